@@ -1,0 +1,51 @@
+"""ament_python package jaco_prog; also pip-installable (`pip install -e .[test]`)."""
+from glob import glob
+
+from setuptools import find_packages, setup
+
+PACKAGE = "jaco_prog"
+
+
+def share(folder, pattern="*"):
+    return (f"share/{PACKAGE}/{folder}", sorted(glob(f"{folder}/{pattern}")))
+
+
+setup(
+    name=PACKAGE,
+    version="0.1.0",
+    description="Sim-to-real Jaco reaching with progressive networks (ROS 2 + MuJoCo)",
+    license="Apache-2.0",
+    maintainer="jaco_prog maintainers",
+    maintainer_email="maintainers@jaco-prog.dev",
+    python_requires=">=3.10",
+    package_dir={"": "src"},
+    packages=find_packages("src", exclude=["test"]),
+    data_files=[
+        ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
+        (f"share/{PACKAGE}", ["package.xml"]),
+        share("config", "*.yaml"),
+        share("urdf", "*.urdf"),
+        share("launch", "*.py"),
+        share("rviz", "*.rviz"),
+    ],
+    install_requires=[
+        "numpy",
+        "PyYAML",
+        "mujoco>=3.2",
+        "gymnasium>=1.0",
+        "imageio",
+        "imageio-ffmpeg",
+        "tqdm",
+    ],
+    extras_require={
+        "test": ["pytest", "hypothesis"],
+        "train": ["torch==2.13.0", "tensorboard", "matplotlib"],
+        "bags": ["rosbags", "mcap-ros2-support"],
+    },
+    zip_safe=True,
+    entry_points={
+        "console_scripts": [
+            "jaco-prog = jaco_prog.cli:main",
+        ],
+    },
+)

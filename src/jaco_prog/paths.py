@@ -1,0 +1,41 @@
+"""Where the package's data files (config/, urdf/, launch/, rviz/) live.
+
+Source checkout and `pip install -e .`: the repository root. colcon/ament install: share/jaco_prog.
+`JACO_PROG_SHARE` overrides both.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE = "jaco_prog"
+
+
+@lru_cache(maxsize=1)
+def share_dir() -> Path:
+    candidates = []
+    if os.environ.get("JACO_PROG_SHARE"):
+        candidates.append(Path(os.environ["JACO_PROG_SHARE"]))
+    candidates.append(Path(__file__).resolve().parents[2])  # src/jaco_prog/paths.py -> repository root
+    try:  # an ament install tree, when ament_index_python is around (it is not rclpy: safe in the core)
+        from ament_index_python.packages import get_package_share_directory
+        candidates.append(Path(get_package_share_directory(PACKAGE)))
+    except Exception:  # noqa: BLE001 - absent or package not indexed: fall through to the prefix
+        pass
+    candidates.append(Path(sys.prefix) / "share" / PACKAGE)
+    for candidate in candidates:
+        if (candidate / "config" / "robots.yaml").is_file():
+            return candidate
+    raise FileNotFoundError(
+        "cannot find jaco_prog's data files (config/robots.yaml); looked in "
+        + ", ".join(str(c) for c in candidates) + " - set JACO_PROG_SHARE to the package share directory")
+
+
+def config_path(name: str) -> Path:
+    return share_dir() / "config" / name
+
+
+def urdf_path(name: str) -> Path:
+    return share_dir() / "urdf" / name
