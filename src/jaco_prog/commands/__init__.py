@@ -1,0 +1,1 @@
+"""One module per `jaco-prog` subcommand; each defines `register(subparsers)` setting `func`."""

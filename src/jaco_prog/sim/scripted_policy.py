@@ -1,0 +1,58 @@
+"""A scripted reacher that cheats: it reads the privileged target position and the palm Jacobian.
+
+It shows the task is solvable with the discrete {-v, 0, +v} actions, gives the README's main job a policy
+that visibly reaches before a learned column exists, and is a reference score for learned policies.
+"""
+from __future__ import annotations
+
+import mujoco
+import numpy as np
+
+from jaco_prog.sim import scene
+
+
+class ScriptedReacher:
+    def __init__(self, env, hover: float = 0.07, deadband: float = 0.05, open_fingers: bool = True):
+        self.env = env.unwrapped
+        self.hover = hover  # aim this far above the target centre: close enough to score, clear of the table
+        self.deadband = deadband
+        self.open_fingers = open_fingers
+        m = self.env.model
+        self._site = m.site(scene.PALM_SITE).id
+        self._dofs = np.array([m.joint(n).dofadr[0] for n in self.env.profile.joint_names])
+        self._arm = np.array([j.group == "arm" for j in self.env.profile.joints])
+        self._jacp = np.zeros((3, m.nv))
+
+    def reset(self) -> None:
+        pass
+
+    def act(self, obs=None) -> np.ndarray:
+        env = self.env
+        goal = env.target_position() + np.array([0.0, 0.0, self.hover])
+        error = goal - env.sim.palm_position()
+        mujoco.mj_jacSite(env.model, env.data, self._jacp, None, self._site)
+        jac = self._jacp[:, self._dofs]
+        # damped least squares: joint motion that best moves the palm towards the goal
+        dq = jac.T @ np.linalg.solve(jac @ jac.T + 1e-3 * np.eye(3), error)
+        scale = np.max(np.abs(dq[self._arm])) + 1e-9
+        dq = dq / scale
+        action = np.ones(env.profile.n_joints, dtype=np.int64)
+        action[self._arm & (dq > self.deadband)] = 2
+        action[self._arm & (dq < -self.deadband)] = 0
+        if np.linalg.norm(error) < 0.02:
+            action[self._arm] = 1
+        if self.open_fingers:
+            action[~self._arm] = 0
+        return action
+
+
+class RandomPolicy:
+    def __init__(self, env, seed: int | None = None):
+        self.space = env.action_space
+        self.space.seed(seed)
+
+    def reset(self) -> None:
+        pass
+
+    def act(self, obs=None) -> np.ndarray:
+        return self.space.sample()
