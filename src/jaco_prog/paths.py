@@ -18,7 +18,12 @@ def share_dir() -> Path:
     candidates = []
     if os.environ.get("JACO_PROG_SHARE"):
         candidates.append(Path(os.environ["JACO_PROG_SHARE"]))
-    candidates.append(Path(__file__).resolve().parents[2])  # src/jaco_prog/paths.py -> repository root
+    here = Path(__file__).resolve()
+    candidates.append(here.parents[2])  # source checkout: src/jaco_prog/paths.py -> repository root
+    if len(here.parents) > 4:  # install tree: <prefix>/lib/pythonX.Y/site-packages/jaco_prog/paths.py
+        candidates.append(here.parents[4] / "share" / PACKAGE)
+    for prefix in filter(None, os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep)):
+        candidates.append(Path(prefix) / "share" / PACKAGE)
     try:  # an ament install tree, when ament_index_python is around (it is not rclpy: safe in the core)
         from ament_index_python.packages import get_package_share_directory
         candidates.append(Path(get_package_share_directory(PACKAGE)))

@@ -1,0 +1,54 @@
+"""The repository is a well-formed ament_python package: colcon builds and tests it without ROS installed."""
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_package_xml_is_format_3_ament_python_with_a_valid_maintainer():
+    root = ET.parse(ROOT / "package.xml").getroot()
+    assert root.get("format") == "3"
+    assert root.findtext("name") == "jaco_prog"
+    assert root.find("export/build_type").text == "ament_python"
+    email = root.find("maintainer").get("email")
+    assert re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", email)
+    version = root.findtext("version")
+    assert f'version="{version}"' in (ROOT / "setup.py").read_text()
+
+
+def test_resource_marker_and_data_folders_exist():
+    assert (ROOT / "resource" / "jaco_prog").is_file()
+    for folder in ("config", "urdf"):
+        assert any((ROOT / folder).iterdir()), folder
+
+
+@pytest.mark.skipif(shutil.which("colcon") is None and not (Path(sys.executable).parent / "colcon").exists(),
+                    reason="colcon-common-extensions is not installed")
+def test_colcon_build_installs_data_and_executable_and_colcon_test_runs(tmp_path):
+    colcon = shutil.which("colcon") or str(Path(sys.executable).parent / "colcon")
+    common = ["--log-base", str(tmp_path / "log")]
+    paths = ["--base-paths", str(ROOT), "--build-base", str(tmp_path / "build"),
+             "--install-base", str(tmp_path / "install")]
+    build = subprocess.run([colcon, *common, "build", *paths], capture_output=True, text=True, cwd=tmp_path)
+    assert build.returncode == 0, build.stdout + build.stderr
+    prefix = tmp_path / "install" / "jaco_prog"
+    share = prefix / "share" / "jaco_prog"
+    assert (share / "package.xml").is_file()
+    assert (share / "config" / "robots.yaml").is_file()
+    assert (share / "urdf" / "j2n6s300.urdf").is_file()
+    assert (prefix / "share" / "ament_index" / "resource_index" / "packages" / "jaco_prog").is_file()
+    assert (prefix / "lib" / "jaco_prog" / "jaco-prog").is_file()
+    test = subprocess.run([colcon, *common, "test", *paths, "--pytest-args", "-k", "test_kinematics"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert test.returncode == 0, test.stdout + test.stderr
+    results = list((tmp_path / "build" / "jaco_prog").rglob("pytest.xml"))
+    assert results, "colcon test wrote no pytest results"
+    suite = ET.parse(results[0]).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    assert int(suite.get("tests")) >= 3 and int(suite.get("failures")) == 0 and int(suite.get("errors")) == 0
