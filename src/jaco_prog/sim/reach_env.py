@@ -99,11 +99,13 @@ class JacoReachEnv(gym.Env):
 
     # --- episode -------------------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict | None = None):
-        super().reset(seed=seed)
-        self._reset_state(options or {})
+        self.reset_state(seed, options)
         return self._observation(self._render_own()), self._info(None, False)
 
-    def _reset_state(self, options: dict) -> None:
+    def reset_state(self, seed: int | None = None, options: dict | None = None) -> None:
+        """A new episode's world, without rendering it (a vector env renders many at once)."""
+        super().reset(seed=seed)
+        options = options or {}
         rng, t = self.np_random, self.cfg.task
         self.draw = self.randomiser.apply(rng)
         q = options.get("joint_positions")
@@ -175,22 +177,21 @@ class JacoReachEnv(gym.Env):
         if not (self.draw.drop_probability and rng.random() < self.draw.drop_probability):
             self._applied = due
         self.sim.set_velocity_command(self._applied)
-        violation = None
-        for _ in range(self._substeps):
-            mujoco.mj_step(self.model, self.data)
-            violation = self.sim.violation()
-            if violation:
-                break
+        # The command is constant over the control period, so a contact or limit reached mid-period is still
+        # there at its end: one check per control step sees every violation.
+        mujoco.mj_step(self.model, self.data, nstep=self._substeps)
+        violation = self.sim.violation()
         if self._conveyor:
             xy = self.data.mocap_pos[self._target_mocap, :2]
             self.data.mocap_pos[self._target_mocap, :2] = self._conveyor.advance(xy, 1.0 / self.cfg.task.control_hz, rng)
             mujoco.mj_kinematics(self.model, self.data)
         self._steps += 1
-        within = self.palm_target_distance() <= self.cfg.task.reward_radius
+        distance = self.palm_target_distance()
+        within = distance <= self.cfg.task.reward_radius
         reward = 1.0 if within and violation is None else 0.0
         terminated = violation is not None
         truncated = not terminated and self._steps >= self.cfg.task.episode_steps
-        return reward, terminated, truncated, self._info(violation, within)
+        return reward, terminated, truncated, self._info(violation, within, distance)
 
     # --- observations --------------------------------------------------------------------------------
     def target_position(self) -> np.ndarray:
@@ -208,13 +209,13 @@ class JacoReachEnv(gym.Env):
         proprio = np.concatenate([self.sim.joint_positions(), self.sim.joint_velocities()]).astype(np.float32)
         return {"pixels": pixels, "proprio": proprio}
 
-    def _info(self, violation: str | None, within: bool) -> dict:
+    def _info(self, violation: str | None, within: bool, distance: float | None = None) -> dict:
         return {
             "privileged": {"target_pos": self.target_position().astype(np.float32),
                            "palm_pos": self.sim.palm_position().astype(np.float32)},
             "violation": violation,
             "within_radius": bool(within),
-            "distance": self.palm_target_distance(),
+            "distance": self.palm_target_distance() if distance is None else distance,
             "step": self._steps,
         }
 

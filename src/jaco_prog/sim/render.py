@@ -25,6 +25,19 @@ _LIVE_RENDERERS: "weakref.WeakSet[SceneRenderer]" = weakref.WeakSet()
 _CLOSE_HOOK_REGISTERED = False
 
 
+def _gl_context_class():
+    """The GL backend named by MUJOCO_GL (default EGL), whatever mujoco picked when it was first imported
+    (a caller that imported mujoco before us would otherwise get GLFW, which needs a display)."""
+    backend = os.environ.get("MUJOCO_GL", "egl").lower()
+    if backend == "osmesa":
+        from mujoco.osmesa import GLContext
+    elif backend == "glfw":
+        from mujoco.glfw import GLContext
+    else:
+        from mujoco.egl import GLContext
+    return GLContext
+
+
 def _close_all() -> None:
     """Free GL contexts while EGL is still up: registered after mujoco's own eglTerminate hook (which it adds
     at the first context), so atexit's last-in-first-out order runs this one first."""
@@ -68,7 +81,7 @@ class SceneRenderer:
         buf_w, buf_h = width * self.columns, height * self.rows
         model.vis.global_.offwidth = max(model.vis.global_.offwidth, buf_w)
         model.vis.global_.offheight = max(model.vis.global_.offheight, buf_h)
-        self._gl = mujoco.GLContext(buf_w, buf_h)
+        self._gl = _gl_context_class()(buf_w, buf_h)
         global _CLOSE_HOOK_REGISTERED
         if not _CLOSE_HOOK_REGISTERED:
             atexit.register(_close_all)

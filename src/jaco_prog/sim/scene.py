@@ -54,6 +54,8 @@ class SceneConfig:
     camera_lookat: tuple[float, float, float] = (0.3, 0.0, 0.25)
     camera_fovy: float = 50.0
     image_size: int = 64
+    render_slices: int = 8  # tessellation of round primitives: 28x16 by default, 2.5x slower, same at 64 px
+    render_stacks: int = 4
     actuator_kv: dict = field(default_factory=lambda: {"arm": 40.0, "gripper": 2.0})
     armature: dict = field(default_factory=lambda: {"arm": 0.05, "gripper": 0.002})
     # Pairs of URDF links whose blocky stand-in geometry touches where the real arm's does not.
@@ -91,6 +93,8 @@ def build_spec(profile: RobotProfile, cfg: SceneConfig) -> mujoco.MjSpec:
     spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
     spec.visual.quality.shadowsize = 0
     spec.visual.quality.offsamples = 0
+    spec.visual.quality.numslices = cfg.render_slices
+    spec.visual.quality.numstacks = cfg.render_stacks
     spec.visual.headlight.ambient = list(cfg.ambient)
     spec.visual.headlight.diffuse = [0.0, 0.0, 0.0]
     spec.visual.headlight.specular = [0.0, 0.0, 0.0]

@@ -23,7 +23,6 @@ class ArmSimulator:
         self.model = model
         self.data = mujoco.MjData(model)
         self.joint_names = profile.joint_names
-        self.joint_limit_margin = joint_limit_margin
         joints = [model.joint(n) for n in self.joint_names]
         self._qpos_adr = np.array([j.qposadr[0] for j in joints])
         self._dof_adr = np.array([j.dofadr[0] for j in joints])
@@ -40,6 +39,12 @@ class ArmSimulator:
                 walk = model.body_parentid[walk]
             self._robot_body[b] = walk > 0
         self.home = profile.home.copy()
+        arm = np.array([j.group == "arm" for j in profile.joints])
+        # the set limits (hardware limit minus margin) of the limited arm joints, checked every physics step
+        self._checked = np.flatnonzero(self._limited & arm)
+        ranges = model.jnt_range[[j.id for j in joints]][self._checked]
+        self._set_low = ranges[:, 0] + joint_limit_margin
+        self._set_high = ranges[:, 1] - joint_limit_margin
 
     @classmethod
     def from_profile(cls, profile: RobotProfile, scene_cfg: SceneConfig | None = None,
@@ -83,12 +88,12 @@ class ArmSimulator:
 
     # --- safety (paper section 4: self-intersection, table top, joint limits) --------------------------
     def violation(self) -> str | None:
-        q = self.data.qpos[self._qpos_adr]
-        limits = self.model.jnt_range[[self.model.joint(n).id for n in self.joint_names]]
-        margin = self.joint_limit_margin
-        for i in np.flatnonzero(self._limited & self._is_arm()):
-            if q[i] <= limits[i, 0] + margin or q[i] >= limits[i, 1] - margin:
-                return f"{JOINT_LIMIT}:{self.joint_names[i]}"
+        q = self.data.qpos[self._qpos_adr[self._checked]]
+        outside = (q <= self._set_low) | (q >= self._set_high)
+        if outside.any():
+            return f"{JOINT_LIMIT}:{self.joint_names[self._checked[np.argmax(outside)]]}"
+        if self.data.ncon == 0:
+            return None
         for c in self.data.contact[: self.data.ncon]:
             if c.dist > 0:
                 continue
@@ -96,12 +101,7 @@ class ArmSimulator:
             if self._table_geom in (c.geom1, c.geom2):
                 if self._robot_body[b1] or self._robot_body[b2]:
                     return TABLE_CONTACT
-            elif self._robot_body[b1] and self._robot_body[b2]:
-                return SELF_COLLISION
-            elif self._robot_body[b1] != self._robot_body[b2]:
-                # a moving link touching the static base counts as the arm hitting itself
+            elif self._robot_body[b1] or self._robot_body[b2]:
+                # a moving link touching another moving link or the static base: the arm hits itself
                 return SELF_COLLISION
         return None
-
-    def _is_arm(self) -> np.ndarray:
-        return np.array([j.group == "arm" for j in self.profile.joints])

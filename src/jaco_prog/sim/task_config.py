@@ -133,7 +133,7 @@ _RANGE_FIELDS = {"range", "count", "size", "speed", "height", "damping", "fricti
 _NON_NEGATIVE = {"reward_radius", "target_size", "start_min_palm_height", "joint_limit_margin_deg", "pos_std",
                  "lookat_std", "fovy_std", "xy_offset", "min_distance", "damping", "frictionloss",
                  "drop_probability", "latency_steps", "reversal_rate", "table_thickness"}
-_POSITIVE = {"control_hz", "episode_steps", "physics_dt", "image_size", "max_start_tries", "camera_fovy",
+_POSITIVE = {"control_hz", "episode_steps", "physics_dt", "image_size", "render_slices", "render_stacks", "max_start_tries", "camera_fovy",
              "velocity_time_constant", "actuator_gain_scale", "distractor_slots"}
 
 
