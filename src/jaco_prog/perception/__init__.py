@@ -1,0 +1,1 @@
+"""Perception without ROS: the camera model and the colour-target tracker that gives the sparse reward."""
