@@ -1,0 +1,30 @@
+"""`jaco-prog plot RUN...`: learning curves of training runs to a PNG."""
+from __future__ import annotations
+
+import argparse
+
+from jaco_prog.errors import UserError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "plot", help="plot learning curves of training runs (PNG)",
+        description="Draw each run's episode returns (dotted) with a median-filtered curve over them (solid), "
+                    "like Fig. 5 of the paper. Reads RUN/episodes.csv written by `jaco-prog train`.")
+    parser.add_argument("runs", nargs="+", metavar="RUN", help="training run directories")
+    parser.add_argument("-o", "--out", default="learning_curves.png", help="output PNG (default %(default)s)")
+    parser.add_argument("--window", type=int, default=101, help="median filter window in episodes")
+    parser.add_argument("--x", dest="x_axis", choices=("steps", "episodes"), default="steps", help="x axis")
+    parser.add_argument("--title", default=None)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from jaco_prog.learning.curves import plot_runs
+
+    if args.window < 1:
+        raise UserError("--window must be at least 1")
+    out = plot_runs(args.runs, args.out, args.window, "global_step" if args.x_axis == "steps" else "episode",
+                    args.title)
+    print(f"wrote {out}")
+    return 0

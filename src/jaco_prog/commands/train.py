@@ -1,0 +1,99 @@
+"""`jaco-prog train`: train a column with A3C or A2C (scratch, progressive, finetune)."""
+from __future__ import annotations
+
+import argparse
+
+from jaco_prog.errors import UserError
+
+DESCRIPTION = """\
+Train a progressive-net column in simulation with A3C (asynchronous worker processes) or A2C (one process).
+
+modes:
+  scratch      a first column from random weights (also the narrow/wide from-scratch baselines)
+  progressive  load the net in --from, freeze all its columns and add a new column with lateral connections;
+               the new column's output layer starts as a copy of the previous one, so the initial policy is
+               the previous column's (paper section 2.2)
+  finetune     load the net in --from and keep training its last column on this task (the baseline the paper
+               compares progressive nets against)
+
+examples:
+  jaco-prog train --task reach --column wide --arch lstm --algo a3c --workers 2 --steps 5000000
+  jaco-prog train --mode progressive --from runs/reach-scratch-wide-lstm-s0 --preset real_proxy --column narrow
+  jaco-prog train --mode progressive --from RUN2 --task conveyor --inputs proprio --arch ff --column narrow
+  jaco-prog train --run-dir runs/reach-scratch-wide-lstm-s0 --resume --steps 10000000
+  jaco-prog train --task toy --algo a2c --steps 20000          # checks the learner in seconds, no MuJoCo
+
+Defaults come from config/train.yaml (then --config FILE, then flags). The run directory gets checkpoint.pt
+(written atomically every --checkpoint-every steps, at the end and on Ctrl-C/SIGTERM), config.yaml,
+episodes.csv and tensorboard/ (`tensorboard --logdir runs`). An existing run directory is never
+overwritten: pass --resume to continue it, which restores weights, optimiser state and step counters; a
+resumed run keeps its checkpointed configuration, only --steps may change.
+"""
+
+# flags that map one-to-one onto TrainConfig fields: (flag, field, type, help)
+FLAGS = [
+    ("--mode", "mode", str, "scratch | progressive | finetune"),
+    ("--from", "from_checkpoint", str, "checkpoint file or run directory to start from (progressive, finetune)"),
+    ("--column", "column", str, "size of the new column: wide | narrow (config column_sizes)"),
+    ("--arch", "arch", str, "core of the new column: lstm | ff"),
+    ("--inputs", "inputs", str, "inputs of the new column: pixels | pixels+proprio | proprio"),
+    ("--task", "task", str, "reach | conveyor | toy"),
+    ("--preset", "preset", str, "simulator variation: real_proxy, colour_small, colour_large, perspective_small, "
+                                "perspective_large"),
+    ("--algo", "algo", str, "a3c | a2c"),
+    ("--workers", "workers", int, "A3C worker processes (one env and one torch thread each)"),
+    ("--envs", "envs", int, "A2C environments stepped in lockstep"),
+    ("--steps", "total_steps", int, "total env steps (over all workers)"),
+    ("--n-steps", "n_steps", int, "rollout length for n-step returns"),
+    ("--lr", "lr", float, "learning rate"),
+    ("--entropy-coef", "entropy_coef", float, "entropy regularisation weight"),
+    ("--gamma", "gamma", float, "discount"),
+    ("--max-grad-norm", "max_grad_norm", float, "gradient clipping (global norm)"),
+    ("--optimizer", "optimizer", str, "rmsprop | adam (statistics shared between A3C workers)"),
+    ("--seed", "seed", int, "random seed"),
+    ("--run-dir", "run_dir", str, "output directory (default runs/<task>[-preset]-<mode>-<column>-<arch>-s<seed>)"),
+    ("--checkpoint-every", "checkpoint_every", int, "env steps between checkpoints"),
+]
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("train", help="train a column with A3C/A2C (scratch, progressive, finetune)",
+                                   description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for flag, dest, kind, help_text in FLAGS:
+        parser.add_argument(flag, dest=dest, type=kind, default=None, help=help_text)
+    parser.add_argument("--asymmetric-critic", dest="asymmetric_critic", action="store_const", const=True,
+                        default=None, help="value from privileged sim state (Zhu et al.); simulation only")
+    parser.add_argument("--aux-target", dest="aux_target", action="store_const", const=True, default=None,
+                        help="auxiliary head predicting the target position from the conv features")
+    parser.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
+                        help="no progress bar")
+    parser.add_argument("--config", action="append", default=[], metavar="FILE",
+                        help="YAML file of TrainConfig fields over config/train.yaml (repeatable)")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its checkpoint")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from jaco_prog.learning.config import load_train_config
+    from jaco_prog.learning.train import load_run_config, train
+    from jaco_prog.paths import config_path
+
+    overrides = {dest: getattr(args, dest) for _, dest, _, _ in FLAGS}
+    overrides.update(asymmetric_critic=args.asymmetric_critic, aux_target=args.aux_target, progress=args.progress)
+    if args.resume:
+        if not args.run_dir:
+            raise UserError("--resume needs --run-dir")
+        changed = sorted(f"--{k.replace('_', '-')}" for k, v in overrides.items()
+                         if v is not None and k not in ("run_dir", "total_steps", "progress"))
+        if changed or args.config:
+            dropped = ", ".join(changed) or "--config"
+            raise UserError(f"a resumed run keeps its checkpointed configuration; drop {dropped} "
+                            "(only --steps may change)")
+        cfg = load_run_config(args.run_dir, args.total_steps)
+        if args.progress is not None:
+            cfg.progress = args.progress
+    else:
+        cfg = load_train_config([config_path("train.yaml"), *args.config], overrides)
+    run_dir = train(cfg, resume=args.resume)
+    print(f"run directory: {run_dir}")
+    return 0

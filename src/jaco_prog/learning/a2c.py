@@ -1,0 +1,29 @@
+"""A2C: one process, `envs` environments stepped in lockstep, one synchronous update per n-step rollout.
+(The paper tuned its robot hyper-parameters with a single-threaded A2C agent, §4.1.)"""
+from __future__ import annotations
+
+import torch
+
+from jaco_prog.learning.envs import make_training_env
+from jaco_prog.learning.rollout import RolloutRunner, clip_and_step
+
+
+def train_a2c(run) -> None:
+    cfg, net = run.cfg, run.net
+    # small nets: OpenMP threads cost more in synchronisation than they save, worst on a busy machine
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(cfg.threads)
+    # a resumed run continues with fresh env seeds rather than replaying the episodes it has already seen
+    seed = cfg.seed + 7919 * run.global_step
+    envs = [make_training_env(cfg.task, cfg.preset, seed + i) for i in range(cfg.envs)]
+    try:
+        runner = RolloutRunner(envs, net.spec.observation_keys, cfg, net, seed=seed)
+        net.train()
+        while not run.done:
+            rollout = runner.collect(net)
+            rollout.stats["grad_norm"] = clip_and_step(net, run.optimizer, rollout.loss, cfg.max_grad_norm)
+            run.record(run.global_step + rollout.steps, rollout.stats, rollout.episodes)
+    finally:
+        torch.set_num_threads(previous_threads)
+        for env in envs:
+            env.close()

@@ -1,0 +1,41 @@
+"""Environments for training, and turning their observations into net inputs."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+def make_training_env(task: str, preset: str | None, seed: int):
+    """The simulator (jaco_prog.sim.make_env) for reach/conveyor, or the toy task; seeded."""
+    if task == "toy":
+        from jaco_prog.learning.toy import ToyReachEnv
+        env = ToyReachEnv()
+        env.reset(seed=seed)
+        return env
+    from jaco_prog.sim import make_env  # imported here: MuJoCo is not needed for the toy task
+    return make_env(task=task, preset=preset, seed=seed)
+
+
+def env_profile(env) -> dict:
+    return env.unwrapped.profile.to_dict()
+
+
+def batch_observations(observations: list[dict], keys: list[str]) -> dict[str, torch.Tensor]:
+    """Stack per-env observations into B-first tensors; pixels stay uint8 HWC (the net converts them)."""
+    return {key: torch.from_numpy(np.stack([obs[key] for obs in observations])) for key in keys}
+
+
+def privileged_vector(info: dict, proprio: np.ndarray) -> np.ndarray:
+    """The asymmetric critic's input: target position, palm position, then proprio (training only)."""
+    privileged = info.get("privileged")
+    if privileged is None:
+        raise KeyError("the env's info has no 'privileged' entry; the asymmetric critic and the auxiliary "
+                       "target head need it")
+    return np.concatenate([privileged["target_pos"], privileged["palm_pos"], proprio]).astype(np.float32)
+
+
+def target_position(info: dict) -> np.ndarray:
+    privileged = info.get("privileged")
+    if privileged is None:
+        raise KeyError("the env's info has no 'privileged' entry; the auxiliary target head needs it")
+    return np.asarray(privileged["target_pos"], np.float32)

@@ -1,0 +1,83 @@
+"""Run logging: TensorBoard scalars, episodes.csv (one row per finished episode), a tqdm progress bar."""
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from jaco_prog.learning.rollout import Episode
+
+EPISODES_CSV = "episodes.csv"
+EPISODE_FIELDS = ["global_step", "wall_time", "worker", "episode", "return", "length", "success", "terminated"]
+
+
+class RunLogger:
+    def __init__(self, run_dir: Path, total_steps: int, start_step: int, progress: bool):
+        from torch.utils.tensorboard import SummaryWriter  # needs the `tensorboard` package (extras "train")
+
+        self.run_dir = Path(run_dir)
+        # on resume, drop what was logged after the checkpoint: those steps are about to be run again
+        self.writer = SummaryWriter(str(self.run_dir / "tensorboard"), purge_step=start_step or None)
+        csv_path = self.run_dir / EPISODES_CSV
+        _truncate_csv(csv_path, start_step)
+        new_file = not csv_path.is_file() or csv_path.stat().st_size == 0
+        self._csv_file = open(csv_path, "a", newline="")
+        self._csv = csv.writer(self._csv_file)
+        if new_file:
+            self._csv.writerow(EPISODE_FIELDS)
+        self.bar = tqdm(total=total_steps, initial=start_step, disable=not progress, unit="step",
+                        dynamic_ncols=True, desc=self.run_dir.name)
+        self._last_step, self._last_time = start_step, time.monotonic()
+        self._recent_returns: list[float] = []
+
+    def episode(self, step: int, number: int, episode: Episode) -> None:
+        self._csv.writerow([step, f"{time.time():.3f}", episode.worker, number, f"{episode.ret:.6g}", episode.length,
+                            int(episode.success), int(episode.terminated)])
+        self.writer.add_scalar("episode/return", episode.ret, step)
+        self.writer.add_scalar("episode/success", float(episode.success), step)
+        self.writer.add_scalar("episode/length", episode.length, step)
+        self._recent_returns = (self._recent_returns + [episode.ret])[-100:]
+
+    def scalars(self, step: int, stats: dict[str, float]) -> None:
+        for name, value in stats.items():
+            self.writer.add_scalar(name, value, step)
+        now = time.monotonic()
+        if now > self._last_time and step > self._last_step:
+            self.writer.add_scalar("perf/steps_per_second", (step - self._last_step) / (now - self._last_time), step)
+        self._last_step, self._last_time = step, now
+        self._csv_file.flush()
+
+    def progress(self, step: int) -> None:
+        self.bar.update(step - self.bar.n)
+        if self._recent_returns:
+            self.bar.set_postfix(ret=f"{sum(self._recent_returns) / len(self._recent_returns):.2f}", refresh=False)
+
+    def close(self) -> None:
+        self.bar.close()
+        self.writer.close()
+        self._csv_file.close()
+
+
+def _truncate_csv(path: Path, keep_up_to_step: int) -> None:
+    if not keep_up_to_step or not path.is_file():
+        return
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        return
+    kept = [rows[0]] + [r for r in rows[1:] if r and int(r[0]) <= keep_up_to_step]
+    if len(kept) != len(rows):
+        with open(path, "w", newline="") as f:
+            csv.writer(f).writerows(kept)
+
+
+def read_episodes(run_dir: str | Path) -> dict[str, list[float]]:
+    """episodes.csv as columns of floats (for plotting)."""
+    path = Path(run_dir) / EPISODES_CSV
+    if not path.is_file():
+        raise FileNotFoundError(f"{run_dir}: no {EPISODES_CSV} (is this a training run directory?)")
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {name: [float(r[name]) for r in rows] for name in EPISODE_FIELDS}

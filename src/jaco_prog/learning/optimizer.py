@@ -1,0 +1,57 @@
+"""The optimiser over the trainable column, and sharing its statistics between A3C worker processes."""
+from __future__ import annotations
+
+import torch
+
+from jaco_prog.learning.config import TrainConfig
+from jaco_prog.nets.progressive import ProgressiveNet
+
+
+def trainable_parameters(net: ProgressiveNet) -> list[torch.nn.Parameter]:
+    return [p for p in net.parameters() if p.requires_grad]
+
+
+def make_optimizer(params: list[torch.nn.Parameter], cfg: TrainConfig) -> torch.optim.Optimizer:
+    if cfg.optimizer == "rmsprop":  # the A3C paper's choice, with statistics shared between workers
+        return torch.optim.RMSprop(params, lr=cfg.lr, alpha=cfg.rmsprop_alpha, eps=cfg.optimizer_eps)
+    return torch.optim.Adam(params, lr=cfg.lr, eps=cfg.optimizer_eps)
+
+
+@torch.no_grad()
+def initialise_state(optimizer: torch.optim.Optimizer) -> None:
+    """Create every parameter's optimiser state now (the optimiser makes it lazily on the first step), so it
+    can be moved to shared memory before the workers start. A step with zero gradients creates zero
+    statistics and leaves the parameters unchanged; its step count is then put back to zero."""
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    if all(p in optimizer.state and optimizer.state[p] for p in params):
+        return
+    for p in params:
+        p.grad = torch.zeros_like(p)
+    optimizer.step()
+    for p in params:
+        p.grad = None
+        if "step" in optimizer.state[p]:
+            optimizer.state[p]["step"].zero_()
+
+
+def share_state(optimizer: torch.optim.Optimizer) -> list[dict[str, torch.Tensor]]:
+    """Move the optimiser's per-parameter statistics to shared memory; returned in parameter order, for
+    `attach_shared_state` in each worker."""
+    initialise_state(optimizer)
+    shared = []
+    for group in optimizer.param_groups:
+        for p in group["params"]:
+            state = optimizer.state[p]
+            for value in state.values():
+                if torch.is_tensor(value):
+                    value.share_memory_()
+            shared.append(state)
+    return shared
+
+
+def attach_shared_state(optimizer: torch.optim.Optimizer, shared: list[dict[str, torch.Tensor]]) -> None:
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    if len(params) != len(shared):
+        raise ValueError(f"optimiser has {len(params)} parameters, the shared state {len(shared)}")
+    for p, state in zip(params, shared):
+        optimizer.state[p] = state

@@ -1,0 +1,154 @@
+"""n-step advantage actor-critic: step envs with the net, then build the loss. Shared by A2C and A3C workers.
+
+The forward pass that picks actions is the one that is differentiated (as in the A3C paper's
+implementation), so each env step costs one forward. The recurrent state flows through the whole rollout
+(truncated BPTT over n_steps), is zeroed where an episode starts, and is detached between rollouts.
+
+Returns: R_t = r_t + gamma * (1 - done_t) * R_{t+1}, bootstrapped from V(s_{t+n}). A time-limit end
+(truncated) is not a real terminal: its reward gets gamma * V(final observation) added before the episode is
+cut, so the value does not learn that the 50th step is the end of the world. A safety violation (terminated)
+is terminal: zero bootstrap.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from jaco_prog.learning.config import TrainConfig
+from jaco_prog.learning.envs import batch_observations, privileged_vector, target_position
+from jaco_prog.nets.progressive import ProgressiveNet
+
+
+@dataclass
+class Episode:
+    worker: int
+    ret: float
+    length: int
+    success: bool      # the reward was collected at least once (palm within the radius of the target)
+    terminated: bool   # ended by a safety violation rather than the time limit
+
+
+@dataclass
+class Rollout:
+    loss: torch.Tensor
+    stats: dict[str, float]
+    episodes: list[Episode]
+    steps: int
+
+
+class RolloutRunner:
+    """Owns a list of envs and everything that carries over between rollouts: the current observations, the
+    recurrent state and the running episode statistics."""
+
+    def __init__(self, envs: list, spec_keys: list[str], cfg: TrainConfig, net: ProgressiveNet, worker: int = 0,
+                 seed: int = 0):
+        self.envs, self.keys, self.cfg, self.worker = envs, spec_keys, cfg, worker
+        column = net.trainable_column.spec
+        self.needs_privileged = column.asymmetric_critic
+        self.needs_target = column.aux_target
+        self.generator = torch.Generator().manual_seed(seed)
+        self.obs, self.infos = [], []
+        for env in envs:
+            obs, info = env.reset()
+            self.obs.append(obs)
+            self.infos.append(info)
+        self.state = net.initial_state(len(envs))
+        self.episode_return = np.zeros(len(envs))
+        self.episode_length = np.zeros(len(envs), dtype=np.int64)
+
+    def _inputs(self, observations: list[dict], infos: list[dict]):
+        batch = batch_observations(observations, self.keys)
+        privileged = None
+        if self.needs_privileged:
+            privileged = torch.from_numpy(np.stack([privileged_vector(i, o["proprio"])
+                                                    for o, i in zip(observations, infos)]))
+        return batch, privileged
+
+    def collect(self, net: ProgressiveNet) -> Rollout:
+        cfg, n_envs = self.cfg, len(self.envs)
+        log_probs, values, entropies, rewards, dones, aux_losses = [], [], [], [], [], []
+        episodes = []
+        state = self.state
+        for _ in range(cfg.n_steps):
+            batch, privileged = self._inputs(self.obs, self.infos)
+            out = net(batch, state, privileged)
+            log_p = F.log_softmax(out.logits, dim=-1)                      # B x joints x 3
+            probs = log_p.exp()
+            actions = torch.multinomial(probs.reshape(-1, probs.shape[-1]), 1, generator=self.generator)
+            actions = actions.reshape(n_envs, -1)                          # B x joints
+            log_probs.append(log_p.gather(-1, actions.unsqueeze(-1)).squeeze(-1).sum(-1))
+            entropies.append(-(probs * log_p).sum(-1).sum(-1))             # joint policies are independent
+            values.append(out.value)
+            if self.needs_target:
+                targets = torch.from_numpy(np.stack([target_position(i) for i in self.infos]))
+                aux_losses.append(F.mse_loss(out.aux, targets))
+
+            step_rewards, step_dones, cut = np.zeros(n_envs, np.float32), np.zeros(n_envs, np.float32), []
+            for i, env in enumerate(self.envs):
+                obs, reward, terminated, truncated, info = env.step(actions[i].numpy())
+                self.episode_return[i] += reward
+                self.episode_length[i] += 1
+                step_rewards[i] = reward
+                if terminated or truncated:
+                    if truncated and not terminated:
+                        cut.append((i, obs, info))
+                    episodes.append(Episode(self.worker, float(self.episode_return[i]), int(self.episode_length[i]),
+                                            bool(self.episode_return[i] > 0), bool(terminated)))
+                    self.episode_return[i], self.episode_length[i] = 0.0, 0
+                    step_dones[i] = 1.0
+                    obs, info = env.reset()
+                self.obs[i], self.infos[i] = obs, info
+            if cut:
+                step_rewards += self._time_limit_bootstrap(net, cut, out.state, n_envs)
+            rewards.append(torch.from_numpy(step_rewards))
+            dones.append(torch.from_numpy(step_dones))
+            state = out.state * (1.0 - dones[-1]).unsqueeze(1)  # a new episode starts from a zero state
+
+        with torch.no_grad():
+            batch, privileged = self._inputs(self.obs, self.infos)
+            bootstrap = net(batch, state, privileged).value
+        self.state = state.detach()
+
+        returns, running = [], bootstrap
+        for reward, done in zip(reversed(rewards), reversed(dones)):
+            running = reward + cfg.gamma * (1.0 - done) * running
+            returns.append(running)
+        returns = torch.stack(returns[::-1])                 # T x B
+        values, log_probs, entropies = torch.stack(values), torch.stack(log_probs), torch.stack(entropies)
+        advantages = returns - values.detach()
+        policy_loss = -(log_probs * advantages).mean()
+        value_loss = 0.5 * (returns - values).pow(2).mean()
+        entropy = entropies.mean()
+        loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
+        stats = {"loss/policy": policy_loss.item(), "loss/value": value_loss.item(), "policy/entropy": entropy.item(),
+                 "policy/value_mean": values.mean().item()}
+        if aux_losses:
+            aux_loss = torch.stack(aux_losses).mean()
+            loss = loss + cfg.aux_coef * aux_loss
+            stats["loss/aux_target"] = aux_loss.item()
+        stats["loss/total"] = loss.item()
+        return Rollout(loss, stats, episodes, cfg.n_steps * n_envs)
+
+    @torch.no_grad()
+    def _time_limit_bootstrap(self, net: ProgressiveNet, cut: list, state: torch.Tensor, n_envs: int) -> np.ndarray:
+        """gamma * V(final observation) for envs whose episode hit the time limit this step."""
+        index = [i for i, _, _ in cut]
+        batch, privileged = self._inputs([obs for _, obs, _ in cut], [info for _, _, info in cut])
+        value = net(batch, state[index], privileged).value.numpy()
+        extra = np.zeros(n_envs, np.float32)
+        extra[index] = self.cfg.gamma * value
+        return extra
+
+
+def clip_and_step(net: ProgressiveNet, optimizer: torch.optim.Optimizer, loss: torch.Tensor,
+                  max_grad_norm: float) -> float:
+    """Backward through the trainable column only, clip the global gradient norm, step. Returns the norm."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    params = [p for p in net.parameters() if p.requires_grad]
+    norm = torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
+    optimizer.step()
+    return float(norm)

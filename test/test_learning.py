@@ -1,0 +1,199 @@
+"""A2C/A3C on the toy task: learning, modes, checkpoints, resume after a kill, CLI, plots."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from jaco_prog import cli
+from jaco_prog.config import ConfigError
+from jaco_prog.learning import TrainConfig, load_run_config, load_train_config, train
+from jaco_prog.learning.config import load_yaml
+from jaco_prog.learning.logger import read_episodes
+from jaco_prog.learning.toy import ToyReachEnv
+from jaco_prog.learning.train import build_net, prepare_run
+from jaco_prog.nets import CheckpointError, ColumnSpec, Policy, ProgressiveNet, read_checkpoint, save_checkpoint
+from jaco_prog.nets.spec import spec_for_env
+from jaco_prog.paths import config_path
+
+# The toy task rewards the fraction of joints whose action matches the lit cell; a proprio column learns it
+# in a few thousand updates, which keeps these tests to seconds.
+FAST = dict(task="toy", inputs="proprio", arch="ff", column="wide", optimizer="adam", lr=3e-3, gamma=0.5,
+            entropy_coef=0.01, n_steps=5, progress=False)
+
+
+def mean_return(env, act, episodes: int = 30) -> float:
+    total = 0.0
+    for _ in range(episodes):
+        obs, _ = env.reset()
+        done = False
+        while not done:
+            obs, reward, terminated, truncated, _ = env.step(act(obs))
+            total += reward
+            done = terminated or truncated
+    return total / episodes
+
+
+def random_and_trained_returns(run_dir: Path) -> tuple[float, float]:
+    env = ToyReachEnv()
+    env.reset(seed=12345)
+    random_return = mean_return(env, lambda obs: env.action_space.sample())
+    policy = Policy.from_checkpoint(run_dir)
+    return random_return, mean_return(env, policy.act)
+
+
+def test_train_yaml_mirrors_the_dataclass_defaults():
+    assert load_yaml(config_path("train.yaml")) == TrainConfig().to_dict()
+    assert load_train_config([config_path("train.yaml")]) == TrainConfig()
+
+
+def test_bad_configuration_is_refused_with_the_field_name(tmp_path):
+    with pytest.raises(ConfigError, match="algo"):
+        load_train_config([], {"algo": "ppo"})
+    with pytest.raises(ConfigError, match="from_checkpoint"):
+        load_train_config([], {"mode": "progressive"})
+    (tmp_path / "bad.yaml").write_text("lr: 3e-4\n")  # YAML 1.1 reads this as a string
+    with pytest.raises(ConfigError, match="bad.yaml: lr"):
+        load_train_config([tmp_path / "bad.yaml"])
+    (tmp_path / "typo.yaml").write_text("learning_rate: 0.1\n")
+    with pytest.raises(ConfigError, match="unknown keys"):
+        load_train_config([tmp_path / "typo.yaml"])
+
+
+def test_a2c_learns_the_toy_task(tmp_path):
+    run_dir = train(TrainConfig(**FAST, algo="a2c", envs=16, total_steps=30_000, run_dir=str(tmp_path / "a2c")))
+    random_return, trained_return = random_and_trained_returns(run_dir)
+    assert random_return == pytest.approx(10 / 3, abs=0.6)  # 10 steps, 1/3 of the joints right by chance
+    assert trained_return > random_return + 1.5
+    episodes = read_episodes(run_dir)
+    assert np.mean(episodes["return"][-100:]) > np.mean(episodes["return"][:100]) + 1.0
+
+
+def test_a3c_learns_the_toy_task_with_two_workers(tmp_path):
+    run_dir = train(TrainConfig(**FAST, algo="a3c", workers=2, total_steps=20_000, run_dir=str(tmp_path / "a3c")))
+    random_return, trained_return = random_and_trained_returns(run_dir)
+    assert trained_return > random_return + 1.5
+    episodes = read_episodes(run_dir)
+    assert set(episodes["worker"]) == {0.0, 1.0}
+    assert read_checkpoint(run_dir)["counters"]["global_step"] >= 20_000
+
+
+def test_resume_continues_counters_weights_and_optimiser(tmp_path):
+    run_dir = tmp_path / "run"
+    train(TrainConfig(**FAST, algo="a2c", envs=4, total_steps=1_000, checkpoint_every=400, run_dir=str(run_dir)))
+    first = read_checkpoint(run_dir)
+    assert first["counters"]["global_step"] == 1_000
+
+    run = prepare_run(load_run_config(run_dir, total_steps=2_000), resume=True)
+    assert run.global_step == 1_000 and run.episodes == first["counters"]["episodes"]
+    for name, value in run.net.state_dict().items():
+        assert torch.equal(value, first["model"][name])
+    assert run.optimizer.state_dict()["state"][0]["step"] == first["optimizer"]["state"][0]["step"] > 0
+
+    with pytest.raises(Exception, match="already exists"):
+        train(TrainConfig(**FAST, algo="a2c", total_steps=2_000, run_dir=str(run_dir)))
+    train(load_run_config(run_dir, total_steps=2_000), resume=True)
+    second = read_checkpoint(run_dir)
+    assert second["counters"]["global_step"] == 2_000
+    assert second["counters"]["updates"] == 2 * first["counters"]["updates"]
+    steps = read_episodes(run_dir)["global_step"]
+    assert steps == sorted(steps) and steps[-1] <= 2_000
+
+
+def test_killed_run_resumes_from_its_last_checkpoint(tmp_path):
+    """SIGTERM: the run stops cleanly with a checkpoint. SIGKILL: the last interval checkpoint is whole."""
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "jaco_prog.cli", "train", *cli_flags(FAST), "--algo", "a2c", "--envs", "2",
+               "--steps", "100000000", "--checkpoint-every", "50", "--run-dir", str(run_dir)]
+    for sig in (signal.SIGKILL, signal.SIGTERM):
+        process = subprocess.Popen(command if sig == signal.SIGKILL else
+                                   [*command[:4], "--run-dir", str(run_dir), "--resume", "--no-progress"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        before = wait_for_checkpoint_past(run_dir, 0 if sig == signal.SIGKILL else last_step(run_dir) + 500)
+        process.send_signal(sig)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == (-signal.SIGKILL if sig == signal.SIGKILL else 0), err.decode()[-2000:]
+        after = last_step(run_dir)  # readable: never a torn file
+        assert after >= before
+        assert not [p for p in run_dir.iterdir() if p.name.endswith(".tmp")]
+    command = [*command[:4], "--run-dir", str(run_dir), "--resume", "--steps", str(after + 200), "--no-progress"]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    assert last_step(run_dir) == after + 200
+
+
+def cli_flags(options: dict) -> list[str]:
+    flags = {"task": "--task", "inputs": "--inputs", "arch": "--arch", "column": "--column",
+             "optimizer": "--optimizer", "lr": "--lr", "gamma": "--gamma", "entropy_coef": "--entropy-coef",
+             "n_steps": "--n-steps"}
+    out = [item for key, flag in flags.items() for item in (flag, str(options[key]))]
+    return out + ["--no-progress"]
+
+
+def last_step(run_dir: Path) -> int:
+    return read_checkpoint(run_dir)["counters"]["global_step"]
+
+
+def wait_for_checkpoint_past(run_dir: Path, step: int, timeout: float = 60.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (run_dir / "checkpoint.pt").is_file():
+            current = last_step(run_dir)
+            if current > step:
+                return current
+        time.sleep(0.1)
+    raise AssertionError(f"no checkpoint past step {step} in {timeout}s")
+
+
+def test_progressive_mode_freezes_the_loaded_columns(tmp_path):
+    first = train(TrainConfig(**FAST, algo="a2c", envs=4, total_steps=400, run_dir=str(tmp_path / "first")))
+    options = {**FAST, "inputs": "pixels+proprio", "column": "narrow", "arch": "lstm"}
+    second = train(TrainConfig(**options, algo="a2c", envs=4, total_steps=400, mode="progressive",
+                               from_checkpoint=str(first), run_dir=str(tmp_path / "second")))
+    old, new = read_checkpoint(first), read_checkpoint(second)
+    assert [c["inputs"] for c in new["spec"]["columns"]] == ["proprio", "pixels+proprio"]
+    for name, value in old["model"].items():
+        assert torch.equal(new["model"][name], value), f"{name} changed in the frozen column"
+    assert new["counters"]["global_step"] == 400  # a new run counts its own steps
+
+    finetuned = train(TrainConfig(**FAST, algo="a2c", envs=4, total_steps=400, mode="finetune",
+                                  from_checkpoint=str(first), run_dir=str(tmp_path / "finetuned")))
+    tuned = read_checkpoint(finetuned)
+    assert tuned["spec"] == old["spec"]
+    assert any(not torch.equal(tuned["model"][k], v) for k, v in old["model"].items())
+
+
+def test_a_checkpoint_for_another_robot_is_refused(tmp_path):
+    env = ToyReachEnv(profile="gen3")
+    net = ProgressiveNet(spec_for_env(env.observation_space, env.profile.to_dict(), ColumnSpec.preset("narrow")))
+    save_checkpoint(tmp_path / "checkpoint.pt", {"spec": net.spec.to_dict(), "model": net.state_dict()})
+    cfg = TrainConfig(**FAST, mode="progressive", from_checkpoint=str(tmp_path))
+    with pytest.raises(CheckpointError, match="robot profile 'gen3' \\(8 joints\\).*'j2n6s300' \\(9 joints\\)"):
+        build_net(cfg, ToyReachEnv())
+
+
+def test_cli_trains_refuses_to_overwrite_and_plots(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    args = ["train", *cli_flags(FAST), "--algo", "a2c", "--envs", "2", "--steps", "300", "--run-dir", str(run_dir)]
+    assert cli.main(args) == 0
+    assert cli.main(args) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert cli.main(["train", "--run-dir", str(run_dir), "--resume", "--lr", "0.1"]) == 2
+    assert "only --steps may change" in capsys.readouterr().err
+    out = tmp_path / "curves.png"
+    assert cli.main(["plot", str(run_dir), "-o", str(out), "--window", "5"]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (run_dir / "tensorboard").is_dir() and any((run_dir / "tensorboard").iterdir())
+
+
+def test_train_help_explains_the_modes(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    text = capsys.readouterr().out
+    for word in ("scratch", "progressive", "finetune", "--from", "--resume", "--algo", "--workers"):
+        assert word in text
