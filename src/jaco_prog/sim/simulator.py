@@ -48,8 +48,16 @@ class ArmSimulator:
 
     @classmethod
     def from_profile(cls, profile: RobotProfile, scene_cfg: SceneConfig | None = None,
-                     joint_limit_margin: float = 0.0) -> "ArmSimulator":
-        return cls(profile, scene.build_model(profile, scene_cfg or SceneConfig()), joint_limit_margin)
+                     joint_limit_margin: float | None = None) -> "ArmSimulator":
+        """The arm in the scene of config/task.yaml unless `scene_cfg` is given; the set joint-limit margin
+        defaults to task.joint_limit_margin_deg from the same file."""
+        if scene_cfg is None or joint_limit_margin is None:
+            from jaco_prog.sim.task_config import load_task_config
+            task_cfg = load_task_config()
+            scene_cfg = scene_cfg or task_cfg.scene
+            if joint_limit_margin is None:
+                joint_limit_margin = float(np.radians(task_cfg.task.joint_limit_margin_deg))
+        return cls(profile, scene.build_model(profile, scene_cfg), joint_limit_margin)
 
     # --- state -----------------------------------------------------------------------------------------
     @property

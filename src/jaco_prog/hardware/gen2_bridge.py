@@ -1,0 +1,173 @@
+"""`gen2_bridge` backend: Jaco Gen2 arms (which kortex_api does not drive) through a Gen2 ROS 2 driver.
+
+The bridge re-publishes the safety-limited velocities at `publish_rate` (100 Hz: the Gen2 controller
+needs a velocity command every 10 ms or the arm stops) on a configurable command topic. ROS-free: it is
+given a `publish(Gen2Command)` callback and a clock; the ROS node binds the callback to a publisher
+(kinova_msgs/JointVelocity takes joint1..joint7 in deg/s), feeds `update_joint_state` from the driver's
+joint-state topic and calls `tick()` from a `publish_rate` timer.
+
+It never republishes a velocity longer than `hold_timeout` after the driver last sent it: after that it
+publishes zeros, so a dead driver loop cannot leave the arm moving through the bridge.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from jaco_prog.config import ConfigError, number
+from jaco_prog.hardware.base import ConnectionLost, HardwareBackend, JointState
+
+UNITS = ("deg_s", "rad_s")
+
+
+@dataclass(frozen=True)
+class Gen2Params:
+    command_topic: str
+    finger_command_topic: str
+    joint_state_topic: str
+    publish_rate: float
+    hold_timeout: float
+    units: str
+    state_timeout: float
+
+    @classmethod
+    def from_dict(cls, raw: dict, where: str = "driver.yaml: gen2_bridge") -> "Gen2Params":
+        if not isinstance(raw, dict):
+            raise ConfigError(where, "must be a mapping")
+        topics = {}
+        for key in ("command_topic", "finger_command_topic", "joint_state_topic"):
+            value = raw.get(key)
+            if not isinstance(value, str) or not value.startswith("/"):
+                raise ConfigError(f"{where}.{key}", f"must be an absolute topic name (got {value!r})")
+            topics[key] = value
+        units = raw.get("units")
+        if units not in UNITS:
+            raise ConfigError(f"{where}.units", f"must be one of {UNITS} (got {units!r})")
+        return cls(**topics, units=units,
+                   publish_rate=number(raw.get("publish_rate"), f"{where}.publish_rate", positive=True),
+                   hold_timeout=number(raw.get("hold_timeout"), f"{where}.hold_timeout", positive=True),
+                   state_timeout=number(raw.get("state_timeout"), f"{where}.state_timeout", positive=True))
+
+
+@dataclass(frozen=True)
+class Gen2Command:
+    """One message for the ROS adapter to publish."""
+    topic: str
+    joint_names: tuple[str, ...]
+    velocities: tuple[float, ...]  # in `units`
+    units: str
+    stamp: float
+
+
+class Gen2Bridge(HardwareBackend):
+    name = "gen2_bridge"
+
+    def __init__(self, joint_names: list[str], groups: list[str], params: Gen2Params,
+                 publish: Callable[[Gen2Command], None], clock: Callable[[], float],
+                 estop_callback: Callable[[], None] | None = None):
+        super().__init__(joint_names)
+        self.params = params
+        self.publish = publish
+        self.clock = clock
+        self.estop_callback = estop_callback
+        self.arm = [i for i, g in enumerate(groups) if g == "arm"]
+        self.fingers = [i for i, g in enumerate(groups) if g == "gripper"]
+        self._index = {n: i for i, n in enumerate(joint_names)}
+        self._opened = False
+        self.estopped = False
+        self._state: JointState | None = None
+        self._velocity = np.zeros(len(joint_names))
+        self._sent_at = -np.inf
+        self._published_at = -np.inf
+        self.published = 0
+
+    # --- ROS side ----------------------------------------------------------------------------------------
+    def update_joint_state(self, names: Sequence[str], positions: Sequence[float],
+                           velocities: Sequence[float] | None = None, stamp: float | None = None) -> None:
+        """From the Gen2 driver's sensor_msgs/JointState (any order, extra joints ignored)."""
+        q = np.full(len(self.joint_names), np.nan)
+        qd = np.full(len(self.joint_names), np.nan) if velocities is not None else None
+        for k, name in enumerate(names):
+            i = self._index.get(name)
+            if i is not None:
+                q[i] = positions[k]
+                if qd is not None:
+                    qd[i] = velocities[k]
+        self._state = JointState(q, qd, self.clock() if stamp is None else stamp)
+
+    def tick(self) -> bool:
+        """Publish-rate timer: republish the last limited velocity (zeros once it is older than hold_timeout).
+        Skips when send_velocities already published within the last half period (the driver, at the same
+        rate, published this period's command). Returns whether it published."""
+        now = self.clock()
+        if now - self._published_at < 0.5 / self.params.publish_rate:
+            return False
+        if self.estopped or now - self._sent_at > self.params.hold_timeout:
+            self._publish(np.zeros(len(self.joint_names)), now)
+        else:
+            self._publish(self._velocity, now)
+        return True
+
+    def _publish(self, velocities: np.ndarray, now: float) -> None:
+        values = np.degrees(velocities) if self.params.units == "deg_s" else np.asarray(velocities, float)
+        for topic, idx in ((self.params.command_topic, self.arm), (self.params.finger_command_topic, self.fingers)):
+            if idx:
+                self.publish(Gen2Command(topic, tuple(self.joint_names[i] for i in idx),
+                                         tuple(float(values[i]) for i in idx), self.params.units, now))
+        self._published_at = now
+        self.published += 1
+
+    # --- hardware interface ------------------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return self._opened and self._fresh_state() is not None
+
+    def _fresh_state(self) -> JointState | None:
+        state = self._state
+        if state is None or self.clock() - state.stamp > self.params.state_timeout:
+            return None
+        if not np.isfinite(state.positions).all():
+            return None
+        return state
+
+    def connect(self) -> None:
+        if self._fresh_state() is None:
+            raise ConnectionLost(f"gen2_bridge: no complete joint state on {self.params.joint_state_topic} "
+                                 f"within {self.params.state_timeout} s")
+        self._opened = True
+
+    def read_state(self) -> JointState:
+        state = self._fresh_state() if self._opened else None
+        if state is None:
+            self._opened = False
+            raise ConnectionLost(f"gen2_bridge: joint state on {self.params.joint_state_topic} is missing, "
+                                 f"incomplete or older than {self.params.state_timeout} s")
+        return state
+
+    def send_velocities(self, velocities: np.ndarray) -> None:
+        now = self.clock()
+        self._velocity = np.zeros(len(self.joint_names)) if self.estopped else np.array(velocities, float)
+        self._sent_at = now
+        self._publish(self._velocity, now)
+
+    def stop(self) -> None:
+        now = self.clock()
+        self._velocity = np.zeros(len(self.joint_names))
+        self._sent_at = now
+        self._publish(self._velocity, now)
+
+    def estop(self) -> None:
+        self.estopped = True
+        self.stop()
+        if self.estop_callback is not None:
+            self.estop_callback()  # e.g. the Gen2 driver's stop service
+
+    def clear_faults(self) -> None:
+        self.estopped = False
+
+    def close(self) -> None:
+        if self._opened:
+            self.stop()
+        self._opened = False

@@ -1,0 +1,247 @@
+"""`kortex` backend: Kinova Gen3 / Gen3 lite through Kinova's kortex_api (high-level API, TCP port 10000).
+
+  connect        TCPTransport + RouterClient, SessionManager.CreateSession (credentials from parameters or
+                 the environment, never from code), BaseClient / BaseCyclicClient, single-level servoing
+  read_state     BaseCyclic.RefreshFeedback: actuators[i].position / .velocity (deg, deg/s; wrapped to
+                 (-180, 180]), gripper from interconnect.gripper_feedback.motor[0].position (percent)
+  send           Base.SendJointSpeedsCommand (deg/s, duration 0) for the arm joints;
+                 Base.SendGripperCommand in GRIPPER_SPEED mode for the gripper joint
+  stop / estop   Base.Stop / Base.ApplyEmergencyStop; clear_faults: Base.ClearFaults
+
+kortex_api is optional: without it, connect() raises BackendUnavailable saying how to install Kinova's wheel.
+Errors: kortex client-side exceptions (KClientException: transport, timeouts) and socket errors mean the
+link is down (ConnectionLost, the driver reconnects); server-side ones (KServerException: the robot refused
+the call) are BackendError.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, Callable
+
+import numpy as np
+
+from jaco_prog.config import ConfigError, number
+from jaco_prog.hardware.base import BackendError, BackendUnavailable, ConnectionLost, HardwareBackend, JointState
+
+INSTALL_HINT = (
+    "the kortex backend needs Kinova's kortex_api Python wheel, which is not on PyPI: download "
+    "kortex_api-<version>-py3-none-any.whl from Kinova's artifactory (linked from "
+    "https://github.com/Kinovarobotics/kortex, section 'Python API') and `pip install` it into this "
+    "environment (it pins protobuf 3.20.x)")
+
+
+def load_kortex_api() -> SimpleNamespace:
+    """The kortex_api names this backend uses, or BackendUnavailable with the install instructions."""
+    try:
+        from kortex_api.autogen.client_stubs.BaseClientRpc import BaseClient
+        from kortex_api.autogen.client_stubs.BaseCyclicClientRpc import BaseCyclicClient
+        from kortex_api.autogen.messages import Base_pb2, Session_pb2
+        from kortex_api.Exceptions.KClientException import KClientException
+        from kortex_api.Exceptions.KServerException import KServerException
+        from kortex_api.RouterClient import RouterClient
+        from kortex_api.SessionManager import SessionManager
+        from kortex_api.TCPTransport import TCPTransport
+    except ImportError as err:
+        raise BackendUnavailable(f"{INSTALL_HINT} (import failed: {err})") from err
+    return SimpleNamespace(BaseClient=BaseClient, BaseCyclicClient=BaseCyclicClient, Base_pb2=Base_pb2,
+                           Session_pb2=Session_pb2, KClientException=KClientException,
+                           KServerException=KServerException, RouterClient=RouterClient,
+                           SessionManager=SessionManager, TCPTransport=TCPTransport)
+
+
+@dataclass(frozen=True)
+class KortexParams:
+    address: str | None
+    address_env: str
+    port: int
+    username: str | None
+    username_env: str
+    password_env: str
+    session_inactivity_timeout_ms: int
+    connection_inactivity_timeout_ms: int
+    gripper_speed_scale: float  # rad/s of the gripper joint that maps to a full-speed gripper command
+    gripper_closed_rad: float  # joint angle at 100 % closed (for the gripper position feedback)
+
+    @classmethod
+    def from_dict(cls, raw: dict, where: str = "driver.yaml: kortex") -> "KortexParams":
+        if not isinstance(raw, dict):
+            raise ConfigError(where, "must be a mapping")
+
+        def text(key: str, optional: bool = False) -> str | None:
+            value = raw.get(key)
+            if value is None and optional:
+                return None
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where}.{key}", "must be a non-empty string")
+            return value
+
+        return cls(address=text("address", True), address_env=text("address_env"),
+                   port=int(number(raw.get("port"), f"{where}.port", positive=True)),
+                   username=text("username", True), username_env=text("username_env"),
+                   password_env=text("password_env"),
+                   session_inactivity_timeout_ms=int(number(raw.get("session_inactivity_timeout_ms"),
+                                                            f"{where}.session_inactivity_timeout_ms", positive=True)),
+                   connection_inactivity_timeout_ms=int(number(raw.get("connection_inactivity_timeout_ms"),
+                                                               f"{where}.connection_inactivity_timeout_ms",
+                                                               positive=True)),
+                   gripper_speed_scale=number(raw.get("gripper_speed_scale"), f"{where}.gripper_speed_scale",
+                                              positive=True),
+                   gripper_closed_rad=number(raw.get("gripper_closed_rad"), f"{where}.gripper_closed_rad",
+                                             positive=True))
+
+
+def wrap_degrees(angle: float) -> float:
+    """Kortex reports [0, 360); the safety layer's limits are in (-180, 180]."""
+    wrapped = math.fmod(angle, 360.0)
+    if wrapped > 180.0:
+        wrapped -= 360.0
+    elif wrapped <= -180.0:
+        wrapped += 360.0
+    return wrapped
+
+
+class KortexBackend(HardwareBackend):
+    name = "kortex"
+
+    def __init__(self, joint_names: list[str], groups: list[str], params: KortexParams,
+                 clock: Callable[[], float], api: Any = None, password: str | None = None,
+                 environ: dict | None = None):
+        super().__init__(joint_names)
+        self.arm = [i for i, g in enumerate(groups) if g == "arm"]
+        self.gripper = [i for i, g in enumerate(groups) if g == "gripper"]
+        if self.arm != list(range(len(self.arm))):
+            raise ValueError("kortex backend: the arm joints must come first in the profile")
+        if len(self.gripper) > 1:
+            raise ValueError("kortex backend: at most one gripper joint (Kortex drives one gripper motor)")
+        self.params = params
+        self.clock = clock
+        self._api = api
+        self._password = password
+        self._environ = os.environ if environ is None else environ
+        self._transport = self._router = self._sessions = self._base = self._cyclic = None
+        self._connected = False
+        self._last_gripper_value: float | None = None
+
+    # --- helpers ---------------------------------------------------------------------------------------
+    def _setting(self, value: str | None, env: str, what: str) -> str:
+        if value:
+            return value
+        found = self._environ.get(env)
+        if not found:
+            raise BackendError(f"kortex: no {what}: set the parameter or the environment variable {env}")
+        return found
+
+    def _call(self, what: str, fn: Callable, *args):
+        """Run one kortex call, translating its exceptions."""
+        api = self._api
+        try:
+            return fn(*args)
+        except api.KServerException as err:
+            raise BackendError(f"kortex {what} refused by the robot: {err}") from err
+        except (api.KClientException, OSError, TimeoutError) as err:
+            self._connected = False
+            raise ConnectionLost(f"kortex {what}: {err}") from err
+
+    # --- interface -------------------------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    def connect(self) -> None:
+        if self._api is None:
+            self._api = load_kortex_api()
+        api, p = self._api, self.params
+        address = self._setting(p.address, p.address_env, "robot address")
+        username = self._setting(p.username, p.username_env, "username")
+        password = self._setting(self._password, p.password_env, "password")
+        self._transport = api.TCPTransport()
+        self._router = api.RouterClient(self._transport, lambda err: None)
+        self._call("connect", self._transport.connect, address, p.port)
+        info = api.Session_pb2.CreateSessionInfo()
+        info.username = username
+        info.password = password
+        info.session_inactivity_timeout = p.session_inactivity_timeout_ms
+        info.connection_inactivity_timeout = p.connection_inactivity_timeout_ms
+        self._sessions = api.SessionManager(self._router)
+        self._call("CreateSession", self._sessions.CreateSession, info)
+        self._base = api.BaseClient(self._router)
+        self._cyclic = api.BaseCyclicClient(self._router)
+        mode = api.Base_pb2.ServoingModeInformation()
+        mode.servoing_mode = api.Base_pb2.SINGLE_LEVEL_SERVOING
+        self._call("SetServoingMode", self._base.SetServoingMode, mode)
+        self._connected = True
+        self._last_gripper_value = None
+
+    def _require(self) -> None:
+        if not self._connected:
+            raise ConnectionLost("kortex: not connected")
+
+    def read_state(self) -> JointState:
+        self._require()
+        feedback = self._call("RefreshFeedback", self._cyclic.RefreshFeedback)
+        n = len(self.joint_names)
+        positions, velocities = np.zeros(n), np.zeros(n)
+        actuators = feedback.actuators
+        if len(actuators) < len(self.arm):
+            raise BackendError(f"kortex feedback has {len(actuators)} actuators, "
+                               f"the profile {len(self.arm)} arm joints")
+        for i in self.arm:
+            positions[i] = math.radians(wrap_degrees(actuators[i].position))
+            velocities[i] = math.radians(actuators[i].velocity)
+        for i in self.gripper:
+            motor = feedback.interconnect.gripper_feedback.motor[0]
+            positions[i] = motor.position / 100.0 * self.params.gripper_closed_rad
+            velocities[i] = motor.velocity / 100.0 * self.params.gripper_closed_rad
+        return JointState(positions, velocities, self.clock())
+
+    def send_velocities(self, velocities: np.ndarray) -> None:
+        self._require()
+        api = self._api
+        speeds = api.Base_pb2.JointSpeeds()
+        for i in self.arm:
+            js = speeds.joint_speeds.add()
+            js.joint_identifier = i
+            js.value = math.degrees(float(velocities[i]))
+            js.duration = 0
+        self._call("SendJointSpeedsCommand", self._base.SendJointSpeedsCommand, speeds)
+        for i in self.gripper:
+            # Kortex speed mode: positive opens; the profile's gripper joint closes with positive velocity.
+            value = float(np.clip(-velocities[i] / self.params.gripper_speed_scale, -1.0, 1.0))
+            if value != self._last_gripper_value:
+                cmd = api.Base_pb2.GripperCommand()
+                cmd.mode = api.Base_pb2.GRIPPER_SPEED
+                finger = cmd.gripper.finger.add()
+                finger.finger_identifier = 1
+                finger.value = value
+                self._call("SendGripperCommand", self._base.SendGripperCommand, cmd)
+                self._last_gripper_value = value
+
+    def stop(self) -> None:
+        self._require()
+        self._call("Stop", self._base.Stop)
+        self._last_gripper_value = None
+
+    def estop(self) -> None:
+        self._require()
+        self._call("ApplyEmergencyStop", self._base.ApplyEmergencyStop)
+
+    def clear_faults(self) -> None:
+        self._require()
+        self._call("ClearFaults", self._base.ClearFaults)
+
+    def close(self) -> None:
+        if self._connected:
+            for what, fn in (("Stop", self._base.Stop), ("CloseSession", self._sessions.CloseSession)):
+                try:
+                    self._call(what, fn)
+                except BackendError:
+                    pass
+        if self._transport is not None:
+            try:
+                self._transport.disconnect()
+            except Exception:  # noqa: BLE001 - closing a dead link must not raise
+                pass
+        self._connected = False

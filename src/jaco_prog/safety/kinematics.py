@@ -1,0 +1,85 @@
+"""Batched forward kinematics of a few links for many joint vectors at once (the safety layer's look-ahead).
+
+Same URDF chain as jaco_prog.robot.kinematics (one robot model), restructured for speed: per moving joint
+the local rotation origin_R @ Rot(axis, q) is precomputed as B0 + sin(q) B1 + (1 - cos(q)) B2 (Rodrigues),
+so one call costs a handful of small numpy operations per joint whatever the batch size.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from jaco_prog.robot.kinematics import UrdfChain
+
+
+class BatchKinematics:
+    """positions(Q) -> (N, L, 3): the origins of `links` in the frame of `base_link` for each row of Q.
+
+    Frames are kept only after moving joints; fixed joints are folded into the next moving joint's local
+    transform or into the output point's offset, so one call costs sin/cos, three array operations for
+    all local transforms, one 4x4 batched matmul per moving joint and one mat-vec per output link.
+    """
+
+    def __init__(self, chain: UrdfChain, links: list[str], joint_names: list[str], base_link: str | None = None):
+        self.links = list(links)
+        index = {n: i for i, n in enumerate(joint_names)}
+        order, seen = [], set()
+        for link in self.links:
+            for joint in chain.path_to(link):
+                if joint.name not in seen:
+                    seen.add(joint.name)
+                    order.append(joint)
+        # link -> (anchor frame: -1 root or index of a moving joint's frame, fixed 4x4 offset from that frame)
+        anchor = {chain.root: (-1, np.eye(4))}
+        c0, c1, c2, parents, cols = [], [], [], [], []
+        for joint in order:
+            parent_anchor, offset = anchor[joint.parent]
+            pre = offset @ joint.origin
+            if joint.kind == "fixed":
+                anchor[joint.child] = (parent_anchor, pre)
+            elif joint.kind in ("revolute", "continuous"):
+                if joint.name not in index:
+                    raise KeyError(f"joint {joint.name!r} moves link(s) {self.links} but is not in the joint vector")
+                x, y, z = joint.axis
+                k = np.zeros((4, 4))
+                k[:3, :3] = [[0.0, -z, y], [z, 0.0, -x], [-y, x, 0.0]]
+                # local(q) = pre @ Rot(q) = pre + sin(q) pre@K + (1 - cos(q)) pre@K@K (Rodrigues, homogeneous)
+                c0.append(pre)
+                c1.append(pre @ k)
+                c2.append(pre @ k @ k)
+                parents.append(parent_anchor)
+                cols.append(index[joint.name])
+                anchor[joint.child] = (len(cols) - 1, np.eye(4))
+            else:
+                raise ValueError(f"joint {joint.name!r}: {joint.kind} joints are not supported by the safety FK")
+        self._c0, self._c1, self._c2 = np.array(c0), np.array(c1), np.array(c2)
+        self._parents = parents
+        self._cols = np.array(cols, dtype=int)
+        self._outputs = [(anchor[link][0], anchor[link][1][:, 3].copy()) for link in self.links]
+        self.moving_joints = sorted(set(cols))  # joint-vector indices that move any of the links
+        self._base_inv = None
+        if base_link and base_link != chain.root:
+            if any(j.kind != "fixed" for j in chain.path_to(base_link)):
+                raise ValueError(f"base link {base_link!r} moves with the joints")
+            pose = chain.link_pose({}, base_link)
+            if not np.allclose(pose, np.eye(4)):
+                self._base_inv = (pose[:3, :3].T, -pose[:3, :3].T @ pose[:3, 3])
+
+    def positions(self, q_batch: np.ndarray) -> np.ndarray:
+        q_batch = np.atleast_2d(q_batch)
+        n = q_batch.shape[0]
+        angles = q_batch[:, self._cols][:, :, None, None]
+        local = self._c0 + np.sin(angles) * self._c1 + (1.0 - np.cos(angles)) * self._c2  # (N, m, 4, 4)
+        frames = []
+        for i, parent in enumerate(self._parents):
+            frames.append(local[:, i] if parent < 0 else frames[parent] @ local[:, i])
+        out = np.empty((n, len(self._outputs), 3))
+        for j, (frame, point) in enumerate(self._outputs):
+            out[:, j] = point[:3] if frame < 0 else (frames[frame] @ point)[:, :3]
+        if self._base_inv is not None:
+            rot_t, offset = self._base_inv
+            out = out @ rot_t.T + offset
+        return out
+
+    def __call__(self, q: np.ndarray) -> np.ndarray:
+        """(L, 3) for one joint vector."""
+        return self.positions(np.asarray(q, float)[None, :])[0]

@@ -1,0 +1,338 @@
+"""The safety layer: whatever the policy sends, the joint velocities it lets through stay within the limits.
+
+ROS-free and pure numpy. Two entry points:
+  command(velocities, names, now)  - a policy command arrives (validated, stored with its arrival time)
+  update(q, now, state_stamp)      - one control period: returns (velocities to send, SafetyStatus)
+Decision order of update() (docs/safety.md): e-stop -> joint state -> rejected command -> watchdog ->
+velocity clamp -> acceleration limit -> joint position limits -> workspace.
+
+Not thread-safe: the driver serialises calls.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Sequence
+
+import numpy as np
+
+from jaco_prog.robot.kinematics import UrdfChain
+from jaco_prog.robot.profile import RobotProfile
+from jaco_prog.safety.limits import JointLimits, Workspace
+from jaco_prog.safety.params import SafetyParams, load_safety_params
+
+
+class Status(str, Enum):
+    OK = "ok"  # the command went through unchanged
+    CLAMPED = "clamped"  # only the velocity limit changed it
+    LIMITED = "limited"  # the acceleration limit, a joint position limit or the workspace changed it
+    STALE = "stale"  # no fresh command (watchdog): zero output
+    ESTOP = "estop"  # e-stop latched: zero output until reset()
+    FAULT = "fault"  # rejected command, bad joint state or a backend fault: zero output
+
+
+HALTS = (Status.STALE, Status.ESTOP, Status.FAULT)
+# diagnostic_msgs/DiagnosticStatus levels
+DIAGNOSTIC_LEVEL = {Status.OK: 0, Status.CLAMPED: 0, Status.LIMITED: 1, Status.STALE: 1,
+                    Status.ESTOP: 2, Status.FAULT: 2}
+
+
+@dataclass(frozen=True)
+class SafetyStatus:
+    status: Status
+    reason: str
+    stamp: float  # the `now` of the call that produced it
+
+    @property
+    def halted(self) -> bool:
+        """Zero output: stale, estop or fault."""
+        return self.status in HALTS
+
+    @property
+    def level(self) -> int:
+        """diagnostic_msgs/DiagnosticStatus level: 0 OK, 1 WARN, 2 ERROR."""
+        return DIAGNOSTIC_LEVEL[self.status]
+
+    def to_diagnostic(self, name: str = "jaco_prog/safety") -> dict:
+        """Fields of a diagnostic_msgs/DiagnosticStatus (the ROS node copies them into the message)."""
+        return {"level": self.level, "name": name, "message": self.status.value,
+                "values": {"status": self.status.value, "reason": self.reason, "stamp": f"{self.stamp:.6f}"}}
+
+
+class SafetyLayer:
+    def __init__(self, params: SafetyParams, limits: JointLimits, workspace: Workspace | None = None):
+        self.params = params
+        self.limits = limits
+        self.workspace = workspace if params.workspace.enabled else None
+        if params.workspace.enabled and workspace is None:
+            raise ValueError("workspace.enabled is true but no Workspace (URDF kinematics) was given")
+        self.joint_names = list(limits.names)
+        self._index = {n: i for i, n in enumerate(self.joint_names)}
+        self._n = len(self.joint_names)
+        dt = params.period
+        self._dt = dt
+        self._vmax = limits.velocity.copy()
+        self._dv = limits.acceleration * dt  # largest change per period
+        self._bdt = limits.deceleration * dt  # braking step per period
+        self._bk = 2.0 / (limits.deceleration * dt * dt)
+        self._stop_lower = limits.stop_lower.copy()
+        self._stop_upper = limits.stop_upper.copy()
+        self._positions_on = params.position_limits.enabled and bool(np.any(limits.limited))
+        self._limited_idx = np.flatnonzero(limits.limited)
+        self._inf = np.full(len(limits.names), np.inf)
+        if self.workspace is not None:
+            ws = params.workspace
+            self._ws_joints = self.workspace.moving_joints
+            self._fractions = np.array(ws.lookahead_fractions)[:, None]
+            self._scales = np.array(ws.scale_candidates)
+            self._inv_b_ws = 1.0 / limits.deceleration[self._ws_joints]
+        self._zero = np.zeros(self._n)
+        self._cached_names: tuple | None = None
+        self._cached_perm: np.ndarray | None = None
+        self._prev = np.zeros(self._n)
+        self._cmd: np.ndarray | None = None
+        self._cmd_time = 0.0
+        self._fault_reason: str | None = None
+        self._estop_reason: str | None = None
+        self.status = SafetyStatus(Status.STALE, "no command received", 0.0)
+
+    # --- construction from the configuration ---------------------------------------------------------
+    @classmethod
+    def from_profile(cls, profile: RobotProfile, params: SafetyParams | None = None) -> "SafetyLayer":
+        params = params or load_safety_params(profile.name)
+        chain = UrdfChain.from_file(profile.urdf_file()) if profile.urdf else None
+        if params.workspace.enabled and chain is None:
+            from jaco_prog.config import ConfigError
+            raise ConfigError(f"safety.yaml: robots.{profile.name}.workspace.enabled",
+                              "the profile has no URDF, so there is no forward kinematics: set it to false")
+        limits = JointLimits.build(profile, params, chain)
+        workspace = Workspace(profile, params, chain) if params.workspace.enabled else None
+        return cls(params, limits, workspace)
+
+    # --- inputs --------------------------------------------------------------------------------------
+    @property
+    def estopped(self) -> bool:
+        return self._estop_reason is not None
+
+    @property
+    def fault_reason(self) -> str | None:
+        return self._fault_reason
+
+    @property
+    def last_output(self) -> np.ndarray:
+        return self._prev.copy()
+
+    def command(self, velocities: Sequence[float] | np.ndarray, names: Sequence[str] | None = None,
+                now: float = 0.0) -> SafetyStatus:
+        """A policy command (rad/s). `names` None: profile order. Returns whether it was accepted (ok) or
+        rejected (fault: the previous command is dropped too, output zero until a valid command)."""
+        if self._estop_reason is not None:
+            return SafetyStatus(Status.ESTOP, f"command ignored: e-stop latched ({self._estop_reason})", now)
+        try:
+            v = np.array(velocities, dtype=float)
+        except (TypeError, ValueError) as err:
+            return self._reject(f"command is not a list of numbers ({err})", now)
+        if v.ndim != 1 or v.shape[0] != self._n:
+            return self._reject(f"command has {v.size} velocities, expected {self._n}", now)
+        if names is not None:
+            names = tuple(names)
+            if names != self._cached_names:
+                perm, problem = self._permutation(names)
+                if problem:
+                    return self._reject(problem, now)
+                self._cached_names, self._cached_perm = names, perm
+            v = v[self._cached_perm]
+        finite = np.isfinite(v)
+        if not finite.all():
+            bad = self.joint_names[int(np.flatnonzero(~finite)[0])]
+            return self._reject(f"non-finite velocity ({v[~finite][0]}) for {bad}", now)
+        self._cmd = v
+        self._cmd_time = now
+        self._fault_reason = None
+        return SafetyStatus(Status.OK, "command accepted", now)
+
+    def _permutation(self, names: tuple) -> tuple[np.ndarray | None, str]:
+        if len(set(names)) != len(names):
+            return None, "duplicate joint names in command"
+        unknown = [n for n in names if n not in self._index]
+        if unknown:
+            return None, f"unknown joint name(s) {unknown}"
+        missing = [n for n in self.joint_names if n not in names]
+        if missing:
+            return None, f"missing joint name(s) {missing}"
+        position = {n: i for i, n in enumerate(names)}
+        return np.array([position[n] for n in self.joint_names]), ""
+
+    def _reject(self, reason: str, now: float) -> SafetyStatus:
+        self.fault(f"rejected command: {reason}")
+        return SafetyStatus(Status.FAULT, self._fault_reason, now)
+
+    def fault(self, reason: str) -> None:
+        """Drop the current command and hold zero (status fault) until a fresh valid command arrives.
+        Used for rejected commands and by the driver for backend faults."""
+        self._fault_reason = reason
+        self._cmd = None
+        self._prev = self._zero.copy()
+
+    def estop(self, reason: str = "e-stop requested") -> None:
+        """Latch the e-stop: zero output until reset()."""
+        self._estop_reason = reason
+        self._cmd = None
+        self._prev = self._zero.copy()
+
+    def reset(self) -> None:
+        """Clear the e-stop and any fault; motion resumes only on a command that arrives after this call."""
+        self._estop_reason = None
+        self._fault_reason = None
+        self._cmd = None
+        self._prev = self._zero.copy()
+
+    # --- the control period --------------------------------------------------------------------------
+    def _halt(self, status: Status, reason: str, now: float) -> tuple[np.ndarray, SafetyStatus]:
+        self._prev = self._zero.copy()
+        self.status = SafetyStatus(status, reason, now)
+        return self._zero.copy(), self.status
+
+    def halt(self, now: float, reason: str) -> tuple[np.ndarray, SafetyStatus]:
+        """Zero output without a joint state (backend unavailable): estop if latched, else fault. The
+        current command is dropped, so motion resumes only on a fresh command."""
+        if self._estop_reason is not None:
+            return self._halt(Status.ESTOP, self._estop_reason, now)
+        if self._fault_reason is None:
+            self.fault(reason)
+        return self._halt(Status.FAULT, self._fault_reason, now)
+
+    def update(self, q: np.ndarray, now: float, state_stamp: float | None = None) -> tuple[np.ndarray, SafetyStatus]:
+        """Velocities to send for this control period, given the measured joint positions q (profile order)."""
+        if self._estop_reason is not None:
+            return self._halt(Status.ESTOP, self._estop_reason, now)
+        q = np.asarray(q, dtype=float)
+        if q.shape != (self._n,) or not np.isfinite(q).all():
+            return self._halt(Status.FAULT, f"invalid joint state (shape {q.shape}, expected ({self._n},), "
+                                            "finite)", now)
+        if state_stamp is not None and now - state_stamp > self.params.state_timeout:
+            return self._halt(Status.FAULT, f"joint state is {now - state_stamp:.3f} s old "
+                                            f"(state_timeout {self.params.state_timeout} s)", now)
+        if self._fault_reason is not None:
+            return self._halt(Status.FAULT, self._fault_reason, now)
+        if self._cmd is None:
+            return self._halt(Status.STALE, "no command received", now)
+        age = now - self._cmd_time
+        # The output stays in force until the next period: never let a command act beyond command_timeout.
+        if age + self._dt > self.params.command_timeout:
+            return self._halt(Status.STALE, f"no fresh command for {age:.3f} s "
+                                            f"(command_timeout {self.params.command_timeout} s)", now)
+        if age < 0.0:
+            return self._halt(Status.FAULT, f"command stamped {-age:.3f} s in the future (clock jump?)", now)
+
+        requested = self._cmd
+        vmax = self._vmax
+        out = np.minimum(np.maximum(requested, -vmax), vmax)
+        clamped = not np.array_equal(out, requested)
+        prev = self._prev
+        stepped = np.minimum(np.maximum(out, prev - self._dv), prev + self._dv)
+        accel = not np.array_equal(stepped, out)
+        out = stepped
+        reasons = None
+        if accel:
+            reasons = ["acceleration"]
+        lo = hi = None
+        if self._positions_on:
+            # largest speed from which braking at `deceleration` (per period) stops before the stop point
+            idx = self._limited_idx
+            ql = q[idx]
+            hi = self._inf.copy()
+            lo = -self._inf
+            hi[idx] = self._braking_speed(self._stop_upper[idx] - ql, idx)
+            lo[idx] = -self._braking_speed(ql - self._stop_lower[idx], idx)
+            bounded = np.minimum(np.maximum(out, lo), hi)
+            if not np.array_equal(bounded, out):
+                hit = np.flatnonzero(bounded != out)
+                reasons = (reasons or []) + ["position limit " + ",".join(self.joint_names[i] for i in hit)]
+                out = bounded
+        if self.workspace is not None:
+            out, why = self._workspace(q, out, prev, lo, hi)
+            if why:
+                reasons = (reasons or []) + [why]
+        self._prev = out
+        if reasons:
+            self.status = SafetyStatus(Status.LIMITED, "; ".join(reasons), now)
+        elif clamped:
+            hit = np.flatnonzero(out != requested)
+            self.status = SafetyStatus(Status.CLAMPED, "velocity limit " + ",".join(self.joint_names[i] for i in hit),
+                                       now)
+        else:
+            self.status = SafetyStatus(Status.OK, "", now)
+        return out.copy(), self.status
+
+    def _braking_speed(self, distance: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Largest speed from which the staircase v, v - b dt, v - 2 b dt, ... (one value per period, the
+        last one partial) travels at most `distance` (0 where distance <= 0). Exact inverse of the staircase
+        sum: following it the speed drops by exactly b dt per period and the joint rests on the stop point."""
+        d = np.maximum(distance, 0.0)
+        bdt = self._bdt[idx]
+        m = np.floor(np.sqrt(0.25 + self._bk[idx] * d) - 0.5)  # whole braking periods
+        return (d / self._dt + bdt * m * (m + 1.0) * 0.5) / (m + 1.0)
+
+    def _stop_displacement(self, v: np.ndarray) -> np.ndarray:
+        """Joint displacement from now to rest for rows of v (workspace joints only; others are zero): one
+        period at v, then a synchronised stop - every joint scaled down together so that the slowest-to-stop
+        one decelerates at its braking deceleration. The path to rest is then a straight line in joint space
+        (what the look-ahead samples), and it is the path the brake candidate of later periods follows.
+        Displacement = v (T + dt) / 2 with T = max |v_i| / b_i."""
+        joints = self._ws_joints
+        vw = v[..., joints]
+        stop_time = np.max(np.abs(vw) * self._inv_b_ws, axis=-1, keepdims=True)
+        disp = np.zeros_like(v)
+        disp[..., joints] = vw * (0.5 * (stop_time + self._dt))
+        return disp
+
+    def _clip_stop(self, q: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """Look-ahead points of joints inside their stop points do not go past them (the position limit
+        stops those joints there)."""
+        if not self._positions_on:
+            return points
+        low = np.minimum(self._stop_lower, q)
+        high = np.maximum(self._stop_upper, q)
+        return np.minimum(np.maximum(points, low), high)
+
+    def _brake(self, prev: np.ndarray) -> np.ndarray:
+        """One period along the synchronised stop of `prev` (workspace joints), others one braking step."""
+        brake = prev - np.minimum(np.maximum(prev, -self._bdt), self._bdt)
+        joints = self._ws_joints
+        stop_time = float(np.max(np.abs(prev[joints]) * self._inv_b_ws))
+        brake[joints] = prev[joints] * max(0.0, 1.0 - self._dt / stop_time) if stop_time > 0.0 else 0.0
+        return brake
+
+    def _workspace(self, q, out, prev, lo, hi) -> tuple[np.ndarray, str]:
+        joints = self._ws_joints
+        v = out[joints]
+        if not v.any():
+            return out, ""  # no motion of the monitored links
+        ws = self.workspace
+        fractions = self._fractions
+        disp = self._stop_displacement(out)
+        batch = np.empty((1 + fractions.shape[0], self._n))
+        batch[0] = q
+        batch[1:] = self._clip_stop(q, q + fractions * disp)
+        excess = ws.excess_at(batch)
+        allowed = max(excess[0], 0.0)  # outside already: motion that goes no further out is allowed
+        if excess[1:].max() <= allowed:
+            return out, ""
+        # Blend the request with braking (prev moved toward zero by one braking step), largest share first.
+        brake = np.minimum(np.maximum(self._brake(prev), -self._vmax), self._vmax)
+        if lo is not None:
+            brake = np.minimum(np.maximum(brake, lo), hi)
+        scales = self._scales
+        cands = np.repeat(out[None, :], scales.shape[0], axis=0)
+        cands[:, joints] = brake[joints] + scales[:, None] * (out[joints] - brake[joints])
+        disp = self._stop_displacement(cands)  # (S, n)
+        qs = self._clip_stop(q, q + fractions[None, :, :] * disp[:, None, :])  # (S, F, n)
+        excess = ws.excess_at(qs.reshape(-1, self._n)).reshape(scales.shape[0], -1).max(axis=1)
+        safe = np.flatnonzero(excess <= allowed)
+        if safe.size:
+            k = int(safe[0])
+            if scales[k] == 0.0:
+                return cands[k], "workspace (braking)"
+            return cands[k], f"workspace (scaled to {scales[k]:g} of the request)"
+        return cands[-1], "workspace (braking, already outside)"
