@@ -1,0 +1,120 @@
+"""The topic contract: every topic and service of the graph, its standard message type and its QoS.
+
+The single source for the ROS nodes (sim and real alike), the in-process runner and the bag writer, so
+sim/real parity holds by construction: sim_node declares exactly camera_node's + driver_node's topics
+(plus its own sim-only ones), all taken from the tables below. Names come from config/topics.yaml.
+
+Joint velocity commands are control_msgs/msg/JointJog (joint names + velocities, as MoveIt Servo sends):
+the names let the driver reject a command meant for another arm instead of guessing from an index order.
+Images use sensor-data QoS (best effort, shallow queue) on the subscriber side, so a slow consumer drops
+frames instead of stalling the camera; publishers are reliable so that rosbag records every frame.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jaco_prog.config import ConfigError, load_yaml
+from jaco_prog.paths import config_path
+
+
+@dataclass(frozen=True)
+class Qos:
+    reliability: str = "reliable"     # reliable | best_effort
+    durability: str = "volatile"      # volatile | transient_local
+    depth: int = 10
+
+    def as_dict(self) -> dict:
+        return {"reliability": self.reliability, "durability": self.durability, "depth": self.depth}
+
+
+RELIABLE = Qos()
+SENSOR_DATA = Qos("best_effort", "volatile", 5)
+LATCHED = Qos("reliable", "transient_local", 1)
+
+
+@dataclass(frozen=True)
+class Topic:
+    key: str
+    msg_type: str        # ROS 2 interface name, e.g. sensor_msgs/msg/Image
+    publisher_qos: Qos
+    subscriber_qos: Qos
+    description: str
+
+
+@dataclass(frozen=True)
+class Service:
+    key: str
+    srv_type: str
+    description: str
+
+
+TOPICS = {t.key: t for t in (
+    Topic("image", "sensor_msgs/msg/Image", RELIABLE, SENSOR_DATA, "camera frames, rgb8"),
+    Topic("camera_info", "sensor_msgs/msg/CameraInfo", RELIABLE, SENSOR_DATA, "calibration of the camera"),
+    Topic("joint_states", "sensor_msgs/msg/JointState", RELIABLE, RELIABLE, "measured joint positions/velocities"),
+    Topic("joint_command", "control_msgs/msg/JointJog", RELIABLE, RELIABLE, "joint velocity command (rad/s)"),
+    Topic("driver_status", "diagnostic_msgs/msg/DiagnosticArray", RELIABLE, RELIABLE,
+          "safety layer status: ok/clamped/limited/stale/estop/fault and why"),
+    Topic("target_point", "geometry_msgs/msg/PointStamped", RELIABLE, RELIABLE, "tracked target centre"),
+    Topic("target_visible", "std_msgs/msg/Bool", RELIABLE, RELIABLE, "false when the tracker lost the target"),
+    Topic("target_marker", "visualization_msgs/msg/Marker", RELIABLE, RELIABLE, "target for rviz"),
+    Topic("reward", "std_msgs/msg/Float32", RELIABLE, RELIABLE, "sparse reward from the tracker (+1 within 10 cm)"),
+    Topic("reward_ground_truth", "std_msgs/msg/Float32", RELIABLE, RELIABLE, "sim only: reward from sim state"),
+    Topic("episode_event", "std_msgs/msg/String", LATCHED, LATCHED, "'start <n>' / 'end <n> <return>'"),
+    Topic("policy_status", "diagnostic_msgs/msg/DiagnosticArray", RELIABLE, RELIABLE,
+          "policy loop period, inference time, why it stopped commanding"),
+    Topic("clock", "rosgraph_msgs/msg/Clock", RELIABLE, RELIABLE, "sim only: simulated time"),
+)}
+
+SERVICES = {s.key: s for s in (
+    Service("estop", "std_srvs/srv/Trigger", "latch the e-stop: zero velocity until reset"),
+    Service("reset", "std_srvs/srv/Trigger", "clear the e-stop and faults"),
+    Service("enable", "std_srvs/srv/SetBool", "enable/disable commanding the arm"),
+    Service("reset_episode", "std_srvs/srv/Trigger", "start a new episode (sim: new target and arm start)"),
+)}
+
+# What each node offers and needs, by contract key. sim_node stands in for camera_node + driver_node.
+ROLES = {
+    "camera_node": {"publishes": ["image", "camera_info"], "subscribes": [], "services": []},
+    "driver_node": {"publishes": ["joint_states", "driver_status"], "subscribes": ["joint_command"],
+                    "services": ["estop", "reset", "enable"]},
+    "tracker_node": {"publishes": ["target_point", "target_visible", "target_marker", "reward"],
+                     "subscribes": ["image", "camera_info", "joint_states"], "services": []},
+    "policy_node": {"publishes": ["joint_command", "policy_status", "episode_event"],
+                    "subscribes": ["image", "joint_states", "reward"], "services": []},
+    "sim_node": {"publishes": ["image", "camera_info", "joint_states", "driver_status", "clock",
+                               "reward_ground_truth"],
+                 "subscribes": ["joint_command", "episode_event"],
+                 "services": ["estop", "reset", "enable", "reset_episode"]},
+}
+SIM_ONLY = {"clock", "reward_ground_truth", "reset_episode"}
+
+
+@lru_cache(maxsize=4)
+def _names(path: str | None = None) -> dict:
+    data = load_yaml(path or config_path("topics.yaml"))
+    names = {}
+    for section, table in (("topics", TOPICS), ("services", SERVICES)):
+        given = data.get(section) or {}
+        for key in table:
+            if key not in given:
+                raise ConfigError(f"topics.yaml: {section}.{key}", "missing")
+            name = given[key]
+            if not isinstance(name, str) or not name.startswith("/") or " " in name:
+                raise ConfigError(f"topics.yaml: {section}.{key}", f"must be an absolute topic name (got {name!r})")
+            names[key] = name
+        for key in given:
+            if key not in table:
+                raise ConfigError(f"topics.yaml: {section}.{key}", "not a key of the topic contract")
+    return names
+
+
+def name(key: str) -> str:
+    """The configured name of a topic or service, by contract key."""
+    return _names()[key]
+
+
+def topic_table() -> list[tuple[str, str, Qos]]:
+    """(name, type, publisher QoS) for every topic: what a recorder or bag writer needs."""
+    return [(name(t.key), t.msg_type, t.publisher_qos) for t in TOPICS.values()]

@@ -1,0 +1,43 @@
+"""The topic contract: one table of names, types and QoS for the whole graph."""
+import pytest
+
+from jaco_prog import topics
+from jaco_prog.config import ConfigError
+
+
+def test_every_role_uses_contract_keys_and_names_are_unique():
+    keys = set(topics.TOPICS) | set(topics.SERVICES)
+    for role in topics.ROLES.values():
+        assert set(role["publishes"]) | set(role["subscribes"]) <= set(topics.TOPICS)
+        assert set(role["services"]) <= set(topics.SERVICES)
+    names = [topics.name(k) for k in keys]
+    assert len(names) == len(set(names))
+
+
+def test_sim_node_offers_what_camera_and_driver_offer_plus_sim_only():
+    roles = topics.ROLES
+    real = {k: set(roles["camera_node"][k]) | set(roles["driver_node"][k]) for k in ("publishes", "subscribes",
+                                                                                      "services")}
+    sim = {k: set(roles["sim_node"][k]) for k in real}
+    for kind in real:
+        assert real[kind] <= sim[kind]
+        assert sim[kind] - real[kind] <= topics.SIM_ONLY | {"episode_event"}
+
+
+def test_images_are_best_effort_for_subscribers_and_commands_are_joint_jog():
+    assert topics.TOPICS["image"].subscriber_qos.reliability == "best_effort"
+    assert topics.TOPICS["image"].publisher_qos.reliability == "reliable"
+    assert topics.TOPICS["joint_command"].msg_type == "control_msgs/msg/JointJog"
+    assert all(t.msg_type.count("/msg/") == 1 for t in topics.TOPICS.values())
+
+
+def test_bad_topic_names_name_the_field(tmp_path):
+    good = (tmp_path / "ok.yaml")
+    from jaco_prog.paths import config_path
+    text = config_path("topics.yaml").read_text()
+    good.write_text(text.replace("/camera/image_raw", "camera image"))
+    with pytest.raises(ConfigError, match=r"topics\.yaml: topics\.image: must be an absolute topic name"):
+        topics._names(str(good))
+    good.write_text(text.replace("  reward: /reward\n", ""))
+    with pytest.raises(ConfigError, match=r"topics\.reward: missing"):
+        topics._names(str(good))
