@@ -304,3 +304,16 @@ def test_scripted_reacher_solves_the_task(make_sim_env):
 def test_config_dataclass_roundtrip_keeps_values(make_sim_env):
     env = make_sim_env(overrides={"task": {"reward_radius": 0.12}})
     assert dataclasses.asdict(env.cfg.task)["reward_radius"] == 0.12
+
+
+def test_closing_one_env_leaves_another_envs_frames_intact(make_sim_env, fixed_overrides):
+    """Closing must free the closed env's GL objects, not those of the context that happens to be current."""
+    options = {"joint_positions": CANDLE, "target_xy": [0.45, 0.0]}
+    doomed = make_sim_env(overrides=fixed_overrides)
+    doomed.reset(seed=0)
+    survivor = make_sim_env(overrides=fixed_overrides)
+    before = survivor.reset(seed=0, options=options)[0]["pixels"]  # the survivor's context is now current
+    doomed.close()
+    after = survivor.reset(seed=0, options=options)[0]["pixels"]
+    assert np.array_equal(before, after)
+    assert after.mean() > 20

@@ -121,6 +121,7 @@ class SceneRenderer:
 
     def close(self) -> None:
         if self._gl is not None:
+            self._gl.make_current()  # free this renderer's GL objects, not those of whichever context is current
             self._context.free()
             self._gl.free()
             self._gl = None
