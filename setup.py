@@ -36,16 +36,24 @@ setup(
         "imageio",
         "imageio-ffmpeg",
         "tqdm",
+        "opencv-python-headless",
+        "rosbags",
     ],
     extras_require={
         "test": ["pytest", "hypothesis"],
         "train": ["torch==2.13.0", "tensorboard", "matplotlib"],
-        "bags": ["rosbags", "mcap-ros2-support"],
+        "bags": ["mcap-ros2-support"],
     },
     zip_safe=True,
     entry_points={
         "console_scripts": [
             "jaco-prog = jaco_prog.cli:main",
+            # ROS 2 nodes (ros2 run jaco_prog <name>; installed to lib/jaco_prog by setup.cfg)
+            "camera_node = jaco_prog.nodes.camera_node:main",
+            "driver_node = jaco_prog.nodes.driver_node:main",
+            "tracker_node = jaco_prog.nodes.tracker_node:main",
+            "policy_node = jaco_prog.nodes.policy_node:main",
+            "sim_node = jaco_prog.nodes.sim_node:main",
         ],
     },
 )

@@ -1,10 +1,12 @@
-"""`jaco-prog run --sim`: episodes of the simulated reaching task, per-episode returns and a video."""
+"""`jaco-prog run --sim`: the ROS graph's components in one process on the sim clock, N episodes, a bag and a video."""
 from __future__ import annotations
 
 import argparse
 import csv
 import json
 import sys
+
+import numpy as np
 
 from jaco_prog.errors import UserError
 
@@ -13,69 +15,135 @@ POLICIES = ("scripted", "random")
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "run", help="run episodes in the simulated task and write returns + video",
-        description="Run N episodes of the Jaco reaching task in MuJoCo (no ROS 2 needed). Prints each episode's "
-                    "return (+1 per step the palm is within 10 cm of the target, at most 50), writes "
-                    "returns.csv, summary.json and a video (viewing camera | 64x64 policy input) to a new folder "
-                    "under --out. Policies: 'scripted' reaches with privileged state (a reference), 'random'.")
+        "run", help="run episodes of the graph in simulation (no ROS 2) and write returns, a bag and a video",
+        description="Run N episodes of the Jaco reaching task with the ROS graph's components composed in one "
+                    "process (no ROS 2 needed): MuJoCo -> colour tracker reward; policy at 20 Hz sim time -> safety "
+                    "layer -> sim. Prints each episode's return (+1 per step the palm is within 10 cm of the "
+                    "tracked target, at most 50), success and timing; writes returns.csv, summary.json, a rosbag2 "
+                    "bag (MCAP, every topic of the contract at its real rate, standard message types: "
+                    "`ros2 bag info/play` read it) and a video (camera | 64x64 policy input) to a new folder under "
+                    "--out. Policies: --checkpoint CKPT (a trained net), or --policy scripted (reaches with "
+                    "privileged sim state; a reference) or random. Numbers: config/runtime.yaml.")
     p.add_argument("--sim", action="store_true", help="run in simulation (the only mode without ROS 2)")
     p.add_argument("--episodes", type=int, default=5, help="number of episodes (default 5)")
-    p.add_argument("--policy", choices=POLICIES, default="scripted", help="which policy acts (default scripted)")
+    p.add_argument("--policy", choices=POLICIES, default=None, help="scripted (default) or random")
+    p.add_argument("--checkpoint", default=None, metavar="CKPT",
+                   help="a trained net (checkpoint.pt or its run folder) instead of --policy")
     p.add_argument("--task", choices=("reach", "conveyor"), default="reach")
     p.add_argument("--preset", default=None, help="perturbation preset from config/presets.yaml, e.g. real_proxy")
     p.add_argument("--profile", default="j2n6s300", help="robot profile from config/robots.yaml")
     p.add_argument("--seed", type=int, default=0, help="seed of the first episode; episode i uses seed+i")
     p.add_argument("--out", default="runs", help="parent folder; each run gets a fresh subfolder (default runs/)")
     p.add_argument("--video-episodes", type=int, default=2, help="episodes to include in the video (0: none)")
-    p.add_argument("--video-size", type=int, default=256, help="viewing camera size in pixels (default 256)")
+    p.add_argument("--video-size", type=int, default=256, help="video height in pixels (default 256)")
+    p.add_argument("--no-bag", action="store_true", help="do not record a bag")
+    p.add_argument("--storage", choices=("mcap", "sqlite3"), default=None,
+                   help="bag storage (default: runtime.yaml recording.storage, mcap)")
+    p.add_argument("--realtime", action="store_true",
+                   help="pace the sim clock to the wall clock, as the ROS graph runs (default: as fast as possible)")
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace) -> None:
     if not args.sim:
         raise UserError("only --sim runs without ROS 2; on the robot use `ros2 launch jaco_prog real.launch.py`")
     if args.episodes < 1:
         raise UserError(f"--episodes must be at least 1 (got {args.episodes})")
-    from tqdm import tqdm
+    if args.checkpoint and args.policy:
+        raise UserError("give either --checkpoint (a trained net) or --policy, not both")
+    if args.video_episodes < 0:
+        raise UserError(f"--video-episodes must be >= 0 (got {args.video_episodes})")
+    if args.video_size < 16:
+        raise UserError(f"--video-size must be at least 16 pixels (got {args.video_size})")
 
+
+def run(args: argparse.Namespace) -> int:
+    _check(args)
     from jaco_prog.run_dir import new_run_dir
-    from jaco_prog.sim import make_env
-    from jaco_prog.sim.rollout import run_episode
+    from jaco_prog.runtime.inprocess import build_graph
+    from jaco_prog.runtime.params import load_runtime_params
+    from jaco_prog.runtime.policy_loop import PolicyLoop
+    from jaco_prog.runtime.sim_world import SimWorld
     from jaco_prog.sim.scripted_policy import RandomPolicy, ScriptedReacher
     from jaco_prog.video import write_video
 
-    env = make_env(task=args.task, preset=args.preset, profile=args.profile)
-    policy = ScriptedReacher(env) if args.policy == "scripted" else RandomPolicy(env, seed=args.seed)
-    out = new_run_dir(args.out, f"{args.task}-{args.policy}")
-    results, frames = [], []
-    bar = tqdm(range(args.episodes), desc="episodes", unit="ep", file=sys.stderr, disable=None)
-    for i in bar:
-        record = args.video_size if i < args.video_episodes else None
-        result = run_episode(env, policy, seed=args.seed + i, episode=i, video_size=record)
-        frames.extend(result.frames)
-        results.append(result)
-        tqdm.write(f"episode {i:3d}  seed {result.seed:5d}  return {result.episode_return:4.0f}  "
-                   f"steps {result.steps:2d}  {'success' if result.success else 'miss   '}  "
-                   f"{result.violation or ''}", file=sys.stdout)
-    env.close()
+    params = load_runtime_params()
+    world = SimWorld.build(task=args.task, preset=args.preset, profile=args.profile, seed=args.seed, params=params)
+    try:
+        if args.checkpoint:
+            import torch
+
+            torch.set_num_threads(1)  # a small net at batch 1: extra threads only add synchronisation
+            loop = PolicyLoop.from_checkpoint(args.checkpoint, world.profile, params.policy, seed=args.seed)
+            label = "checkpoint"
+        else:
+            label = args.policy or "scripted"
+            actor = ScriptedReacher(world.env) if label == "scripted" else RandomPolicy(world.env, seed=args.seed)
+            loop = actor
+        out = new_run_dir(args.out, f"{args.task}-{label}")
+        bag = None
+        if not args.no_bag:
+            from jaco_prog import __version__
+            from jaco_prog.bags import BagWriter
+
+            bag = BagWriter(out / "bag", storage=args.storage or params.recording.storage,
+                            version=params.recording.version,
+                            custom_data={"writer": f"jaco_prog {__version__} run --sim", "clock": "sim",
+                                         "robot_profile": args.profile, "task": args.task,
+                                         "preset": args.preset or "", "policy": label,
+                                         "checkpoint": str(args.checkpoint or ""), "seed": str(args.seed)})
+        graph = build_graph(world, loop, params, seed=args.seed, bag=bag, video_episodes=args.video_episodes,
+                            video_size=args.video_size)
+        graph.on_episode = _print_episode
+        try:
+            records = graph.run(args.episodes, realtime=args.realtime)
+        finally:
+            if bag is not None:
+                bag.close()
+        frames = graph.frames
+        loop_stats = graph.policy.stats.summary(params.policy.period)
+    finally:
+        world.close()
 
     with open(out / "returns.csv", "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["episode", "seed", "return", "steps", "success", "violation", "final_distance_m"])
-        for r in results:
-            w.writerow([r.episode, r.seed, r.episode_return, r.steps, int(r.success), r.violation or "",
-                        f"{r.final_distance:.4f}"])
-    returns = [r.episode_return for r in results]
-    steps = sum(r.steps for r in results)
-    wall = sum(r.wall_time for r in results)
-    summary = {"task": args.task, "preset": args.preset, "policy": args.policy, "episodes": len(results),
-               "mean_return": sum(returns) / len(returns), "success_rate": sum(r.success for r in results) / len(results),
-               "violations": sum(r.violation is not None for r in results), "env_steps": steps,
-               "steps_per_second": steps / wall if wall else None}
-    video = write_video(frames, out / "episodes.mp4") if frames else None
+        w.writerow(["episode", "seed", "return", "steps", "success", "violation", "final_distance_m",
+                    "ground_truth_return", "start_s", "end_s", "wall_s", "inference_p99_ms", "stale_ticks"])
+        for r in records:
+            w.writerow([r.episode, r.seed, f"{r.episode_return:g}", r.steps, int(r.success), r.violation or "",
+                        f"{r.final_distance:.4f}", f"{r.ground_truth_return:g}", f"{r.start:.3f}", f"{r.end:.3f}",
+                        f"{r.wall_time:.3f}", f"{_p99(r.inference_ms):.3f}", r.stale_ticks])
+    returns = [r.episode_return for r in records]
+    truth = [r.ground_truth_return for r in records]
+    wall = sum(r.wall_time for r in records)
+    sim_time = sum(r.end - r.start for r in records)
+    summary = {"task": args.task, "preset": args.preset, "policy": label, "checkpoint": args.checkpoint,
+               "profile": args.profile, "episodes": len(records), "returns": returns,
+               "mean_return": sum(returns) / len(returns),
+               "success_rate": sum(r.success for r in records) / len(records),
+               "ground_truth_returns": truth, "mean_ground_truth_return": sum(truth) / len(truth),
+               "violations": sum(r.violation is not None for r in records),
+               "realtime_factor": sim_time / wall if wall else None,
+               "policy_loop": loop_stats, "bag": "bag" if bag is not None else None}
+    video = write_video(frames, out / "episodes.mp4", fps=params.recording.video_fps) if frames else None
     summary["video"] = video.name if video else None
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"mean return {summary['mean_return']:.1f} over {len(results)} episodes, success rate "
-          f"{summary['success_rate']:.0%}, {summary['violations']} safety violations")
-    print(f"wrote {out}/returns.csv, summary.json" + (f", {video.name}" if video else ""))
+    print(f"mean return {summary['mean_return']:.1f} over {len(records)} episodes (ground truth "
+          f"{summary['mean_ground_truth_return']:.1f}), success rate {summary['success_rate']:.0%}, "
+          f"{summary['violations']} safety violations, policy inference p99 "
+          f"{loop_stats['inference_ms'].get('p99', float('nan')):.2f} ms, "
+          f"{summary['realtime_factor'] or 0:.1f}x real time")
+    wrote = ["returns.csv", "summary.json"] + (["bag/"] if bag is not None else []) + ([video.name] if video else [])
+    print(f"wrote {out}/ " + ", ".join(wrote))
     return 0
+
+
+def _p99(values) -> float:
+    return float(np.percentile(values, 99)) if len(values) else float("nan")
+
+
+def _print_episode(r) -> None:
+    print(f"episode {r.episode:3d}  seed {r.seed:5d}  return {r.episode_return:4.0f}  steps {r.steps:2d}  "
+          f"{'success' if r.success else 'miss   '}  ground truth {r.ground_truth_return:4.0f}  "
+          f"inference p99 {_p99(r.inference_ms):6.2f} ms  {r.realtime_factor:5.1f}x real time"
+          + (f"  {r.violation}" if r.violation else ""), file=sys.stdout, flush=True)

@@ -1,0 +1,61 @@
+"""camera_node: OpenCV capture (jaco_prog.perception.camera_capture) -> sensor_msgs/Image (rgb8) + CameraInfo.
+
+A timer at `fps` reads a frame and publishes it with its calibration; while the device is missing or
+unplugged it publishes nothing, logs why (once per change) and the capture reopens it every retry_interval.
+"""
+from __future__ import annotations
+
+from rclpy.node import Node
+
+from jaco_prog.nodes import common
+from jaco_prog.perception.camera_capture import CameraCapture, CaptureParams, camera_intrinsics
+
+NAME = "camera_node"
+PARAMETERS = {
+    "device": "0",               # index ("0" -> /dev/video0), a device path or a stream URL
+    "width": 640,
+    "height": 480,
+    "fps": 30.0,
+    "retry_interval": 1.0,       # s between attempts to reopen a missing/unplugged device
+    "frame_id": "camera_optical_frame",
+    "fovy_deg": 52.0,            # used when no calibration (fx, fy) is given
+    "fx": 0.0, "fy": 0.0,        # calibration (pixels); 0 -> from fovy_deg
+    "cx": -1.0, "cy": -1.0,      # principal point; < 0 -> image centre
+}
+
+
+class CameraNode(Node):
+    def __init__(self, capture: CameraCapture | None = None, **node_kwargs):
+        super().__init__(NAME, **node_kwargs)
+        self.p = common.declare(self, PARAMETERS)
+        params = CaptureParams.from_dict(self.p, NAME)
+        self.capture = capture or CameraCapture(params)
+        self.camera_info = common.pinhole_fields(camera_intrinsics(
+            params.width, params.height, self.p["fovy_deg"], self.p["fx"], self.p["fy"], self.p["cx"], self.p["cy"]))
+        self.image_pub = common.publisher(self, "image")
+        self.info_pub = common.publisher(self, "camera_info")
+        self.timer = self.create_timer(1.0 / params.fps, self.on_timer)
+        self._reported = None
+
+    def on_timer(self) -> None:
+        frame = self.capture.read()
+        status = self.capture.status
+        if status != self._reported:
+            (self.get_logger().info if status.ok else self.get_logger().error)(status.message)
+            self._reported = status
+        if frame is None:
+            return
+        now = common.now_seconds(self)
+        self.image_pub.publish(common.rgb_to_image(frame.rgb, now, self.p["frame_id"]))
+        self.info_pub.publish(common.camera_info(self.camera_info, now, self.p["frame_id"]))
+
+    def close(self) -> None:
+        self.capture.close()
+
+
+def main(args=None) -> None:
+    common.spin(CameraNode, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""driver_node: a lifecycle (managed) node over the safety layer + a hardware backend (docs/safety.md).
+
+    configure: load config/driver.yaml + safety.yaml, build backend + SafetyLayer + VelocityDriver,
+               create publishers (joint_states, driver_status), the joint_command subscription and the
+               estop / reset / enable services
+    activate:  timer at control_rate -> driver.step() -> joint_states; status timer -> diagnostics;
+               gen2_bridge: a publish_rate timer -> bridge.tick()
+    deactivate: timers off, the arm is stopped;  cleanup / shutdown: the backend is closed
+
+With `autostart` (default) it configures and activates itself; otherwise drive it with
+`ros2 lifecycle set /driver_node configure|activate`. The `sim` backend lives inside sim_node (it owns the
+simulator), so this node drives mock, kortex or gen2_bridge.
+
+enable(false) makes the node ignore commands (the watchdog then holds zero velocity), enable(true) accepts
+them again - the same as sim_node (SimWorld.enable).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rclpy.lifecycle import Node, TransitionCallbackReturn
+
+from jaco_prog.config import ConfigError
+from jaco_prog.hardware import BackendError, VelocityDriver, load_driver_params, make_backend
+from jaco_prog.nodes import common
+from jaco_prog.robot.profile import load_profile
+from jaco_prog.safety import SafetyLayer, load_safety_params
+
+NAME = "driver_node"
+PARAMETERS = {
+    "driver_config": "",         # path of a driver.yaml; "" -> the package's config/driver.yaml
+    "backend": "mock",           # mock | kortex | gen2_bridge ("sim" runs inside sim_node)
+    "robot_profile": "",         # "" -> driver.yaml robot_profile
+    "robot_ip": "",              # kortex address; "" -> driver.yaml / KORTEX_ADDRESS
+    "kortex_password": "",       # "" -> the environment variable named in driver.yaml
+    "status_rate": 10.0,         # Hz of driver_status (diagnostics)
+    "autostart": True,           # configure + activate on start
+}
+
+
+class DriverNode(Node):
+    def __init__(self, **node_kwargs):
+        super().__init__(NAME, **node_kwargs)
+        self.p = common.declare(self, PARAMETERS)
+        self.driver: VelocityDriver | None = None
+        self.enabled = True
+        self._timers: list = []
+        self._entities: dict[str, list] = {"lifecycle_publisher": [], "publisher": [], "subscription": [],
+                                           "service": []}
+        if self.p["autostart"]:
+            if self.trigger_configure() == TransitionCallbackReturn.SUCCESS:
+                self.trigger_activate()
+
+    # --- lifecycle ----------------------------------------------------------------------------------------
+    def on_configure(self, state) -> TransitionCallbackReturn:
+        try:
+            self._build()
+        except (ConfigError, BackendError, ValueError, ImportError) as err:
+            self.get_logger().error(f"configure failed: {err}")
+            return TransitionCallbackReturn.FAILURE
+        return TransitionCallbackReturn.SUCCESS
+
+    def _build(self) -> None:
+        params = load_driver_params(self.p["driver_config"] or None)
+        raw = dict(params.raw)
+        if self.p["robot_ip"]:
+            raw["kortex"] = {**(raw.get("kortex") or {}), "address": self.p["robot_ip"]}
+        params = replace(params, backend=self.p["backend"] or params.backend,
+                         robot_profile=self.p["robot_profile"] or params.robot_profile, raw=raw)
+        if params.backend == "sim":
+            raise ConfigError(f"{NAME}: backend", "the sim backend runs inside sim_node; use mock, kortex or "
+                                                  "gen2_bridge here")
+        self.profile = load_profile(params.robot_profile)
+        clock = lambda: common.now_seconds(self)  # noqa: E731
+        extra = {"password": self.p["kortex_password"] or None}
+        if params.backend == "gen2_bridge":
+            extra.update(self._gen2_io(params))
+        backend = make_backend(params, self.profile, clock, **extra)
+        layer = SafetyLayer.from_profile(self.profile, load_safety_params(self.profile.name))
+        self.driver = VelocityDriver.from_params(params, backend, layer, clock)
+        self.params = params
+        self.joint_pub = common.publisher(self, "joint_states", lifecycle=True)
+        self.status_pub = common.publisher(self, "driver_status", lifecycle=True)
+        self._entities["lifecycle_publisher"] += [self.joint_pub, self.status_pub]
+        self._entities["subscription"].append(common.subscription(self, "joint_command", self.on_command))
+        self._entities["service"] += [common.service(self, "estop", self.on_estop),
+                                      common.service(self, "reset", self.on_reset),
+                                      common.service(self, "enable", self.on_enable)]
+
+    def _gen2_io(self, params) -> dict:
+        """Publishers/subscription for the Gen2 ROS driver's own topics (kinova_msgs), bound to the bridge."""
+        from jaco_prog.hardware.gen2_bridge import Gen2Params
+        g2 = Gen2Params.from_dict(params.raw.get("gen2_bridge"))
+        try:
+            from kinova_msgs.msg import FingerPosition, JointVelocity
+        except ImportError as err:
+            raise ImportError("backend gen2_bridge needs kinova_msgs (build the Gen2 ROS 2 driver's messages in "
+                              "the workspace)") from err
+        qos = common.qos_profile(common.topics.RELIABLE)
+        arm_pub = self.create_publisher(JointVelocity, g2.command_topic, qos)
+        finger_pub = self.create_publisher(FingerPosition, g2.finger_command_topic, qos)
+
+        def publish(cmd) -> None:
+            if cmd.topic == g2.command_topic:
+                msg = JointVelocity()
+                for i, v in enumerate(cmd.velocities[:7]):
+                    setattr(msg, f"joint{i + 1}", float(v))
+                arm_pub.publish(msg)
+            else:
+                msg = FingerPosition()
+                for i, v in enumerate(cmd.velocities[:3]):
+                    setattr(msg, f"finger{i + 1}", float(v))
+                finger_pub.publish(msg)
+
+        def on_state(msg) -> None:
+            self.driver.backend.update_joint_state(list(msg.name), list(msg.position),
+                                                   list(msg.velocity) if len(msg.velocity) == len(msg.name) else None)
+
+        self._entities["publisher"] += [arm_pub, finger_pub]
+        self._entities["subscription"].append(self.create_subscription(
+            common.msg_type("joint_states"), g2.joint_state_topic, on_state, qos))
+        self._gen2_rate = g2.publish_rate
+        return {"publish": publish}
+
+    def on_activate(self, state) -> TransitionCallbackReturn:
+        self._timers = [self.create_timer(self.driver.period, self.on_control),
+                        self.create_timer(1.0 / self.p["status_rate"], self.on_status)]
+        if self.params.backend == "gen2_bridge":
+            self._timers.append(self.create_timer(1.0 / self._gen2_rate, self.driver.backend.tick))
+        return super().on_activate(state)
+
+    def on_deactivate(self, state) -> TransitionCallbackReturn:
+        self._cancel_timers()
+        self._stop_arm()
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state) -> TransitionCallbackReturn:
+        self.close()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state) -> TransitionCallbackReturn:
+        self.close()
+        return TransitionCallbackReturn.SUCCESS
+
+    def _cancel_timers(self) -> None:
+        for timer in self._timers:
+            self.destroy_timer(timer)
+        self._timers = []
+
+    def _stop_arm(self) -> None:
+        if self.driver is not None and self.driver.backend.connected:
+            try:
+                self.driver.backend.stop()
+            except BackendError as err:
+                self.get_logger().error(f"stop failed: {err}")
+
+    def close(self) -> None:
+        self._cancel_timers()
+        if self.driver is None:
+            return
+        self._stop_arm()
+        self.driver.backend.close()
+        for kind, entities in self._entities.items():
+            for entity in entities:
+                getattr(self, f"destroy_{kind}")(entity)
+            entities.clear()
+        self.driver = None
+
+    # --- bindings -----------------------------------------------------------------------------------------
+    def on_command(self, msg) -> None:
+        if self.enabled:
+            self.driver.submit(list(msg.velocities), list(msg.joint_names) or None)
+
+    def on_control(self) -> None:
+        tick = self.driver.step()
+        if tick.state is not None:
+            self.joint_pub.publish(common.joint_state(self.profile.joint_names, tick.state.positions,
+                                                      tick.state.velocities, tick.state.stamp))
+
+    def on_status(self) -> None:
+        tick = self.driver.last_tick
+        if tick is not None:
+            self.status_pub.publish(common.diagnostics([tick.status.to_diagnostic(f"{NAME}/safety")], tick.now,
+                                                       self.params.backend))
+
+    def on_estop(self, request, response):
+        self.driver.estop("e-stop service")
+        return common.trigger_response(response, True, "e-stop latched: zero velocity until reset")
+
+    def on_reset(self, request, response):
+        self.driver.reset()
+        ok = not self.driver.layer.estopped
+        return common.trigger_response(response, ok, "reset: waiting for a fresh command" if ok else
+                                       "reset failed: " + (self.driver.events[-1][1] if self.driver.events else "?"))
+
+    def on_enable(self, request, response):
+        self.enabled = bool(request.data)
+        return common.trigger_response(response, True, "enabled" if request.data else
+                                       "disabled: commands ignored, zero velocity")
+
+
+def main(args=None) -> None:
+    common.spin(DriverNode, args)
+
+
+if __name__ == "__main__":
+    main()

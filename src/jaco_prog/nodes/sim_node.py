@@ -1,0 +1,103 @@
+"""sim_node: jaco_prog.runtime.SimWorld over ROS - MuJoCo in place of camera_node + driver_node, with the
+same topics, types, QoS and services (the same safety layer and driver loop on the sim backend), plus
+/clock (use_sim_time for the rest of the graph), the ground-truth reward and the episode reset service.
+
+A wall-clock timer runs one driver period (safety.yaml control_rate) per call, scaled by real_time_factor:
+    SimWorld.tick() -> joint_states, driver_status, image + camera_info, reward_ground_truth, clock when due
+    SimWorld.advance()
+Commands (joint_command) go to SimWorld.submit between periods. 'end n ...' on episode_event starts the next
+episode (new arm start, target, randomised scene; seed + n + 1); /episode/reset does it on request.
+"""
+from __future__ import annotations
+
+from rclpy.node import Node
+
+from jaco_prog.nodes import common
+from jaco_prog.runtime import load_runtime_params, parse_event
+from jaco_prog.runtime.sim_world import SimWorld
+from jaco_prog.sim import TASKS
+
+NAME = "sim_node"
+PARAMETERS = {
+    "robot_profile": "j2n6s300",
+    "task": "reach",           # reach | conveyor
+    "preset": "",              # a perturbation preset of config/presets.yaml ("" = none)
+    "seed": 0,                 # episode n uses seed + n
+    "runtime_config": "",      # a runtime.yaml; "" -> the package's config/runtime.yaml
+    "real_time_factor": 1.0,   # sim seconds per wall second
+}
+
+
+class SimNode(Node):
+    def __init__(self, world: SimWorld | None = None, **node_kwargs):
+        super().__init__(NAME, **node_kwargs)
+        self.p = p = common.declare(self, PARAMETERS)
+        if p["task"] not in TASKS:
+            raise ValueError(f"{NAME}: task must be one of {TASKS} (got {p['task']!r})")
+        runtime = load_runtime_params(p["runtime_config"] or None)
+        self.world = world or SimWorld.build(task=p["task"], preset=p["preset"] or None, profile=p["robot_profile"],
+                                             seed=p["seed"], params=runtime)
+        self.camera_frame = runtime.camera_frame
+        self.pub = {k: common.publisher(self, k) for k in ("image", "camera_info", "joint_states", "driver_status",
+                                                           "clock", "reward_ground_truth")}
+        common.subscription(self, "joint_command", self.on_command)
+        common.subscription(self, "episode_event", self.on_episode_event)
+        common.service(self, "estop", self.on_estop)
+        common.service(self, "reset", self.on_reset)
+        common.service(self, "enable", self.on_enable)
+        common.service(self, "reset_episode", self.on_reset_episode)
+        self.timer = self.create_timer(self.world.period / p["real_time_factor"], self.on_period)
+
+    def on_period(self) -> None:
+        out = self.world.tick()
+        t = out.stamp
+        if out.clock:
+            self.pub["clock"].publish(common.clock(t))
+        if out.positions is not None:
+            self.pub["joint_states"].publish(common.joint_state(out.joint_names, out.positions, out.velocities, t))
+        if out.driver_status is not None:
+            self.pub["driver_status"].publish(common.diagnostics([out.driver_status.to_diagnostic(f"{NAME}/safety")],
+                                                                 t, "sim"))
+        if out.image is not None:
+            self.pub["image"].publish(common.rgb_to_image(out.image, t, self.camera_frame))
+            self.pub["camera_info"].publish(common.camera_info(out.camera_info, t, self.camera_frame))
+        if out.reward_ground_truth is not None:
+            self.pub["reward_ground_truth"].publish(common.scalar("reward_ground_truth", out.reward_ground_truth))
+        self.world.advance()
+
+    def on_command(self, msg) -> None:
+        self.world.submit(list(msg.velocities), list(msg.joint_names) or None)
+
+    def on_episode_event(self, msg) -> None:
+        kind, n, _ = parse_event(msg.data)
+        if kind == "end":
+            self.world.reset_episode(self.p["seed"] + n + 1)
+
+    def on_estop(self, request, response):
+        self.world.estop("e-stop service")
+        return common.trigger_response(response, True, "e-stop latched: zero velocity until reset")
+
+    def on_reset(self, request, response):
+        self.world.reset_driver()
+        ok = not self.world.layer.estopped
+        return common.trigger_response(response, ok, "reset: waiting for a fresh command" if ok else "reset failed")
+
+    def on_enable(self, request, response):
+        self.world.enable(request.data)
+        return common.trigger_response(response, True, "enabled" if request.data else
+                                       "disabled: commands ignored, zero velocity")
+
+    def on_reset_episode(self, request, response):
+        self.world.reset_episode(None)
+        return common.trigger_response(response, True, "new episode: arm start, target and scene redrawn")
+
+    def close(self) -> None:
+        self.world.close()
+
+
+def main(args=None) -> None:
+    common.spin(SimNode, args)
+
+
+if __name__ == "__main__":
+    main()

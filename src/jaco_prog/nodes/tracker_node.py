@@ -1,0 +1,91 @@
+"""tracker_node: jaco_prog.runtime.RewardTracker over ROS - colour threshold -> target centroid -> point on the
+table plane (camera calibration) -> palm by URDF forward kinematics of the joint states -> reward.
+
+    image (+ camera_info, joint_states)  ->  target_point, target_visible, target_marker (sphere + reward
+                                              text for rviz), reward (+1 within reward_radius, else 0)
+
+Intrinsics come from CameraInfo; the camera pose (extrinsic calibration) from the parameters camera_position
+and camera_lookat (base frame); the HSV ranges from `hsv_ranges` (flat: lo_h lo_s lo_v hi_h hi_s hi_v, one
+sextuple per range; default config/tracker.yaml). Stamps are the messages' header stamps.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rclpy.node import Node
+
+from jaco_prog.nodes import common
+from jaco_prog.perception.camera_capture import camera_intrinsics, look_at
+from jaco_prog.perception.colour_tracker import load_tracker_params
+from jaco_prog.robot.profile import load_profile
+from jaco_prog.runtime import RewardTracker, load_runtime_params
+
+NAME = "tracker_node"
+
+
+def _default_hsv() -> list[int]:
+    return [int(v) for lo, hi in load_tracker_params().hsv_ranges for v in (*lo, *hi)]
+
+
+PARAMETERS = {
+    "robot_profile": "j2n6s300",
+    "tracker_config": "",                  # a tracker.yaml; "" -> the package's config/tracker.yaml
+    "runtime_config": "",                  # a runtime.yaml; "" -> the package's config/runtime.yaml
+    "hsv_ranges": _default_hsv(),          # flat [lo_h, lo_s, lo_v, hi_h, hi_s, hi_v] * n (OpenCV HSV)
+    "camera_position": [1.25, 0.55, 1.05],  # camera centre in the robot base frame (m)
+    "camera_lookat": [0.25, 0.0, 0.3],      # a point on its optical axis (m)
+    "camera_fovy_deg": 52.0,               # intrinsics until the first CameraInfo arrives
+    "camera_width": 320,
+    "camera_height": 240,
+}
+
+
+class TrackerNode(Node):
+    def __init__(self, **node_kwargs):
+        super().__init__(NAME, **node_kwargs)
+        self.p = p = common.declare(self, PARAMETERS)
+        profile = load_profile(p["robot_profile"])
+        runtime = load_runtime_params(p["runtime_config"] or None)
+        hsv = p["hsv_ranges"]
+        if len(hsv) % 6 or not hsv:
+            raise ValueError(f"{NAME}: hsv_ranges must hold 6 numbers per range, got {len(hsv)}")
+        tracker_params = replace(load_tracker_params(p["tracker_config"] or None),
+                                 hsv_ranges=tuple((tuple(hsv[i:i + 3]), tuple(hsv[i + 3:i + 6]))
+                                                  for i in range(0, len(hsv), 6)))
+        camera = look_at(camera_intrinsics(p["camera_width"], p["camera_height"], p["camera_fovy_deg"]),
+                         p["camera_position"], p["camera_lookat"])
+        self.tracker = RewardTracker.for_profile(profile, camera, tracker_params, runtime.tracker)
+        self.frame = profile.base_link
+        self.marker_scale = runtime.tracker.marker_scale
+        self.pub = {k: common.publisher(self, k) for k in ("target_point", "target_visible", "target_marker",
+                                                           "reward")}
+        common.subscription(self, "image", self.on_image)
+        common.subscription(self, "camera_info", self.on_camera_info)
+        common.subscription(self, "joint_states", self.on_joint_state)
+        self.last = None
+
+    def on_camera_info(self, msg) -> None:
+        self.tracker.on_camera_info(msg.width, msg.height, msg.k)
+
+    def on_joint_state(self, msg) -> None:
+        self.tracker.on_joint_state(list(msg.name), list(msg.position), common.seconds(msg.header.stamp))
+
+    def on_image(self, msg) -> None:
+        t = common.seconds(msg.header.stamp)
+        out = self.last = self.tracker.on_image(common.image_to_rgb(msg), t)
+        self.pub["target_visible"].publish(common.scalar("target_visible", out.visible))
+        if out.visible:
+            self.pub["target_point"].publish(common.point_stamped(out.point, t, self.frame))
+        self.pub["target_marker"].publish(common.marker(out.marker(self.marker_scale), t, self.frame))
+        text = f"reward {out.reward:g}" + (f" ({out.reason})" if out.reason else "")
+        where = [0.0, 0.0, 0.5] if out.point is None else [out.point[0], out.point[1], out.point[2] + 0.12]
+        self.pub["target_marker"].publish(common.text_marker(text, where, t, self.frame))
+        self.pub["reward"].publish(common.scalar("reward", out.reward))
+
+
+def main(args=None) -> None:
+    common.spin(TrackerNode, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""SimWorld: what sim_node runs, without ROS. It stands in for camera_node + driver_node.
+
+    world = SimWorld.build(task="reach", preset=None, profile="j2n6s300", seed=0)
+    every driver period (safety.yaml control_rate, 100 Hz), on the sim clock:
+        out = world.tick()        # SimOutputs: joint state every period; image + camera_info, ground-truth
+                                  # reward, driver status and clock when due (None otherwise)
+        ... publish what is not None, deliver commands: world.submit(names, velocities)
+        world.advance()           # physics for one period; the clock moves on by one period
+    services: world.estop(), world.reset_driver(), world.enable(flag), world.reset_episode(seed)
+
+The arm is driven exactly as on the robot: commands go through the same safety layer and fixed-rate driver
+loop (jaco_prog.hardware.VelocityDriver on the sim backend), whose clock is the sim clock. The clock is
+monotonic across episode resets (MuJoCo's own time restarts at 0 on a reset; ours does not). Domain
+randomisation (scene, camera, dynamics) is redrawn at every reset as in training; the training env's
+action latency/drop randomisation is not applied (the graph has its own latencies).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from jaco_prog.hardware.driver import VelocityDriver, load_driver_params
+from jaco_prog.hardware.sim import SimBackend
+from jaco_prog.perception.camera_model import PinholeCamera
+from jaco_prog.runtime.params import RuntimeParams, SimParams, load_runtime_params, ticks_per
+from jaco_prog.safety.layer import SafetyLayer, SafetyStatus
+from jaco_prog.sim import scene
+
+
+@dataclass
+class SimOutputs:
+    """What one driver period publishes; None: not due this period."""
+    stamp: float  # s, sim clock
+    stamp_ns: int
+    joint_names: list[str]
+    positions: np.ndarray | None  # None when the driver could not read the state (never in sim)
+    velocities: np.ndarray | None
+    driver_status: SafetyStatus | None  # due at sim.driver_status_rate
+    image: np.ndarray | None  # H x W x 3 uint8 RGB at the camera rate
+    camera_info: dict | None  # with each image: width, height, K (9), D, R, P (12), distortion_model
+    reward_ground_truth: float | None  # with each image when sim.ground_truth_reward
+    clock: bool  # publish /clock now
+    violation: str | None  # first safety violation of this episode (sim only)
+    applied: np.ndarray | None = None  # velocities the driver sent this period (after the safety layer)
+
+
+class _ClockedSim:
+    """The simulator as the sim backend sees it, with the world's monotonic clock as its `time` (MuJoCo's own
+    time restarts at 0 on every episode reset, which would make joint states look stale to the driver)."""
+
+    def __init__(self, sim, clock):
+        self._sim = sim
+        self._clock = clock
+
+    @property
+    def time(self) -> float:
+        return self._clock()
+
+    def __getattr__(self, name):
+        return getattr(self._sim, name)
+
+
+class SimWorld:
+    def __init__(self, env, params: RuntimeParams | None = None, seed: int = 0,
+                 layer: SafetyLayer | None = None):
+        self.env = env.unwrapped
+        self.params = params or load_runtime_params()
+        sp: SimParams = self.params.sim
+        self.sim = self.env.sim
+        self.profile = self.env.profile
+        self.joint_names = list(self.profile.joint_names)
+        self.layer = layer or SafetyLayer.from_profile(self.profile)
+        backend = SimBackend(_ClockedSim(self.sim, self.clock))
+        backend.connect()
+        self.driver = VelocityDriver.from_params(load_driver_params(), backend, self.layer, self.clock)
+        self.period = self.layer.params.period
+        self.period_ns = int(round(self.period * 1e9))
+        rate = self.layer.params.control_rate
+        where = "runtime.yaml: sim"
+        self.camera_every = ticks_per(rate, sp.camera_rate, f"{where}.camera_rate")
+        self.joint_state_every = ticks_per(rate, sp.joint_state_rate, f"{where}.joint_state_rate")
+        self.status_every = ticks_per(rate, sp.driver_status_rate, f"{where}.driver_status_rate")
+        self.clock_every = ticks_per(rate, sp.clock_rate, f"{where}.clock_rate")
+        self.ticks = 0
+        self.enabled = True
+        self.violation: str | None = None
+        self.episode_seed: int | None = None
+        self._camera: PinholeCamera | None = None
+        self.reset_episode(seed)
+
+    @classmethod
+    def build(cls, task: str = "reach", preset: str | None = None, profile: str = "j2n6s300", seed: int = 0,
+              params: RuntimeParams | None = None, overrides: dict | None = None) -> "SimWorld":
+        from jaco_prog.sim import make_env
+
+        # the env's own 64x64 renderer is not needed: the world renders the camera at its resolution
+        env = make_env(task=task, preset=preset, profile=profile, overrides=overrides, own_renderer=False)
+        return cls(env, params, seed)
+
+    # --- clock -------------------------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.ticks * self.period
+
+    @property
+    def now_ns(self) -> int:
+        return self.ticks * self.period_ns
+
+    def clock(self) -> float:
+        return self.now
+
+    # --- services ----------------------------------------------------------------------------------------
+    def reset_episode(self, seed: int | None = None, options: dict | None = None) -> None:
+        """New episode: arm start, target, randomised scene and camera (seeded); the clock runs on."""
+        self.env.reset_state(seed=seed, options=options)
+        self.episode_seed = seed
+        self.violation = None
+        self._camera = None
+
+    def estop(self, reason: str = "e-stop requested") -> None:
+        self.driver.estop(reason)
+
+    def reset_driver(self) -> None:
+        self.driver.reset()
+
+    def enable(self, flag: bool) -> None:
+        """Disabled: commands are ignored (the watchdog then holds zero velocity)."""
+        self.enabled = bool(flag)
+
+    def submit(self, velocities, names=None) -> SafetyStatus | None:
+        """A joint velocity command (control_msgs/JointJog: names + velocities) from the policy."""
+        if not self.enabled:
+            return None
+        return self.driver.submit(velocities, names)
+
+    # --- sensing -----------------------------------------------------------------------------------------
+    def camera_model(self) -> PinholeCamera:
+        """The calibrated camera of this episode (pose in the robot base frame) at the camera resolution."""
+        if self._camera is None:
+            sp = self.params.sim
+            self._camera = PinholeCamera.from_mujoco(self.env.model, self.env.data, scene.POLICY_CAMERA,
+                                                     sp.camera_width, sp.camera_height)
+        return self._camera
+
+    def camera_info(self) -> dict:
+        cam = self.camera_model()
+        K = cam.K
+        P = np.hstack([K, np.zeros((3, 1))])
+        return {"width": cam.width, "height": cam.height, "K": K.ravel().tolist(), "D": [0.0] * 5,
+                "R": np.eye(3).ravel().tolist(), "P": P.ravel().tolist(), "distortion_model": "plumb_bob"}
+
+    def render(self, width: int | None = None, height: int | None = None) -> np.ndarray:
+        sp = self.params.sim
+        return self.env.render_camera(width or sp.camera_width, height or sp.camera_height)
+
+    def target_position(self) -> np.ndarray:
+        return self.env.target_position()
+
+    def palm_position(self) -> np.ndarray:
+        return self.sim.palm_position()
+
+    def ground_truth_reward(self) -> float:
+        within = np.linalg.norm(self.palm_position() - self.target_position()) <= self.env.cfg.task.reward_radius
+        return 1.0 if within and self.violation is None else 0.0
+
+    # --- the period --------------------------------------------------------------------------------------
+    def tick(self) -> SimOutputs:
+        """One driver period at `now`: the driver reads the joint state, runs the safety layer and sends; the
+        camera renders when due. Deliver commands after this call, then call advance()."""
+        k = self.ticks
+        tick = self.driver.step()
+        state = tick.state
+        due_camera = k % self.camera_every == 0
+        image = self.render() if due_camera else None
+        publish_state = k % self.joint_state_every == 0 and state is not None
+        return SimOutputs(
+            stamp=self.now, stamp_ns=self.now_ns, joint_names=self.joint_names,
+            positions=state.positions if publish_state else None,
+            velocities=state.velocities if publish_state else None,
+            driver_status=tick.status if k % self.status_every == 0 else None,
+            image=image, camera_info=self.camera_info() if due_camera else None,
+            reward_ground_truth=self.ground_truth_reward() if due_camera and self.params.sim.ground_truth_reward
+            else None,
+            clock=k % self.clock_every == 0, violation=self.violation, applied=tick.output)
+
+    def advance(self) -> None:
+        """Physics for one driver period (the conveyor target moves too); then the clock moves on."""
+        self.sim.advance(self.period)
+        conveyor = getattr(self.env, "_conveyor", None)
+        if conveyor is not None:
+            mocap = self.env._target_mocap
+            xy = self.env.data.mocap_pos[mocap, :2]
+            self.env.data.mocap_pos[mocap, :2] = conveyor.advance(xy, self.period, self.env.np_random)
+            import mujoco
+            mujoco.mj_kinematics(self.env.model, self.env.data)
+        if self.violation is None:
+            self.violation = self.sim.violation()
+        self.ticks += 1
+
+    def close(self) -> None:
+        self.env.close()
