@@ -577,3 +577,29 @@ def test_sim_tracker_and_policy_nodes_wired_by_topic_name_run_episodes():
         sim.close()
         for n in nodes:
             n.destroy_node()
+
+
+def test_a_sim_safety_violation_ends_the_episode_in_the_ros_graph(sim_node):
+    """sim_node reports the violation in its diagnostics; policy_node, which runs the episodes, ends the
+    running episode on it (as the in-process runner does), instead of playing out 50 steps."""
+    from jaco_prog.nodes.policy_node import PolicyNode
+    sent = capture(sim_node)
+    sim_node.world.violation = "table_contact"
+    for _ in range(sim_node.world.status_every):
+        sim_node.timer.callback()
+    arrays = sent[topics.name("driver_status")]
+    names = [s.name for m in arrays for s in m.status]
+    assert any(name.endswith("/violation") for name in names)
+    policy = PolicyNode()
+    events = capture(policy)
+    run_policy(policy, 12, t0=50.0)
+    assert policy.manager.running
+    step = policy.manager.step
+    for sub in policy.subscriptions:
+        if sub.topic_name == topics.name("driver_status"):
+            sub.callback(arrays[-1])
+    texts = [m.data for m in events[topics.name("episode_event")]]
+    assert texts[-1].startswith("end 0") and not policy.manager.running
+    assert policy.manager.end_reasons[-1] == "violation: table_contact" and step < 50
+    policy.destroy_node()
+    sim_node.world.violation = None

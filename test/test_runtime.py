@@ -273,3 +273,14 @@ def test_runtime_config_errors_name_the_field(tmp_path):
 
     with pytest.raises(ConfigError, match=r"sim\.camera_rate: 30 Hz must divide the driver control rate 100 Hz"):
         SimWorld.build(preset="nominal", params=load_runtime_params(path))
+
+
+def test_which_driver_and_sim_statuses_end_an_episode():
+    from jaco_prog.runtime.episodes import episode_ending_status
+    assert episode_ending_status({"level": 2, "name": "sim", "message": "safety violation",
+                                  "values": {"violation": "table_contact"}}) == "violation: table_contact"
+    assert episode_ending_status({"level": 2, "name": "driver", "message": "estop",
+                                  "values": {"status": "estop", "reason": "operator"}}) == "estop: operator"
+    for calm in ({"level": 0, "message": "ok", "values": {"status": "ok"}},
+                 {"level": 1, "message": "stale", "values": {"status": "stale", "reason": "no command"}}):
+        assert episode_ending_status(calm) is None  # the watchdog between episodes must not end the next one

@@ -82,7 +82,7 @@ ROLES = {
     "tracker_node": {"publishes": ["target_point", "target_visible", "target_marker", "reward"],
                      "subscribes": ["image", "camera_info", "joint_states"], "services": []},
     "policy_node": {"publishes": ["joint_command", "policy_status", "episode_event"],
-                    "subscribes": ["image", "joint_states", "reward"], "services": []},
+                    "subscribes": ["image", "joint_states", "reward", "driver_status"], "services": []},
     "sim_node": {"publishes": ["image", "camera_info", "joint_states", "driver_status", "clock",
                                "reward_ground_truth"],
                  "subscribes": ["joint_command", "episode_event"],

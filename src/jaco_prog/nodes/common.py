@@ -183,6 +183,16 @@ def diagnostics(statuses: Iterable[dict], seconds_: float, hardware_id: str = ""
     return msg
 
 
+def diagnostic_dicts(msg) -> list[dict]:
+    """The statuses of a diagnostic_msgs/DiagnosticArray as {level, name, message, values} dicts."""
+    out = []
+    for s in msg.status:
+        level = s.level[0] if isinstance(s.level, (bytes, bytearray)) else int(s.level)
+        out.append({"level": level, "name": s.name, "message": s.message,
+                    "values": {kv.key: kv.value for kv in s.values}})
+    return out
+
+
 def point_stamped(point, seconds_: float, frame_id: str):
     msg = msg_type("target_point")()
     msg.header = header(seconds_, frame_id)

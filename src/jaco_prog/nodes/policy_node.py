@@ -20,6 +20,7 @@ from rclpy.node import Node
 from jaco_prog.nodes import common
 from jaco_prog.robot.profile import load_profile
 from jaco_prog.runtime import EpisodeManager, PolicyLoop, load_runtime_params
+from jaco_prog.runtime.episodes import episode_ending_status
 
 NAME = "policy_node"
 MODES = ("sim", "real")
@@ -66,6 +67,7 @@ class PolicyNode(Node):
         common.subscription(self, "image", self.on_image)
         common.subscription(self, "joint_states", self.on_joint_state)
         common.subscription(self, "reward", self.on_reward)
+        common.subscription(self, "driver_status", self.on_driver_status)
         self.timer = self.create_timer(runtime.policy.period, self.on_tick)
         self._operator_timer = None
 
@@ -79,6 +81,12 @@ class PolicyNode(Node):
 
     def on_reward(self, msg) -> None:
         self.latest_reward = float(msg.data)
+
+    def on_driver_status(self, msg) -> None:
+        for status in common.diagnostic_dicts(msg):
+            reason = episode_ending_status(status)
+            if reason:
+                self.manager.abort(common.now_seconds(self), reason)
 
     # --- episodes -----------------------------------------------------------------------------------------
     def on_event(self, text: str, now: float) -> None:

@@ -56,8 +56,11 @@ class SimNode(Node):
         if out.positions is not None:
             self.pub["joint_states"].publish(common.joint_state(out.joint_names, out.positions, out.velocities, t))
         if out.driver_status is not None:
-            self.pub["driver_status"].publish(common.diagnostics([out.driver_status.to_diagnostic(f"{NAME}/safety")],
-                                                                 t, "sim"))
+            statuses = [out.driver_status.to_diagnostic(f"{NAME}/safety")]
+            violation = self.world.violation_diagnostic(f"{NAME}/violation")
+            if violation is not None:
+                statuses.append(violation)
+            self.pub["driver_status"].publish(common.diagnostics(statuses, t, "sim"))
         if out.image is not None:
             self.pub["image"].publish(common.rgb_to_image(out.image, t, self.camera_frame))
             self.pub["camera_info"].publish(common.camera_info(out.camera_info, t, self.camera_frame))

@@ -24,6 +24,23 @@ PREPARING, WAITING_FOR_OPERATOR, SETTLING, RUNNING, DONE = "preparing", "waiting
     "running", "done"
 
 
+VIOLATION_KEY = "violation"
+
+
+def episode_ending_status(status: dict) -> str | None:
+    """Why a driver or sim diagnostic status (the components' to_diagnostic() dicts) ends the running
+    episode, or None. A simulated safety violation ends it (paper section 4: self-intersection, table
+    contact, joint limit), and so does any ERROR-level status (a latched e-stop, a driver fault): the arm has
+    stopped, so the episode's remaining steps would teach the policy nothing."""
+    values = status.get("values") or {}
+    if values.get(VIOLATION_KEY):
+        return f"violation: {values[VIOLATION_KEY]}"
+    if int(status.get("level", 0)) >= 2:
+        reason = values.get("reason")
+        return f"{status.get('message', 'error')}: {reason}" if reason else str(status.get("message", "error"))
+    return None
+
+
 def parse_event(text: str) -> tuple[str, int, float | None]:
     """'start 3' -> ('start', 3, None); 'end 3 12' -> ('end', 3, 12.0)."""
     parts = text.split()

@@ -23,6 +23,7 @@ import numpy as np
 from jaco_prog.hardware.driver import VelocityDriver, load_driver_params
 from jaco_prog.hardware.sim import SimBackend
 from jaco_prog.perception.camera_model import PinholeCamera
+from jaco_prog.runtime.episodes import VIOLATION_KEY
 from jaco_prog.runtime.params import RuntimeParams, SimParams, load_runtime_params, ticks_per
 from jaco_prog.safety.layer import SafetyLayer, SafetyStatus
 from jaco_prog.sim import scene
@@ -159,6 +160,14 @@ class SimWorld:
 
     def palm_position(self) -> np.ndarray:
         return self.sim.palm_position()
+
+    def violation_diagnostic(self, name: str) -> dict | None:
+        """An ERROR diagnostic naming this episode's safety violation (None without one, or when the
+        configuration does not end episodes on violations): the policy node ends the episode on it."""
+        if self.violation is None or not self.params.sim.end_on_violation:
+            return None
+        return {"level": 2, "name": name, "message": "safety violation",
+                "values": {VIOLATION_KEY: self.violation}}
 
     def ground_truth_reward(self) -> float:
         within = np.linalg.norm(self.palm_position() - self.target_position()) <= self.env.cfg.task.reward_radius
