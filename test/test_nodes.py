@@ -603,3 +603,16 @@ def test_a_sim_safety_violation_ends_the_episode_in_the_ros_graph(sim_node):
     assert policy.manager.end_reasons[-1] == "violation: table_contact" and step < 50
     policy.destroy_node()
     sim_node.world.violation = None
+
+
+@pytest.mark.parametrize("preset", ["", "real_proxy"])
+def test_tracker_node_calibrates_with_the_simulated_camera_unless_given_a_pose(preset):
+    from jaco_prog.nodes.tracker_node import TrackerNode
+    from jaco_prog.sim.task_config import nominal_camera
+    node = TrackerNode(parameter_overrides=overrides(sim_preset=preset)) if preset else TrackerNode()
+    assert node.tracker.camera.position == pytest.approx(nominal_camera(preset or None)[0])
+    node.destroy_node()
+    measured = TrackerNode(parameter_overrides=overrides(camera_position=[1.0, 0.2, 0.9],
+                                                         camera_lookat=[0.3, 0.0, 0.1], camera_fovy_deg=45.0))
+    assert measured.tracker.camera.position == pytest.approx([1.0, 0.2, 0.9])
+    measured.destroy_node()

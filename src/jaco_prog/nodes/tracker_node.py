@@ -19,6 +19,7 @@ from jaco_prog.perception.camera_capture import camera_intrinsics, look_at
 from jaco_prog.perception.colour_tracker import load_tracker_params
 from jaco_prog.robot.profile import load_profile
 from jaco_prog.runtime import RewardTracker, load_runtime_params
+from jaco_prog.sim.task_config import nominal_camera
 
 NAME = "tracker_node"
 
@@ -32,9 +33,12 @@ PARAMETERS = {
     "tracker_config": "",                  # a tracker.yaml; "" -> the package's config/tracker.yaml
     "runtime_config": "",                  # a runtime.yaml; "" -> the package's config/runtime.yaml
     "hsv_ranges": _default_hsv(),          # flat [lo_h, lo_s, lo_v, hi_h, hi_s, hi_v] * n (OpenCV HSV)
-    "camera_position": [1.25, 0.55, 1.05],  # camera centre in the robot base frame (m)
-    "camera_lookat": [0.25, 0.0, 0.3],      # a point on its optical axis (m)
-    "camera_fovy_deg": 52.0,               # intrinsics until the first CameraInfo arrives
+    # Camera pose (extrinsic calibration), robot base frame (m): measured values on the real robot. Left empty,
+    # the simulated camera's nominal pose from config/task.yaml (and `sim_preset`) is used.
+    "camera_position": [0.0, 0.0, 0.0],
+    "camera_lookat": [0.0, 0.0, 0.0],
+    "camera_fovy_deg": 0.0,                # intrinsics until the first CameraInfo arrives; 0: from the same source
+    "sim_preset": "",                      # the sim graph's preset (config/presets.yaml), for the nominal pose
     "camera_width": 320,
     "camera_height": 240,
 }
@@ -52,8 +56,11 @@ class TrackerNode(Node):
         tracker_params = replace(load_tracker_params(p["tracker_config"] or None),
                                  hsv_ranges=tuple((tuple(hsv[i:i + 3]), tuple(hsv[i + 3:i + 6]))
                                                   for i in range(0, len(hsv), 6)))
-        camera = look_at(camera_intrinsics(p["camera_width"], p["camera_height"], p["camera_fovy_deg"]),
-                         p["camera_position"], p["camera_lookat"])
+        position, lookat, fovy = p["camera_position"], p["camera_lookat"], p["camera_fovy_deg"]
+        if not any(position) and not any(lookat):
+            position, lookat, sim_fovy = nominal_camera(p["sim_preset"] or None)
+            fovy = fovy or sim_fovy
+        camera = look_at(camera_intrinsics(p["camera_width"], p["camera_height"], fovy), position, lookat)
         self.tracker = RewardTracker.for_profile(profile, camera, tracker_params, runtime.tracker)
         self.frame = profile.base_link
         self.marker_scale = runtime.tracker.marker_scale

@@ -217,6 +217,13 @@ def load_task_config(preset: str | None = None, overrides: dict | None = None,
     return cfg
 
 
+def nominal_camera(preset: str | None = None) -> tuple[tuple, tuple, float]:
+    """(position, look-at point, vertical field of view in deg) of the simulated policy camera, nominal
+    (before per-episode noise), for a preset or none: what a tracker of the simulated graph calibrates with."""
+    scene = load_task_config(preset).scene
+    return scene.camera_pos, scene.camera_lookat, scene.camera_fovy
+
+
 def _check_consistency(cfg: TaskConfig, where: str) -> None:
     unknown = [s for s in cfg.randomisation.target_shape.shapes if s not in TARGET_SHAPES]
     if unknown:
