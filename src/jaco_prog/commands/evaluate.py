@@ -1,0 +1,98 @@
+"""`jaco-prog evaluate BAG`: evaluate a recorded session offline (no ROS) and write a report."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from jaco_prog.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "evaluate", help="evaluate a recorded bag offline (no ROS 2): returns, reward check, policy agreement",
+        description="Replay a rosbag2 bag of the graph (`ros2 bag record` on the robot, or `jaco-prog run --sim`; "
+                    "MCAP or sqlite3; a bag directory or a bare .mcap/.db3 file) through the graph's components "
+                    "without ROS: per-episode return and success (reward topic), length, time within 10 cm and "
+                    "safety events (driver status); the reward recomputed by the colour tracker from the recorded "
+                    "camera frames and joint states, and its agreement with the recorded reward; with "
+                    "--checkpoint, the policy re-run on the recorded observations (LSTM reset at episode starts) "
+                    "and its per-joint agreement with the recorded commands. Writes report.md, episodes.csv, "
+                    "evaluation.json, PNG plots and a video of selected episodes to --out. Episodes that are not "
+                    "complete in the bag are skipped and listed. docs/evaluation.md has the details.")
+    p.add_argument("bag", metavar="BAG", help="bag directory (with metadata.yaml) or a .mcap / .db3 file")
+    p.add_argument("--checkpoint", default=None, metavar="CKPT",
+                   help="re-run this net (checkpoint.pt or its run folder) on the recorded observations")
+    p.add_argument("--out", default=None, metavar="DIR", help="report folder (default: BAG-evaluation beside BAG)")
+    p.add_argument("--profile", default=None,
+                   help="robot profile (default: the bag's custom_data robot_profile, else j2n6s300)")
+    p.add_argument("--camera-position", type=float, nargs=3, default=None, metavar=("X", "Y", "Z"),
+                   help="camera centre in the robot base frame (m), for bags without the camera pose (default: "
+                        "/tf_static, a sim run's cameras, else config/real_nodes.yaml)")
+    p.add_argument("--camera-lookat", type=float, nargs=3, default=None, metavar=("X", "Y", "Z"),
+                   help="a point on the camera's optical axis (m), with --camera-position")
+    p.add_argument("--video-episodes", default="0,1",
+                   help="complete episodes to put in the video, by position (comma-separated; 'none'; default 0,1)")
+    p.add_argument("--video-height", type=int, default=240, help="video frame height in pixels (default 240)")
+    p.set_defaults(func=run)
+
+
+def _video_episodes(text: str) -> tuple:
+    if text.strip().lower() in ("", "none"):
+        return ()
+    try:
+        values = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        raise UserError(f"--video-episodes takes comma-separated episode positions or 'none' (got {text!r})") \
+            from None
+    if any(v < 0 for v in values):
+        raise UserError(f"--video-episodes: positions are >= 0 (got {text!r})")
+    return values
+
+
+def default_out(bag: Path) -> Path:
+    bag = Path(bag)
+    return bag.parent / f"{bag.stem if bag.is_file() else bag.name}-evaluation"
+
+
+def run(args: argparse.Namespace) -> int:
+    from jaco_prog.evaluation import EvalOptions, evaluate_bag, summary, write_report
+
+    if args.camera_lookat is not None and args.camera_position is None:
+        raise UserError("--camera-lookat needs --camera-position")
+    if args.video_height < 16:
+        raise UserError(f"--video-height must be at least 16 pixels (got {args.video_height})")
+    options = EvalOptions(profile=args.profile, video_episodes=_video_episodes(args.video_episodes),
+                          camera_position=tuple(args.camera_position) if args.camera_position else None,
+                          camera_lookat=tuple(args.camera_lookat) if args.camera_lookat else None,
+                          video_height=args.video_height)
+    bag = Path(args.bag)
+    if args.checkpoint:
+        import torch
+
+        torch.set_num_threads(1)  # batch 1: what the policy node does
+    ev = evaluate_bag(bag, args.checkpoint, options)
+    if not ev.episodes:
+        raise UserError(f"{bag}: no complete episode to evaluate"
+                        + (f" ({'; '.join(ev.skipped)})" if ev.skipped else ""))
+    out = Path(args.out) if args.out else default_out(bag)
+    written = write_report(ev, out)
+    s = summary(ev)
+    for e in ev.episodes:
+        agree = "" if e.action_all is None else f"  actions {e.action_all:6.1%}"
+        print(f"episode {e.episode:3d}  return {e.recorded_return:4g}  {'success' if e.success else 'miss   '}  "
+              f"recomputed {e.recomputed_return:4g}  reward agreement "
+              f"{'-' if e.reward_agreement is None else f'{e.reward_agreement:.1%}'}  within 10 cm "
+              f"{e.time_within:.2f} s  safety events {len(e.safety_events)}{agree}")
+    line = (f"mean return {s['mean_return']:.2f} over {s['episodes']} episodes, success rate {s['success_rate']:.0%}, "
+            f"reward agreement {'-' if s['reward_agreement'] is None else format(s['reward_agreement'], '.1%')}")
+    if ev.checkpoint:
+        overall = s["action_agreement"]["all_joints"]
+        line += f", action agreement {'-' if overall is None else format(overall, '.1%')} (all joints)"
+    print(line + f"; {ev.duration:.1f} s of bag in {ev.wall:.2f} s ({ev.realtime_factor:.0f}x real time)")
+    for item in ev.skipped:
+        print(f"skipped: {item}")
+    print(f"wrote {out}/ " + ", ".join(Path(p).name for p in written.values()))
+    if ev.info.truncated:
+        raise UserError(f"{bag} is truncated or corrupt ({ev.info.truncated}); reported the {len(ev.episodes)} "
+                        f"complete episodes before the break in {out}/report.md")
+    return 0
