@@ -234,3 +234,87 @@ def test_policy_acts_on_uint8_hwc_pixels_and_resets(tmp_path):
         policy.act({**obs, "pixels": obs["pixels"].astype(np.float32)})
     with pytest.raises(KeyError, match="proprio"):
         policy.act({"pixels": obs["pixels"]})
+
+
+def random_sequence(spec: NetSpec, steps: int, batch: int, seed: int) -> dict:
+    g = torch.Generator().manual_seed(seed)
+    h, w, c = spec.pixels_shape
+    return {"pixels": torch.randint(0, 256, (steps, batch, h, w, c), dtype=torch.uint8, generator=g),
+            "proprio": torch.randn(steps, batch, spec.proprio_dim, generator=g)}
+
+
+@pytest.mark.parametrize("columns", [
+    [WIDE_PIXELS],
+    [ColumnSpec.preset("wide", core="ff")],
+    [WIDE_PIXELS, NARROW_PIXELS_PROPRIO],
+    [ColumnSpec.preset("wide", core="ff"), ColumnSpec.preset("narrow", aux_target=True)],
+    [WIDE_PIXELS, NARROW_PROPRIO_FF, dataclasses.replace(NARROW_PIXELS_PROPRIO, asymmetric_critic=True)],
+    [WIDE_PIXELS, ColumnSpec.preset("narrow", core="ff"), ColumnSpec.preset("narrow", aux_target=True)],
+])
+def test_forward_sequence_equals_successive_forward_calls(columns):
+    """One batched pass over a T x B segment gives what T `forward` calls give, with the recurrent state
+    zeroed where an episode starts mid-segment, exactly as a rollout does it after a done."""
+    torch.manual_seed(7)
+    net = ProgressiveNet(make_spec(columns[:1]))
+    for column in columns[1:]:
+        net = grow(net, column)
+    for p in net.trainable_column.parameters():  # grow() zeroes the new output weights: make them matter
+        torch.nn.init.normal_(p, std=0.1)
+    steps, batch = 7, 3
+    obs = random_sequence(net.spec, steps, batch, seed=1)
+    privileged = torch.randn(steps, batch, net.spec.privileged_dim)
+    starts = torch.zeros(steps, batch)
+    starts[2, 0] = starts[5, 0] = starts[4, 2] = 1.0
+    state0 = torch.randn(batch, net.state_size)
+
+    state, logits, values, auxes = state0, [], [], []
+    with torch.no_grad():
+        for t in range(steps):
+            state = state * (1.0 - starts[t]).unsqueeze(1)
+            out = net({k: v[t] for k, v in obs.items()}, state, privileged[t])
+            state = out.state
+            logits.append(out.logits)
+            values.append(out.value)
+            auxes.append(out.aux)
+    seq = net.forward_sequence(obs, state0, starts, privileged)
+    assert seq.logits.shape == (steps, batch, net.spec.n_joints, 3) and seq.value.shape == (steps, batch)
+    assert torch.allclose(seq.logits, torch.stack(logits), atol=1e-5, rtol=0)
+    assert torch.allclose(seq.value, torch.stack(values), atol=1e-5, rtol=0)
+    assert torch.allclose(seq.state, state, atol=1e-5, rtol=0)
+    if columns[-1].aux_target:
+        assert torch.allclose(seq.aux, torch.stack(auxes), atol=1e-5, rtol=0)
+    else:
+        assert seq.aux is None
+    # the reset matters (the state differs from zero), so the test would catch it being ignored
+    if net.state_size:
+        unreset = net.forward_sequence(obs, state0, None, privileged)
+        assert not torch.allclose(unreset.logits[2, 0], seq.logits[2, 0], atol=1e-4)
+
+
+def test_forward_sequence_trains_only_the_last_column():
+    torch.manual_seed(8)
+    net = ProgressiveNet(make_spec([WIDE_PIXELS, NARROW_PIXELS_PROPRIO]))
+    out = net.forward_sequence(random_sequence(net.spec, 4, 2, seed=0), torch.randn(2, net.state_size),
+                               torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 0.0], [0.0, 1.0]]))
+    (out.logits.pow(2).sum() + out.value.pow(2).sum()).backward()
+    assert all(p.grad is None for c in net.frozen_columns for p in c.parameters())
+    column = net.trainable_column
+    laterals = list(column.level2_laterals) + list(column.core_laterals) + list(column.output_laterals)
+    for name, p in column.named_parameters():
+        if not name.startswith(("critic.", "aux_head.")):
+            assert p.grad is not None and p.grad.abs().sum() > 0, f"no gradient for {name}"
+    assert len(laterals) == 3
+
+
+def test_stale_temporaries_of_a_killed_save_are_removed_and_the_checkpoint_kept(tmp_path):
+    from jaco_prog.nets.checkpoint import remove_stale_temporaries
+    checkpoint = tmp_path / "checkpoint.pt"
+    checkpoint.write_bytes(b"whole")
+    leftovers = [tmp_path / ".checkpoint.pt.abc123.tmp", tmp_path / ".checkpoint.pt.zz9.tmp"]
+    for p in leftovers:
+        p.write_bytes(b"torn")
+    unrelated = tmp_path / ".other.pt.x.tmp"
+    unrelated.write_bytes(b"")
+    assert remove_stale_temporaries(checkpoint) == sorted(leftovers)
+    assert checkpoint.read_bytes() == b"whole" and unrelated.exists()
+    assert not any(p.exists() for p in leftovers)

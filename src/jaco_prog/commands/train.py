@@ -41,8 +41,9 @@ FLAGS = [
     ("--preset", "preset", str, "simulator variation: real_proxy, colour_small, colour_large, perspective_small, "
                                 "perspective_large"),
     ("--algo", "algo", str, "a3c | a2c"),
-    ("--workers", "workers", int, "A3C worker processes (one env and one torch thread each)"),
+    ("--workers", "workers", int, "A3C worker processes (one torch thread each)"),
     ("--envs", "envs", int, "A2C environments stepped in lockstep"),
+    ("--envs-per-worker", "envs_per_worker", int, "A3C environments per worker process, stepped in lockstep"),
     ("--steps", "total_steps", int, "total env steps (over all workers)"),
     ("--n-steps", "n_steps", int, "rollout length for n-step returns"),
     ("--lr", "lr", float, "learning rate"),

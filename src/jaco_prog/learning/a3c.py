@@ -1,9 +1,13 @@
-"""A3C (Mnih et al. 2016): `workers` processes, each with its own env, update one shared net asynchronously.
+"""A3C (Mnih et al. 2016): `workers` processes, each with its own envs, update one shared net asynchronously.
 
 Hogwild: the net's parameters and the optimiser's statistics live in shared memory and workers write them
 without locks. Each worker copies the shared trainable column into a local net before a rollout (so one
 rollout sees one set of weights), computes gradients locally, points the shared parameters' gradients at
 them and steps the shared optimiser. Each worker runs one torch thread so N workers use N cores.
+
+A worker steps `envs_per_worker` envs in lockstep (the A3C paper used one): its acting forward then runs on a
+batch and its update on T x envs_per_worker frames, which is what makes a worker's net cost small next to
+rendering on a CPU (docs/training.md has the measurement). Updates stay asynchronous and lock-free.
 
 The main process only coordinates: it reads results from a queue, logs them, writes checkpoints (a
 snapshot of the shared memory: with Hogwild it can mix two workers' updates, which is harmless), and on
@@ -37,7 +41,7 @@ def worker(rank: int, cfg_dict: dict, spec_dict: dict, shared_net: ProgressiveNe
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     parent = os.getppid()
-    env = None
+    envs = []
     try:
         cfg = TrainConfig.from_dict(cfg_dict)
         local_net = ProgressiveNet(NetSpec.from_dict(spec_dict))
@@ -46,8 +50,8 @@ def worker(rank: int, cfg_dict: dict, spec_dict: dict, shared_net: ProgressiveNe
         local_params, shared_params = trainable_parameters(local_net), trainable_parameters(shared_net)
         optimizer = make_optimizer(shared_params, cfg)
         attach_shared_state(optimizer, shared_state)
-        env = make_training_env(cfg.task, cfg.preset, seed)
-        runner = RolloutRunner([env], local_net.spec.observation_keys, cfg, local_net, worker=rank, seed=seed)
+        envs = [make_training_env(cfg.task, cfg.preset, seed + i) for i in range(cfg.envs_per_worker)]
+        runner = RolloutRunner(envs, local_net.spec.observation_keys, cfg, local_net, worker=rank, seed=seed)
         while not stop.is_set() and global_step.value < cfg.total_steps and os.getppid() == parent:
             with torch.no_grad():
                 for local, shared in zip(local_params, shared_params):
@@ -67,7 +71,7 @@ def worker(rank: int, cfg_dict: dict, spec_dict: dict, shared_net: ProgressiveNe
     except Exception:  # noqa: BLE001 - reported to the main process, which raises it
         results.put(("error", rank, traceback.format_exc()))
     finally:
-        if env is not None:
+        for env in envs:
             env.close()
         results.put(("exit", rank))
 

@@ -34,7 +34,8 @@ class TrainConfig:
     run_dir: str | None = None       # default runs/<task>-<mode>-<column>-<arch>-s<seed>
     # algorithm
     algo: str = "a3c"                # a3c: asynchronous worker processes | a2c: one process, synchronous envs
-    workers: int = 2                 # a3c worker processes (one env each, one torch thread each)
+    workers: int = 2                 # a3c worker processes (one torch thread each)
+    envs_per_worker: int = 8         # a3c envs each worker steps in lockstep (its forward is batched over them)
     envs: int = 8                    # a2c environments stepped in lockstep
     threads: int = 1                 # a2c torch threads (a3c workers use one each); more only helps wide nets
     total_steps: int = 1_000_000     # env steps over all workers/envs
@@ -61,7 +62,8 @@ class TrainConfig:
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"train config: {name}", f"must be one of {', '.join(allowed)} "
                                                            f"(got {getattr(self, name)!r})")
-        for name in ("workers", "envs", "threads", "total_steps", "n_steps", "checkpoint_every", "log_every"):
+        for name in ("workers", "envs_per_worker", "envs", "threads", "total_steps", "n_steps", "checkpoint_every",
+                     "log_every"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"train config: {name}", f"must be a positive integer (got {value!r})")

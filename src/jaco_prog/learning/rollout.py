@@ -1,8 +1,14 @@
 """n-step advantage actor-critic: step envs with the net, then build the loss. Shared by A2C and A3C workers.
 
-The forward pass that picks actions is the one that is differentiated (as in the A3C paper's
-implementation), so each env step costs one forward. The recurrent state flows through the whole rollout
-(truncated BPTT over n_steps), is zeroed where an episode starts, and is detached between rollouts.
+Acting and learning are split for speed. During the rollout the net runs under no_grad, once per env step
+on the batch of envs (frozen and trainable columns alike), and the runner keeps what the update needs: the
+observations, the actions, the episode starts and the recurrent state at the start of the rollout. The
+update then runs ONE forward with gradients over the whole T x B segment (`ProgressiveNet.forward_sequence`:
+conv levels, laterals and heads batched over T*B frames, only the LSTM recurrence stepped over T). The
+weights do not change between acting and learning, so the loss and its gradient are the ones the
+differentiated per-step forward gave (the same log-probabilities, values and truncated BPTT), at a fraction
+of the cost. The recurrent state flows through the whole rollout (truncated BPTT over n_steps), is zeroed
+where an episode starts, and is detached between rollouts.
 
 Returns: R_t = r_t + gamma * (1 - done_t) * R_{t+1}, bootstrapped from V(s_{t+n}). A time-limit end
 (truncated) is not a real terminal: its reward gets gamma * V(final observation) added before the episode is
@@ -68,56 +74,66 @@ class RolloutRunner:
         return batch, privileged
 
     def collect(self, net: ProgressiveNet) -> Rollout:
+        """Act for n_steps (no gradients), then build the loss from one batched forward over the segment."""
         cfg, n_envs = self.cfg, len(self.envs)
-        log_probs, values, entropies, rewards, dones, aux_losses = [], [], [], [], [], []
+        inputs, privileges, targets, actions_taken, rewards, dones = [], [], [], [], [], []
         episodes = []
-        state = self.state
-        for _ in range(cfg.n_steps):
-            batch, privileged = self._inputs(self.obs, self.infos)
-            out = net(batch, state, privileged)
-            log_p = F.log_softmax(out.logits, dim=-1)                      # B x joints x 3
-            probs = log_p.exp()
-            actions = torch.multinomial(probs.reshape(-1, probs.shape[-1]), 1, generator=self.generator)
-            actions = actions.reshape(n_envs, -1)                          # B x joints
-            log_probs.append(log_p.gather(-1, actions.unsqueeze(-1)).squeeze(-1).sum(-1))
-            entropies.append(-(probs * log_p).sum(-1).sum(-1))             # joint policies are independent
-            values.append(out.value)
-            if self.needs_target:
-                targets = torch.from_numpy(np.stack([target_position(i) for i in self.infos]))
-                aux_losses.append(F.mse_loss(out.aux, targets))
-
-            step_rewards, step_dones, cut = np.zeros(n_envs, np.float32), np.zeros(n_envs, np.float32), []
-            for i, env in enumerate(self.envs):
-                obs, reward, terminated, truncated, info = env.step(actions[i].numpy())
-                self.episode_return[i] += reward
-                self.episode_length[i] += 1
-                step_rewards[i] = reward
-                if terminated or truncated:
-                    if truncated and not terminated:
-                        cut.append((i, obs, info))
-                    episodes.append(Episode(self.worker, float(self.episode_return[i]), int(self.episode_length[i]),
-                                            bool(self.episode_return[i] > 0), bool(terminated)))
-                    self.episode_return[i], self.episode_length[i] = 0.0, 0
-                    step_dones[i] = 1.0
-                    obs, info = env.reset()
-                self.obs[i], self.infos[i] = obs, info
-            if cut:
-                step_rewards += self._time_limit_bootstrap(net, cut, out.state, n_envs)
-            rewards.append(torch.from_numpy(step_rewards))
-            dones.append(torch.from_numpy(step_dones))
-            state = out.state * (1.0 - dones[-1]).unsqueeze(1)  # a new episode starts from a zero state
-
+        start_state = state = self.state
         with torch.no_grad():
+            for _ in range(cfg.n_steps):
+                batch, privileged = self._inputs(self.obs, self.infos)
+                inputs.append(batch)
+                privileges.append(privileged)
+                if self.needs_target:
+                    targets.append(torch.from_numpy(np.stack([target_position(i) for i in self.infos])))
+                out = net(batch, state, privileged)
+                probs = torch.softmax(out.logits, dim=-1)                      # B x joints x 3
+                actions = torch.multinomial(probs.reshape(-1, probs.shape[-1]), 1, generator=self.generator)
+                actions = actions.reshape(n_envs, -1)                          # B x joints
+                actions_taken.append(actions)
+
+                step_rewards, step_dones, cut = np.zeros(n_envs, np.float32), np.zeros(n_envs, np.float32), []
+                for i, env in enumerate(self.envs):
+                    obs, reward, terminated, truncated, info = env.step(actions[i].numpy())
+                    self.episode_return[i] += reward
+                    self.episode_length[i] += 1
+                    step_rewards[i] = reward
+                    if terminated or truncated:
+                        if truncated and not terminated:
+                            cut.append((i, obs, info))
+                        episodes.append(Episode(self.worker, float(self.episode_return[i]),
+                                                int(self.episode_length[i]), bool(self.episode_return[i] > 0),
+                                                bool(terminated)))
+                        self.episode_return[i], self.episode_length[i] = 0.0, 0
+                        step_dones[i] = 1.0
+                        obs, info = env.reset()
+                    self.obs[i], self.infos[i] = obs, info
+                if cut:
+                    step_rewards += self._time_limit_bootstrap(net, cut, out.state, n_envs)
+                rewards.append(torch.from_numpy(step_rewards))
+                dones.append(torch.from_numpy(step_dones))
+                state = out.state * (1.0 - dones[-1]).unsqueeze(1)  # a new episode starts from a zero state
+
             batch, privileged = self._inputs(self.obs, self.infos)
             bootstrap = net(batch, state, privileged).value
-        self.state = state.detach()
+        self.state = state
+
+        # the update: one forward with gradients over the T x B segment, from the rollout's starting state
+        starts = torch.stack([torch.zeros(n_envs)] + dones[:-1])                # T x B: zero the state first
+        segment = {key: torch.stack([b[key] for b in inputs]) for key in inputs[0]}
+        out = net.forward_sequence(segment, start_state, starts,
+                                   torch.stack(privileges) if self.needs_privileged else None)
+        log_p = F.log_softmax(out.logits, dim=-1)                              # T x B x joints x 3
+        actions = torch.stack(actions_taken)                                    # T x B x joints
+        log_probs = log_p.gather(-1, actions.unsqueeze(-1)).squeeze(-1).sum(-1)  # joint policies are independent
+        entropies = -(log_p.exp() * log_p).sum(-1).sum(-1)
+        values = out.value
 
         returns, running = [], bootstrap
         for reward, done in zip(reversed(rewards), reversed(dones)):
             running = reward + cfg.gamma * (1.0 - done) * running
             returns.append(running)
         returns = torch.stack(returns[::-1])                 # T x B
-        values, log_probs, entropies = torch.stack(values), torch.stack(log_probs), torch.stack(entropies)
         advantages = returns - values.detach()
         policy_loss = -(log_probs * advantages).mean()
         value_loss = 0.5 * (returns - values).pow(2).mean()
@@ -125,8 +141,8 @@ class RolloutRunner:
         loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
         stats = {"loss/policy": policy_loss.item(), "loss/value": value_loss.item(), "policy/entropy": entropy.item(),
                  "policy/value_mean": values.mean().item()}
-        if aux_losses:
-            aux_loss = torch.stack(aux_losses).mean()
+        if self.needs_target:
+            aux_loss = F.mse_loss(out.aux, torch.stack(targets))
             loss = loss + cfg.aux_coef * aux_loss
             stats["loss/aux_target"] = aux_loss.item()
         stats["loss/total"] = loss.item()

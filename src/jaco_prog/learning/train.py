@@ -21,7 +21,7 @@ from jaco_prog.learning.logger import RunLogger
 from jaco_prog.learning.optimizer import make_optimizer, trainable_parameters
 from jaco_prog.learning.rollout import Episode
 from jaco_prog.nets.checkpoint import (CHECKPOINT_NAME, CheckpointError, net_from_checkpoint, read_checkpoint,
-                                       save_checkpoint)
+                                       remove_stale_temporaries, save_checkpoint)
 from jaco_prog.nets.progressive import ProgressiveNet, grow
 from jaco_prog.nets.spec import ColumnSpec, NetSpec, spec_for_env
 
@@ -138,6 +138,7 @@ def prepare_run(cfg: TrainConfig, resume: bool) -> Run:
         if resume:
             if not checkpoint.is_file():
                 raise UserError(f"cannot resume: {checkpoint} does not exist")
+            remove_stale_temporaries(checkpoint)
             data = read_checkpoint(checkpoint)
             net, spec = net_from_checkpoint(data, str(checkpoint))
             check_env_matches(spec, probe_env, str(checkpoint))

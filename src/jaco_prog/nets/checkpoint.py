@@ -56,6 +56,16 @@ def save_checkpoint(path: str | Path, payload: dict) -> Path:
     return path
 
 
+def remove_stale_temporaries(path: str | Path) -> list[Path]:
+    """Delete the temporary files a writer killed mid-save left beside `path` (SIGKILL cannot be caught; the
+    checkpoint itself is whole, only its unfinished successor remains). Returns what was removed."""
+    path = Path(path)
+    stale = sorted(path.parent.glob(f".{path.name}.*.tmp"))
+    for tmp in stale:
+        tmp.unlink(missing_ok=True)
+    return stale
+
+
 def read_checkpoint(path: str | Path) -> dict:
     path = resolve(path)
     try:

@@ -118,6 +118,14 @@ class Column(nn.Module):
                  earlier: list[dict]) -> tuple[dict, torch.Tensor]:
         """Hidden activations {level1, level2, core} and the next recurrent state. `earlier` holds the
         activations of earlier columns for this same step (computed once, shared by all later columns)."""
+        acts = self.encode(pixels, proprio, earlier)
+        acts["core"], state = self.core_step(acts.pop("core_pre"), state)
+        return acts, state
+
+    def encode(self, pixels: torch.Tensor | None, proprio: torch.Tensor | None, earlier: list[dict]) -> dict:
+        """Everything but the recurrence, for any number of frames at once: {level1, level2, core_pre}, where
+        core_pre is the core's input pre-activation (own input weights plus laterals from earlier level 2).
+        Frames are independent here, so a T x B segment can go through as one batch of T*B frames."""
         x = pixels if self.spec.uses_pixels else proprio
         level1 = F.relu(self.level1(x))
         pre2 = self.level2(level1)
@@ -131,16 +139,33 @@ class Column(nn.Module):
         pre = self.core_input(core_in)
         for lateral, acts in zip(self.core_laterals, earlier):
             pre = pre + lateral(acts["level2"])
+        return {"level1": level1, "level2": level2, "core_pre": pre}
+
+    def core_step(self, pre: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One step of the core from its input pre-activation: (core output, next state)."""
         if self.spec.core == "lstm":
             h, c = state.split(self.spec.hidden, dim=1)
             gates = pre + self.core_recurrent(h)
             i, f, g, o = gates.chunk(4, dim=1)
             c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             core = torch.sigmoid(o) * torch.tanh(c)
-            state = torch.cat([core, c], dim=1)
-        else:
-            core = F.relu(pre)
-        return {"level1": level1, "level2": level2, "core": core}, state
+            return core, torch.cat([core, c], dim=1)
+        return F.relu(pre), state
+
+    def core_sequence(self, pre: torch.Tensor, state: torch.Tensor,
+                      keep: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The core over a segment. pre: T x B x core_out; state: B x state_size before step 0; keep: T x B,
+        0 where the state is zeroed before that step (an episode starts there), or None. Returns the core
+        outputs T x B x hidden and the state after the last step. A feedforward core is one batched op."""
+        if self.spec.core != "lstm":
+            return F.relu(pre), state
+        outputs = []
+        for t in range(pre.shape[0]):
+            if keep is not None:
+                state = state * keep[t].unsqueeze(1)
+            core, state = self.core_step(pre[t], state)
+            outputs.append(core)
+        return torch.stack(outputs), state
 
     def outputs(self, acts: dict, earlier: list[dict], privileged: torch.Tensor | None):
         """(logits B x joints x 3, value B, aux target prediction B x 3 or None)."""

@@ -3,6 +3,9 @@
 Columns 0..K-2 are frozen (requires_grad False, kept in eval mode) and run under no_grad once per step; their
 activations feed the laterals of every later column. Only the last column's outputs are computed: the
 policy (one 3-way softmax per joint) and the value.
+
+`forward` runs one step for a batch of envs (acting); `forward_sequence` runs a whole T x B training segment
+with the conv levels batched over T*B frames and only the LSTM recurrence stepped over time (updates).
 """
 from __future__ import annotations
 
@@ -57,12 +60,7 @@ class ProgressiveNet(nn.Module):
     def forward(self, obs: dict[str, torch.Tensor], state: torch.Tensor,
                 privileged: torch.Tensor | None = None) -> NetOutput:
         """obs: "pixels" uint8 B x H x W x 3 (as the env gives them) and/or "proprio" float B x 2*n_joints."""
-        pixels = obs.get("pixels")
-        if pixels is not None:
-            pixels = pixels.permute(0, 3, 1, 2).float() / 255.0
-        proprio = obs.get("proprio")
-        if proprio is not None:
-            proprio = proprio.float()
+        pixels, proprio = self._inputs(obs)
         states = state.split(self.state_sizes, dim=1)
         acts, new_states = [], []
         last = len(self.columns) - 1
@@ -73,6 +71,53 @@ class ProgressiveNet(nn.Module):
             new_states.append(column_state)
         logits, value, aux = self.trainable_column.outputs(acts[-1], acts[:-1], privileged)
         return NetOutput(logits, value, torch.cat(new_states, dim=1), aux)
+
+    def forward_sequence(self, obs: dict[str, torch.Tensor], state: torch.Tensor, starts: torch.Tensor | None = None,
+                         privileged: torch.Tensor | None = None) -> NetOutput:
+        """The same outputs as T successive `forward` calls, computed with one batched pass where possible.
+
+        obs: "pixels" uint8 T x B x H x W x 3 and/or "proprio" T x B x 2*n_joints; state: B x state_size before
+        step 0; starts: T x B, 1 where an episode starts at that step (the recurrent state is zeroed before it,
+        as a rollout does after a done), or None; privileged: T x B x privileged_dim or None.
+
+        Every column's conv levels, laterals and core input run once over all T*B frames; only the LSTM
+        recurrence steps through time. Frozen columns run under no_grad, once per frame. Returns logits
+        T x B x joints x 3, value T x B, aux T x B x 3 (or None), and the state after step T-1 (not zeroed by
+        any episode end at that step: the caller knows its dones)."""
+        some = next(iter(obs.values()))
+        steps, batch = some.shape[:2]
+        flat = {key: value.reshape(steps * batch, *value.shape[2:]) for key, value in obs.items()}
+        pixels, proprio = self._inputs(flat)
+        keep = None if starts is None else 1.0 - starts.to(state.dtype)
+        states = state.split(self.state_sizes, dim=1)
+        acts, new_states = [], []
+        last = len(self.columns) - 1
+        for k, column in enumerate(self.columns):
+            with torch.no_grad() if k < last else nullcontext():
+                column_acts = column.encode(pixels, proprio, acts)
+                pre = column_acts.pop("core_pre")
+                core, column_state = column.core_sequence(pre.reshape(steps, batch, -1), states[k], keep)
+                column_acts["core"] = core.reshape(steps * batch, -1)
+            acts.append(column_acts)
+            new_states.append(column_state)
+        if privileged is not None:
+            privileged = privileged.reshape(steps * batch, -1)
+        logits, value, aux = self.trainable_column.outputs(acts[-1], acts[:-1], privileged)
+        logits = logits.reshape(steps, batch, *logits.shape[1:])
+        value = value.reshape(steps, batch)
+        if aux is not None:
+            aux = aux.reshape(steps, batch, -1)
+        return NetOutput(logits, value, torch.cat(new_states, dim=1), aux)
+
+    @staticmethod
+    def _inputs(obs: dict[str, torch.Tensor]) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        pixels = obs.get("pixels")
+        if pixels is not None:
+            pixels = pixels.permute(0, 3, 1, 2).float() / 255.0
+        proprio = obs.get("proprio")
+        if proprio is not None:
+            proprio = proprio.float()
+        return pixels, proprio
 
 
 def grow(net: ProgressiveNet, column: ColumnSpec) -> ProgressiveNet:
