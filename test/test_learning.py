@@ -295,3 +295,14 @@ def test_batched_update_equals_the_per_step_differentiated_rollout(columns, one_
                 assert torch.allclose(a, b, rtol=1e-4, atol=1e-6)
         assert torch.allclose(new.state, old.state, atol=1e-6)
     assert len(rollout.episodes) == 3 and rollout.steps == 21
+
+
+def test_running_mean_shows_a_rise_that_the_median_hides():
+    from jaco_prog.learning.curves import STATISTICS, running_filter
+    early = np.where(np.arange(400) % 50 == 0, 10.0, 0.0)  # 2 % of episodes score
+    late = np.where(np.arange(400) % 12 == 0, 10.0, 0.0)   # 8 %
+    returns = np.concatenate([early, late])
+    median = running_filter(returns, 201, STATISTICS["median"])
+    mean = running_filter(returns, 201, STATISTICS["mean"])
+    assert median.max() == 0.0
+    assert mean[-100:].mean() > 2 * mean[:100].mean()

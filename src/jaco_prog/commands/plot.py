@@ -15,6 +15,9 @@ def register(subparsers) -> None:
     parser.add_argument("-o", "--out", default="learning_curves.png", help="output PNG (default %(default)s)")
     parser.add_argument("--window", type=int, default=101, help="median filter window in episodes")
     parser.add_argument("--x", dest="x_axis", choices=("steps", "episodes"), default="steps", help="x axis")
+    parser.add_argument("--statistic", choices=("median", "mean"), default="median",
+                        help="running statistic of the solid curve: median (paper Fig. 5) or mean (shows a rise "
+                             "while most episodes still score 0)")
     parser.add_argument("--title", default=None)
     parser.set_defaults(func=run)
 
@@ -25,6 +28,6 @@ def run(args: argparse.Namespace) -> int:
     if args.window < 1:
         raise UserError("--window must be at least 1")
     out = plot_runs(args.runs, args.out, args.window, "global_step" if args.x_axis == "steps" else "episode",
-                    args.title)
+                    args.title, args.statistic)
     print(f"wrote {out}")
     return 0

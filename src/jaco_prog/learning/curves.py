@@ -8,15 +8,24 @@ import numpy as np
 from jaco_prog.learning.logger import read_episodes
 
 
-def median_filter(values: np.ndarray, window: int) -> np.ndarray:
-    """Centred running median; the window shrinks at the ends so the output has the input's length."""
+def running_filter(values: np.ndarray, window: int, statistic=np.median) -> np.ndarray:
+    """Centred running statistic; the window shrinks at the ends so the output has the input's length."""
     values = np.asarray(values, dtype=float)
     half = max(window, 1) // 2
-    return np.array([np.median(values[max(0, i - half):i + half + 1]) for i in range(len(values))])
+    return np.array([statistic(values[max(0, i - half):i + half + 1]) for i in range(len(values))])
+
+
+def median_filter(values: np.ndarray, window: int) -> np.ndarray:
+    return running_filter(values, window, np.median)
+
+
+# The paper's median suits returns well above zero; early in training, when most episodes score 0, the
+# median is 0 throughout and the mean is what shows a rise.
+STATISTICS = {"median": np.median, "mean": np.mean}
 
 
 def plot_runs(run_dirs: list[str | Path], out: str | Path, window: int = 101, x_axis: str = "global_step",
-              title: str | None = None) -> Path:
+              title: str | None = None, statistic: str = "median") -> Path:
     import matplotlib
     matplotlib.use("Agg")  # files only; no display needed
     import matplotlib.pyplot as plt
@@ -30,10 +39,11 @@ def plot_runs(run_dirs: list[str | Path], out: str | Path, window: int = 101, x_
         x, returns = x[order], returns[order]
         colour = f"C{i % 10}"
         ax.plot(x, returns, linestyle=":", linewidth=0.6, alpha=0.5, color=colour)
-        ax.plot(x, median_filter(returns, window), linewidth=1.8, color=colour, label=Path(run_dir).name)
+        ax.plot(x, running_filter(returns, window, STATISTICS[statistic]), linewidth=1.8, color=colour,
+                label=Path(run_dir).name)
     ax.set_xlabel("env steps" if x_axis == "global_step" else "episodes")
     ax.set_ylabel("episode return")
-    ax.set_title(title or f"learning curves (median filter, window {window})")
+    ax.set_title(title or f"learning curves ({statistic} filter, window {window})")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     fig.tight_layout()
