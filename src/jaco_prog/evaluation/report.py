@@ -114,13 +114,8 @@ def _plots(ev: Evaluation, out: Path) -> dict:
         ax.bar(np.asarray(x) - 0.2, [e.recorded_return for e in eps], 0.4, label="recorded")
         ax.bar(np.asarray(x) + 0.2, [e.recomputed_return for e in eps], 0.4, label="recomputed by the tracker")
         ax.legend(fontsize=8)
-    ax.set_xlabel("episode")
-    ax.set_ylabel("return")
-    ax.set_title("return per episode")
-    fig.tight_layout()
-    written["returns_png"] = out / "returns.png"
-    fig.savefig(written["returns_png"], dpi=100)
-    plt.close(fig)
+    written["returns_png"] = _finish(plt, fig, ax, out / "returns.png", "episode", "return",
+                                     "return per episode")
 
     f = ev.frames
     fig, ax = plt.subplots(figsize=(10, 3.2))
@@ -133,13 +128,9 @@ def _plots(ev: Evaluation, out: Path) -> dict:
             for ts, status, _ in e.safety_events:
                 ax.axvline(ts - f["t"][0], color="r", lw=0.8)
         ax.legend(fontsize=8, loc="upper right")
-    ax.set_xlabel("bag time (s); grey: complete episodes; red lines: safety events")
-    ax.set_ylabel("reward")
-    ax.set_title("reward timeline")
-    fig.tight_layout()
-    written["timeline_png"] = out / "reward_timeline.png"
-    fig.savefig(written["timeline_png"], dpi=100)
-    plt.close(fig)
+    written["timeline_png"] = _finish(plt, fig, ax, out / "reward_timeline.png",
+                                      "bag time (s); grey: complete episodes; red lines: safety events", "reward",
+                                      "reward timeline")
 
     if ev.checkpoint:
         per_joint, overall = action_agreement(ev)
@@ -148,14 +139,22 @@ def _plots(ev: Evaluation, out: Path) -> dict:
         ax.bar(range(len(values)), values)
         ax.set_xticks(range(len(values)), ev.joint_names, rotation=30, ha="right", fontsize=8)
         ax.set_ylim(0, 105)
-        ax.set_ylabel("% of commands")
-        ax.set_title("action agreement with the recorded commands"
-                     + ("" if overall is None else f" (all joints: {overall:.0%})"))
-        fig.tight_layout()
-        written["agreement_png"] = out / "action_agreement.png"
-        fig.savefig(written["agreement_png"], dpi=100)
-        plt.close(fig)
+        written["agreement_png"] = _finish(
+            plt, fig, ax, out / "action_agreement.png", None, "% of commands",
+            "action agreement with the recorded commands" + ("" if overall is None else f" (all joints: {overall:.0%})"))
     return written
+
+
+def _finish(plt, fig, ax, path: Path, xlabel: str | None, ylabel: str, title: str) -> Path:
+    """Label, save and close one report figure."""
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
 
 
 def _fmt(value, pattern: str) -> str:
