@@ -168,19 +168,20 @@ class Column(nn.Module):
         return torch.stack(outputs), state
 
     def outputs(self, acts: dict, earlier: list[dict], privileged: torch.Tensor | None):
-        """(logits B x joints x 3, value B, aux target prediction B x 3 or None)."""
+        """(logits B x joints x 3, value B, aux target prediction B x 3 or None, the output layer's value slot B:
+        the value itself unless an asymmetric critic supplies it)."""
         out = self.output(acts["core"])
         for lateral, earlier_acts in zip(self.output_laterals, earlier):
             out = out + lateral(earlier_acts["core"])
         logits = out[:, :-1].reshape(-1, self.n_joints, ACTIONS_PER_JOINT)
+        output_value = out[:, -1]
+        value = output_value
         if self.spec.asymmetric_critic:
             if privileged is None:
                 raise ValueError("this column has an asymmetric critic: pass the privileged state")
             value = self.critic(privileged).squeeze(1)
-        else:
-            value = out[:, -1]
         aux = self.aux_head(acts["level2"].flatten(1)) if self.spec.aux_target else None
-        return logits, value, aux
+        return logits, value, aux, output_value
 
 
 def _numel(shape: tuple[int, ...]) -> int:

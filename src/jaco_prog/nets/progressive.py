@@ -24,6 +24,8 @@ class NetOutput(NamedTuple):
     value: torch.Tensor           # B
     state: torch.Tensor           # B x state_size: every LSTM column's [h, c], in column order
     aux: torch.Tensor | None      # B x 3 target position prediction, when the last column has the head
+    output_value: torch.Tensor | None = None  # the output layer's value slot (differs from `value` only with
+    #                                           an asymmetric critic, whose value comes from privileged state)
 
 
 class ProgressiveNet(nn.Module):
@@ -69,8 +71,8 @@ class ProgressiveNet(nn.Module):
                 column_acts, column_state = column.features(pixels, proprio, states[k], acts)
             acts.append(column_acts)
             new_states.append(column_state)
-        logits, value, aux = self.trainable_column.outputs(acts[-1], acts[:-1], privileged)
-        return NetOutput(logits, value, torch.cat(new_states, dim=1), aux)
+        logits, value, aux, output_value = self.trainable_column.outputs(acts[-1], acts[:-1], privileged)
+        return NetOutput(logits, value, torch.cat(new_states, dim=1), aux, output_value)
 
     def forward_sequence(self, obs: dict[str, torch.Tensor], state: torch.Tensor, starts: torch.Tensor | None = None,
                          privileged: torch.Tensor | None = None) -> NetOutput:
@@ -102,12 +104,13 @@ class ProgressiveNet(nn.Module):
             new_states.append(column_state)
         if privileged is not None:
             privileged = privileged.reshape(steps * batch, -1)
-        logits, value, aux = self.trainable_column.outputs(acts[-1], acts[:-1], privileged)
+        logits, value, aux, output_value = self.trainable_column.outputs(acts[-1], acts[:-1], privileged)
         logits = logits.reshape(steps, batch, *logits.shape[1:])
         value = value.reshape(steps, batch)
+        output_value = output_value.reshape(steps, batch)
         if aux is not None:
             aux = aux.reshape(steps, batch, -1)
-        return NetOutput(logits, value, torch.cat(new_states, dim=1), aux)
+        return NetOutput(logits, value, torch.cat(new_states, dim=1), aux, output_value)
 
     @staticmethod
     def _inputs(obs: dict[str, torch.Tensor]) -> tuple[torch.Tensor | None, torch.Tensor | None]:

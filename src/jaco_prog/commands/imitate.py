@@ -1,0 +1,74 @@
+"""`jaco-prog imitate`: DAgger warm start of a first column from the privileged scripted teacher."""
+from __future__ import annotations
+
+import argparse
+from dataclasses import fields
+
+from jaco_prog.errors import UserError
+
+DESCRIPTION = """\
+Warm-start a first (simulation) column from pixels by imitating the scripted reacher, which reads the
+privileged target position and palm Jacobian (DAgger: the student increasingly drives, the teacher labels
+every state it visits). Then continue with A3C from the result:
+
+  jaco-prog imitate --run-dir runs/col1-dagger --iterations 12
+  jaco-prog train --mode finetune --from runs/col1-dagger --run-dir runs/col1-a3c --lr 1.0e-4 --steps 3000000
+  jaco-prog score runs/col1-a3c --episodes 100
+
+The run directory gets checkpoint.pt (after every iteration, the same format as training runs),
+iterations.csv and config.yaml. --resume continues an interrupted run with its next iteration (the data set
+is collected afresh: frames are not checkpointed). Env steps taken here count towards the column's budget.
+"""
+
+FLAGS = {  # flag -> (ImitationConfig field, type, help)
+    "--task": ("task", str, "reach | conveyor"),
+    "--preset": ("preset", str, "simulator variation (config/presets.yaml)"),
+    "--column": ("column", str, "wide | narrow"),
+    "--arch": ("arch", str, "lstm | ff"),
+    "--seed": ("seed", int, "random seed"),
+    "--iterations": ("iterations", int, "DAgger iterations"),
+    "--steps-per-iteration": ("steps_per_iteration", int, "env steps collected per iteration"),
+    "--envs": ("envs", int, "environments stepped in lockstep"),
+    "--beta-decay": ("beta_decay", float, "teacher share multiplier per iteration (starts at 1)"),
+    "--updates": ("updates_per_iteration", int, "gradient steps per iteration"),
+    "--batch-episodes": ("batch_episodes", int, "episodes per gradient step"),
+    "--lr": ("lr", float, "Adam learning rate"),
+    "--max-frames": ("max_frames", int, "data set cap in frames (12 KB each)"),
+    "--threads": ("threads", int, "torch threads"),
+}
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("imitate", help="DAgger warm start of column 1 from the scripted teacher",
+                                   description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run-dir", required=True, help="output directory (never overwritten)")
+    for flag, (dest, kind, help_text) in FLAGS.items():
+        parser.add_argument(flag, dest=dest, type=kind, default=None, help=help_text)
+    parser.add_argument("--no-asymmetric-critic", dest="asymmetric_critic", action="store_false", default=True,
+                        help="value from pixels only (default: also a critic on privileged sim state)")
+    parser.add_argument("--no-aux-target", dest="aux_target", action="store_false", default=True,
+                        help="no auxiliary target-position head")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir")
+    parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from jaco_prog.learning.imitation import ImitationConfig, run_imitation
+    from jaco_prog.nets.checkpoint import read_checkpoint
+
+    known = {f.name for f in fields(ImitationConfig)}
+    values = {dest: getattr(args, dest) for dest, _, _ in FLAGS.values() if getattr(args, dest) is not None}
+    values.update(asymmetric_critic=args.asymmetric_critic, aux_target=args.aux_target)
+    if args.resume:
+        saved = dict(read_checkpoint(args.run_dir).get("imitation") or {})
+        if not saved:
+            raise UserError(f"{args.run_dir} is not an imitation run")
+        saved.update({k: v for k, v in values.items() if k == "iterations"})
+        values = {k: v for k, v in saved.items() if k in known}
+    if values.get("task") not in (None, "reach", "conveyor"):
+        raise UserError(f"--task must be reach or conveyor (got {values['task']!r})")
+    cfg = ImitationConfig(**values)
+    run_dir = run_imitation(cfg, args.run_dir, resume=args.resume, progress=args.progress)
+    print(f"run directory: {run_dir}")
+    return 0

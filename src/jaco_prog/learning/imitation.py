@@ -1,0 +1,342 @@
+"""Warm-start a first column from a privileged teacher with DAgger (Ross et al. 2011), before A3C.
+
+Zhu et al. 2018 (seed 003) bootstrap visuomotor RL with demonstrations and privileged simulator state; in the
+same spirit the scripted reacher, which reads the target position and the palm Jacobian, labels the states
+the pixel policy visits:
+
+    for each iteration i:
+        run the envs; at each step execute the teacher's action with probability beta_i, else the student's
+        record the frames, the teacher's action for every visited state, rewards and privileged state
+        add the episodes to the data set (aggregated over iterations, oldest dropped past `max_frames`)
+        train the student on whole episodes: cross-entropy to the teacher per joint, both value heads to the
+        discounted return that followed, the auxiliary target head to the target position
+
+The student is the column A3C then trains (`jaco-prog train --mode finetune --from RUN`), so every head A3C
+uses starts trained: the policy, the value on the column's output and, if the column has one, the asymmetric
+critic. Env steps taken here count towards the column's step budget (the model card adds them up).
+
+A run directory holds checkpoint.pt (same format as training runs, so `score`, `train --mode finetune` and
+the policy node read it), iterations.csv (per iteration: steps, beta, returns of the episodes the student
+drove alone, losses) and config.yaml. Resuming reloads the net and optimiser and continues with the next
+iteration; the data set is not checkpointed (gigabytes of frames), so it restarts from that iteration's
+collection, which DAgger tolerates: later iterations are dominated by the student's own states anyway.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import yaml
+from torch.nn import functional as F
+
+from jaco_prog.errors import UserError
+from jaco_prog.learning.envs import env_profile, privileged_vector
+from jaco_prog.nets.checkpoint import CHECKPOINT_NAME, read_checkpoint, save_checkpoint
+from jaco_prog.nets.progressive import ProgressiveNet
+from jaco_prog.nets.spec import ColumnSpec, SIZE_PRESETS, spec_for_env
+
+
+@dataclass
+class ImitationConfig:
+    task: str = "reach"
+    preset: str | None = None
+    column: str = "wide"
+    arch: str = "lstm"
+    asymmetric_critic: bool = True
+    aux_target: bool = True
+    seed: int = 0
+    iterations: int = 10
+    steps_per_iteration: int = 20_000      # env steps collected per iteration
+    envs: int = 16                         # stepped in lockstep, student forward batched over them
+    beta_start: float = 1.0                # chance of executing the teacher's action in iteration 0 ...
+    beta_decay: float = 0.5                # ... multiplied by this each iteration ...
+    beta_floor: float = 0.05               # ... and 0 once below this: the student alone drives from then on
+    updates_per_iteration: int = 400
+    batch_episodes: int = 16
+    lr: float = 5e-4
+    gamma: float = 0.99
+    value_coef: float = 0.1                # returns reach ~40: keep the value from swamping the shared core
+    aux_coef: float = 0.1
+    max_grad_norm: float = 40.0
+    max_frames: int = 400_000              # data set cap (uint8 64x64x3 frames: ~5 GB)
+    teacher_hover: float = 0.08            # the scripted teacher aims this far above the target centre
+    threads: int = 2
+    column_sizes: dict = field(default_factory=lambda: dict(SIZE_PRESETS))
+
+    def beta(self, iteration: int) -> float:
+        beta = self.beta_start * self.beta_decay ** iteration
+        return beta if beta >= self.beta_floor else 0.0
+
+    def validate(self) -> None:
+        if self.column not in self.column_sizes:
+            raise UserError(f"imitation: column must be one of {', '.join(self.column_sizes)}")
+        for name in ("iterations", "steps_per_iteration", "envs", "updates_per_iteration", "batch_episodes",
+                     "max_frames", "threads"):
+            if getattr(self, name) < 1:
+                raise UserError(f"imitation: {name} must be at least 1 (got {getattr(self, name)})")
+        if not 0.0 <= self.beta_start <= 1.0 or not 0.0 <= self.beta_decay <= 1.0:
+            raise UserError("imitation: beta_start and beta_decay must be in [0, 1]")
+
+
+@dataclass
+class EpisodeData:
+    pixels: np.ndarray        # T x H x W x 3 uint8
+    proprio: np.ndarray       # T x P
+    privileged: np.ndarray    # T x D
+    target: np.ndarray        # T x 3
+    teacher: np.ndarray       # T x joints int64, the teacher's action in each visited state
+    returns: np.ndarray       # T, discounted return from each step on (0 after a safety termination)
+    ret: float                # undiscounted episode return
+    student_only: bool        # every executed action was the student's
+
+    def __len__(self) -> int:
+        return len(self.teacher)
+
+
+class Collector:
+    """Lockstep envs, one teacher per env, and the running episodes' buffers."""
+
+    def __init__(self, cfg: ImitationConfig, net: ProgressiveNet):
+        from jaco_prog.sim import make_env
+        from jaco_prog.sim.scripted_policy import ScriptedReacher
+
+        self.cfg = cfg
+        self.envs = [make_env(task=cfg.task, preset=cfg.preset, seed=cfg.seed * 1000 + i) for i in range(cfg.envs)]
+        self.teachers = [ScriptedReacher(env, hover=cfg.teacher_hover) for env in self.envs]
+        self.rng = np.random.default_rng(cfg.seed)
+        self.generator = torch.Generator().manual_seed(cfg.seed)
+        self.net = net
+
+    def close(self) -> None:
+        for env in self.envs:
+            env.close()
+
+    def collect(self, steps: int, beta: float) -> list[EpisodeData]:
+        """Whole episodes until `steps` env steps were taken (running episodes are finished, not cut)."""
+        cfg, n = self.cfg, len(self.envs)
+        buffers = [self._new_buffer(env) for env in self.envs]
+        state = self.net.initial_state(n)
+        finished, taken, active = [], 0, np.ones(n, bool)
+        while active.any():
+            obs = [b["obs"] for b in buffers]
+            batch = {"pixels": torch.from_numpy(np.stack([o["pixels"] for o in obs])),
+                     "proprio": torch.from_numpy(np.stack([o["proprio"] for o in obs]))}
+            with torch.no_grad():
+                out = self.net(batch, state, self._privileged(buffers))
+            student = torch.multinomial(torch.softmax(out.logits, -1).reshape(-1, 3), 1,
+                                        generator=self.generator).reshape(n, -1).numpy()
+            state = out.state
+            for i, (env, buf) in enumerate(zip(self.envs, buffers)):
+                if not active[i]:
+                    continue
+                teacher = self.teachers[i].act()
+                use_teacher = self.rng.random() < beta
+                action = teacher if use_teacher else student[i]
+                buf["student_only"] &= not use_teacher
+                buf["teacher"].append(teacher)
+                obs_i, reward, terminated, truncated, info = env.step(action)
+                buf["rewards"].append(reward)
+                taken += 1
+                if terminated or truncated:
+                    finished.append(self._episode(buf, terminated))
+                    state[i] = 0.0
+                    if taken >= steps:
+                        active[i] = False
+                        continue
+                    obs_i, info = env.reset()
+                    buffers[i] = self._new_buffer(env, obs_i, info)
+                else:
+                    self._observe(buf, obs_i, info)
+        return finished
+
+    def _new_buffer(self, env, obs=None, info=None) -> dict:
+        if obs is None:
+            obs, info = env.reset()
+        buf = {"pixels": [], "proprio": [], "privileged": [], "target": [], "teacher": [], "rewards": [],
+               "student_only": True}
+        self._observe(buf, obs, info)
+        return buf
+
+    @staticmethod
+    def _observe(buf: dict, obs: dict, info: dict) -> None:
+        buf["obs"], buf["info"] = obs, info
+        buf["pixels"].append(obs["pixels"])
+        buf["proprio"].append(obs["proprio"])
+        buf["privileged"].append(privileged_vector(info, obs["proprio"]))
+        buf["target"].append(np.asarray(info["privileged"]["target_pos"], np.float32))
+
+    def _privileged(self, buffers: list[dict]) -> torch.Tensor | None:
+        if not self.net.trainable_column.spec.asymmetric_critic:
+            return None
+        return torch.from_numpy(np.stack([b["privileged"][-1] for b in buffers]))
+
+    def _episode(self, buf: dict, terminated: bool) -> EpisodeData:
+        rewards = np.asarray(buf["rewards"], np.float32)
+        returns = np.zeros_like(rewards)
+        running = 0.0  # a time-limit end is treated as terminal too: the value learns steps-left, as A3C sees
+        for t in range(len(rewards) - 1, -1, -1):
+            running = rewards[t] + self.cfg.gamma * running
+            returns[t] = running
+        return EpisodeData(np.stack(buf["pixels"]), np.stack(buf["proprio"]), np.stack(buf["privileged"]),
+                           np.stack(buf["target"]), np.stack(buf["teacher"]).astype(np.int64), returns,
+                           float(rewards.sum()), bool(buf["student_only"]))
+
+
+def imitation_loss(net: ProgressiveNet, episodes: list[EpisodeData], cfg: ImitationConfig) -> tuple[torch.Tensor, dict]:
+    """Loss over a batch of whole episodes, padded to the longest, from a zero recurrent state."""
+    steps, batch = max(len(e) for e in episodes), len(episodes)
+
+    def pad(name, dtype=None):
+        arrays = [getattr(e, name) for e in episodes]
+        out = np.zeros((steps, batch, *arrays[0].shape[1:]), dtype or arrays[0].dtype)
+        for b, a in enumerate(arrays):
+            out[:len(a), b] = a
+        return torch.from_numpy(out)
+
+    mask = torch.zeros(steps, batch)
+    for b, e in enumerate(episodes):
+        mask[:len(e), b] = 1.0
+    column = net.trainable_column.spec
+    privileged = pad("privileged") if column.asymmetric_critic else None
+    out = net.forward_sequence({"pixels": pad("pixels"), "proprio": pad("proprio")}, net.initial_state(batch),
+                               None, privileged)
+    teacher = pad("teacher")
+    log_p = F.log_softmax(out.logits, dim=-1)
+    nll = -log_p.gather(-1, teacher.unsqueeze(-1)).squeeze(-1).sum(-1)     # T x B, summed over joints
+    denom = mask.sum()
+    policy_loss = (nll * mask).sum() / denom
+    returns = pad("returns")
+    value_loss = 0.5 * (((out.value - returns) ** 2) * mask).sum() / denom
+    if column.asymmetric_critic:
+        # the column's own value output (the slot a later progressive column's value starts from, where no
+        # privileged state exists) learns the same target from pixels, so it is not left at random weights
+        value_loss = value_loss + 0.5 * (((out.output_value - returns) ** 2) * mask).sum() / denom
+    loss = policy_loss + cfg.value_coef * value_loss
+    agree = ((out.logits.argmax(-1) == teacher).float().mean(-1) * mask).sum() / denom
+    stats = {"policy_nll": policy_loss.item(), "value_loss": value_loss.item(), "teacher_agreement": agree.item()}
+    if column.aux_target:
+        aux = (((out.aux - pad("target")) ** 2).sum(-1) * mask).sum() / denom
+        loss = loss + cfg.aux_coef * aux
+        stats["aux_loss"] = aux.item()
+    stats["loss"] = loss.item()
+    return loss, stats
+
+
+class Dataset:
+    """Episodes aggregated over iterations; the oldest go once `max_frames` is exceeded."""
+
+    def __init__(self, max_frames: int, seed: int):
+        self.episodes: list[EpisodeData] = []
+        self.max_frames = max_frames
+        self.frames = 0
+        self.rng = np.random.default_rng(seed)
+
+    def add(self, episodes: list[EpisodeData]) -> None:
+        self.episodes.extend(episodes)
+        self.frames += sum(len(e) for e in episodes)
+        while self.frames > self.max_frames and len(self.episodes) > 1:
+            self.frames -= len(self.episodes.pop(0))
+
+    def sample(self, batch: int) -> list[EpisodeData]:
+        index = self.rng.integers(len(self.episodes), size=batch)
+        return [self.episodes[i] for i in index]
+
+
+def build_student(cfg: ImitationConfig) -> ProgressiveNet:
+    from jaco_prog.sim import make_env
+
+    probe = make_env(task=cfg.task, preset=cfg.preset)
+    try:
+        column = ColumnSpec(**cfg.column_sizes[cfg.column], inputs="pixels", core=cfg.arch,
+                            asymmetric_critic=cfg.asymmetric_critic, aux_target=cfg.aux_target)
+        return ProgressiveNet(spec_for_env(probe.observation_space, env_profile(probe), column))
+    finally:
+        probe.close()
+
+
+FIELDS = ["iteration", "env_steps", "beta", "episodes", "mean_return", "student_episodes", "student_mean_return",
+          "policy_nll", "value_loss", "teacher_agreement", "aux_loss", "dataset_frames", "wall_time_s"]
+
+
+def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = False, progress: bool = True) -> Path:
+    cfg.validate()
+    run_dir = Path(run_dir)
+    checkpoint = run_dir / CHECKPOINT_NAME
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    net = build_student(cfg)
+    optimizer = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=cfg.lr)
+    iteration, env_steps, wall = 0, 0, 0.0
+    if resume:
+        if not checkpoint.is_file():
+            raise UserError(f"cannot resume: {checkpoint} does not exist")
+        data = read_checkpoint(checkpoint)
+        net.load_state_dict(data["model"])
+        optimizer.load_state_dict(data["optimizer"])
+        counters = data["counters"]
+        iteration, env_steps, wall = counters["iteration"], counters["global_step"], counters["wall_time_s"]
+    elif run_dir.exists() and any(run_dir.iterdir()):
+        raise UserError(f"run directory {run_dir} already exists; pass --resume to continue it or choose another")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.yaml").write_text(yaml.safe_dump({"imitation": asdict(cfg)}, sort_keys=False))
+    log_path = run_dir / "iterations.csv"
+    new_log = not log_path.exists()
+    collector = Collector(cfg, net)
+    dataset = Dataset(cfg.max_frames, cfg.seed + iteration)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=cfg.iterations, initial=iteration, desc="DAgger", unit="it")
+    try:
+        with open(log_path, "a", newline="") as log:
+            writer = csv.DictWriter(log, FIELDS)
+            if new_log:
+                writer.writeheader()
+            while iteration < cfg.iterations:
+                started = time.perf_counter()
+                beta = cfg.beta(iteration)
+                net.eval()
+                episodes = collector.collect(cfg.steps_per_iteration, beta)
+                dataset.add(episodes)
+                env_steps += sum(len(e) for e in episodes)
+                net.train()
+                sums: dict[str, float] = {}
+                for _ in range(cfg.updates_per_iteration):
+                    loss, stats = imitation_loss(net, dataset.sample(cfg.batch_episodes), cfg)
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    torch.nn.utils.clip_grad_norm_(net.parameters(), cfg.max_grad_norm)
+                    optimizer.step()
+                    for key, value in stats.items():
+                        sums[key] = sums.get(key, 0.0) + value
+                iteration += 1
+                wall += time.perf_counter() - started
+                alone = [e.ret for e in episodes if e.student_only]
+                row = {"iteration": iteration, "env_steps": env_steps, "beta": round(beta, 4),
+                       "episodes": len(episodes), "mean_return": float(np.mean([e.ret for e in episodes])),
+                       "student_episodes": len(alone),
+                       "student_mean_return": float(np.mean(alone)) if alone else math.nan,
+                       "dataset_frames": dataset.frames, "wall_time_s": round(wall, 1),
+                       **{k: sums.get(k, math.nan) / cfg.updates_per_iteration
+                          for k in ("policy_nll", "value_loss", "teacher_agreement", "aux_loss")}}
+                writer.writerow(row)
+                log.flush()
+                save_checkpoint(checkpoint, {
+                    "spec": net.spec.to_dict(), "model": net.state_dict(), "optimizer": optimizer.state_dict(),
+                    "counters": {"global_step": env_steps, "iteration": iteration, "wall_time_s": wall},
+                    "imitation": asdict(cfg)})
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(steps=env_steps, ret=f"{row['mean_return']:.1f}",
+                                    student=f"{row['student_mean_return']:.1f}",
+                                    agree=f"{row['teacher_agreement']:.2f}")
+    finally:
+        collector.close()
+        if bar is not None:
+            bar.close()
+    return run_dir

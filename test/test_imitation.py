@@ -1,0 +1,127 @@
+"""DAgger warm start: the teacher labels, the student learns them, the checkpoint feeds A3C and the policy."""
+import csv
+
+import numpy as np
+import pytest
+import torch
+
+from jaco_prog.learning.imitation import Collector, Dataset, ImitationConfig, build_student, imitation_loss, \
+    run_imitation
+from jaco_prog.nets.checkpoint import read_checkpoint
+from jaco_prog.nets.policy import Policy
+
+SMALL = dict(column="narrow", envs=2, steps_per_iteration=150, updates_per_iteration=5, batch_episodes=2,
+             threads=1)
+
+
+def agreement(net, episodes, cfg):
+    with torch.no_grad():
+        _, stats = imitation_loss(net, episodes, cfg)
+    return stats["teacher_agreement"], stats["policy_nll"]
+
+
+def test_teacher_drives_when_beta_is_one_and_student_alone_when_zero():
+    cfg = ImitationConfig(**SMALL)
+    net = build_student(cfg)
+    collector = Collector(cfg, net)
+    try:
+        teacher_run = collector.collect(100, beta=1.0)
+        student_run = collector.collect(100, beta=0.0)
+    finally:
+        collector.close()
+    assert sum(len(e) for e in teacher_run) >= 100
+    assert not any(e.student_only for e in teacher_run)
+    assert all(e.student_only for e in student_run)
+    # the scripted teacher reaches (28/50 on average); a random narrow net almost never does
+    assert np.mean([e.ret for e in teacher_run]) > 10 > np.mean([e.ret for e in student_run])
+    for e in teacher_run:  # discounted returns-to-go: bounded by the episode return, zero only without reward
+        assert 0.0 <= e.returns[0] <= e.ret + 1e-6
+        assert (e.returns.max() > 0) == (e.ret > 0)
+
+
+def test_training_on_teacher_labels_raises_agreement():
+    cfg = ImitationConfig(**SMALL, lr=3e-3)
+    torch.manual_seed(0)
+    net = build_student(cfg)
+    collector = Collector(cfg, net)
+    try:
+        episodes = collector.collect(150, beta=1.0)
+    finally:
+        collector.close()
+    before, nll_before = agreement(net, episodes, cfg)
+    data = Dataset(10_000, 0)
+    data.add(episodes)
+    optimizer = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=cfg.lr)
+    for _ in range(40):
+        loss, _ = imitation_loss(net, data.sample(3), cfg)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    after, nll_after = agreement(net, episodes, cfg)
+    assert nll_after < 0.8 * nll_before
+    assert after > before + 0.1
+
+
+def test_asymmetric_critic_and_output_value_slot_both_learn():
+    cfg = ImitationConfig(**SMALL)
+    net = build_student(cfg)
+    collector = Collector(cfg, net)
+    try:
+        episodes = collector.collect(60, beta=1.0)
+    finally:
+        collector.close()
+    loss, _ = imitation_loss(net, episodes, cfg)
+    loss.backward()
+    column = net.trainable_column
+    assert column.output.weight.grad[-1].abs().sum() > 0      # the value row of the output layer
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in column.critic.parameters())
+    assert column.aux_head.weight.grad.abs().sum() > 0
+
+
+def test_dataset_drops_oldest_past_cap():
+    cfg = ImitationConfig(**SMALL)
+    net = build_student(cfg)
+    collector = Collector(cfg, net)
+    try:
+        episodes = collector.collect(120, beta=1.0)
+    finally:
+        collector.close()
+    data = Dataset(max_frames=60, seed=0)
+    data.add(episodes)
+    assert data.frames == sum(len(e) for e in data.episodes) and data.episodes[-1] is episodes[-1]
+    assert data.frames <= 60 or len(data.episodes) == 1
+
+
+def test_run_writes_checkpoint_for_policy_and_finetune_and_resumes(tmp_path):
+    run_dir = tmp_path / "dagger"
+    cfg = ImitationConfig(**SMALL, iterations=1)
+    run_imitation(cfg, run_dir, progress=False)
+    data = read_checkpoint(run_dir)
+    assert data["counters"]["iteration"] == 1 and data["counters"]["global_step"] >= 150
+    policy = Policy.from_checkpoint(run_dir)
+    from jaco_prog.sim import make_env
+    env = make_env(seed=3)
+    obs, _ = env.reset(seed=3)
+    assert policy.act(obs).shape == (9,)
+    env.close()
+
+    from jaco_prog.learning.config import TrainConfig
+    from jaco_prog.learning.train import build_net
+    env = make_env(seed=0)
+    net = build_net(TrainConfig(mode="finetune", from_checkpoint=str(run_dir)), env)
+    env.close()
+    assert net.trainable_column.spec.asymmetric_critic and len(net.columns) == 1
+
+    with pytest.raises(Exception, match="already exists"):
+        run_imitation(cfg, run_dir, progress=False)
+    cfg.iterations = 2
+    run_imitation(cfg, run_dir, resume=True, progress=False)
+    rows = list(csv.DictReader(open(run_dir / "iterations.csv")))
+    assert [int(r["iteration"]) for r in rows] == [1, 2]
+    assert int(rows[1]["env_steps"]) > int(rows[0]["env_steps"])
+    assert float(rows[1]["beta"]) == pytest.approx(cfg.beta(1))
+
+
+def test_beta_schedule_reaches_zero():
+    cfg = ImitationConfig(beta_start=1.0, beta_decay=0.5, beta_floor=0.05)
+    assert [cfg.beta(i) for i in range(6)] == [1.0, 0.5, 0.25, 0.125, 0.0625, 0.0]
