@@ -44,3 +44,32 @@ def test_score_cli_errors_in_one_line(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert "does not exist" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_export_writes_policy_only_checkpoint_and_card_and_never_overwrites(checkpoint, tmp_path):
+    import json
+
+    from jaco_prog.cli import main
+    from jaco_prog.nets.checkpoint import read_checkpoint
+    from jaco_prog.nets.policy import Policy
+
+    data = read_checkpoint(checkpoint)
+    run = tmp_path / "run"
+    save_checkpoint(run / "checkpoint.pt", {**data, "optimizer": {"state": {}, "param_groups": []},
+                                            "counters": {"global_step": 1234, "iteration": 2, "wall_time_s": 7200.0},
+                                            "imitation": {"task": "reach", "preset": None, "iterations": 2}})
+    out = tmp_path / "models" / "col.pt"
+    assert main(["export", str(run), "--out", str(out), "--episodes", "2", "--note", "first stage differs"]) == 0
+    exported = read_checkpoint(out)
+    assert "optimizer" not in exported and exported["provenance"]["stages"][0]["env_steps"] == 1234
+    evaluation = exported["provenance"]["evaluation"]
+    expected = score_checkpoint(checkpoint, episodes=2)
+    assert evaluation["mean_return"] == pytest.approx(expected.mean_return)
+    card = out.with_suffix(".md").read_text()
+    assert "1,234" in card and "2.00 h" in card and "first stage differs" in card
+    assert f"| {expected.mean_return:.1f} |" in card
+    Policy.from_checkpoint(out)  # loads as a policy
+    before = out.read_bytes()
+    assert main(["export", str(run), "--out", str(out), "--episodes", "1"]) == 2
+    assert out.read_bytes() == before
+    json.dumps(evaluation)  # plain data
