@@ -27,6 +27,7 @@ setup(
         share("urdf", "*.urdf"),
         share("launch", "*.py"),
         share("rviz", "*.rviz"),
+        share("models", "*"),
     ],
     install_requires=[
         "numpy",
@@ -43,6 +44,7 @@ setup(
         "test": ["pytest", "hypothesis"],
         "train": ["torch==2.13.0", "tensorboard", "matplotlib"],
         "bags": ["mcap-ros2-support"],
+        "ray": ["ray[tune]==2.60.0"],  # jaco-prog sweep --ray-address (requirements-ray.txt)
     },
     zip_safe=True,
     entry_points={

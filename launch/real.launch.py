@@ -23,7 +23,8 @@ from launch_ros.substitutions import FindPackageShare
 from jaco_prog import topics
 
 ARGUMENTS = {
-    "checkpoint": ("", "checkpoint file or run directory for policy_node"),
+    "checkpoint": ("", "checkpoint file or run directory for policy_node ('' = the shipped column 1; on the "
+                       "robot, pass the progressive net trained for it)"),
     "robot_profile": ("j2n6s300", "robot profile (config/robots.yaml)"),
     "backend": ("gen2_bridge", "driver backend: gen2_bridge (Jaco Gen2), kortex (Gen3 / Gen3 lite) or mock"),
     "robot_ip": ("", "robot IP for the kortex backend ('' = driver.yaml / $KORTEX_ADDRESS)"),

@@ -20,8 +20,8 @@ from launch_ros.substitutions import FindPackageShare
 from jaco_prog import topics
 
 ARGUMENTS = {
-    "checkpoint": ("", "checkpoint file or run directory for policy_node ('' = the untrained net "
-                       "of policy_node's spec: commands flow, no skill)"),
+    "checkpoint": ("", "checkpoint file or run directory for policy_node ('' = the shipped column 1 in "
+                       "models/, 'random' = random actions)"),
     "robot_profile": ("j2n6s300", "robot profile (config/robots.yaml); the simulator needs one with a URDF"),
     "task": ("reach", "reach | conveyor (the target slides, paper section 4.3)"),
     "preset": ("", "perturbation preset of config/presets.yaml, e.g. real_proxy ('' = training randomisation)"),

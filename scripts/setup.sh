@@ -19,5 +19,6 @@ command -v "$python" >/dev/null || python=python3
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-ray.txt  # optional extra: sweeps on Ray
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
 echo "setup: ready (.venv)"

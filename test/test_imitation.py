@@ -108,9 +108,22 @@ def test_run_writes_checkpoint_for_policy_and_finetune_and_resumes(tmp_path):
     from jaco_prog.learning.config import TrainConfig
     from jaco_prog.learning.train import build_net
     env = make_env(seed=0)
-    net = build_net(TrainConfig(mode="finetune", from_checkpoint=str(run_dir)), env)
+    kept = build_net(TrainConfig(mode="finetune", from_checkpoint=str(run_dir), asymmetric_critic=True,
+                                 aux_target=True), env)
+    # by default a finetuned column loses the heads fed by simulator state (a real robot has none) ...
+    plain = build_net(TrainConfig(mode="finetune", from_checkpoint=str(run_dir)), env)
+    obs, info = env.reset(seed=1)
     env.close()
-    assert net.trainable_column.spec.asymmetric_critic and len(net.columns) == 1
+    assert kept.trainable_column.spec.asymmetric_critic and kept.trainable_column.spec.aux_target
+    assert not plain.trainable_column.spec.asymmetric_critic and not plain.trainable_column.spec.aux_target
+    assert not hasattr(plain.trainable_column, "critic") and len(plain.columns) == 1
+    # ... and keeps the policy, and the value its output layer learnt from pixels
+    batch = {k: torch.from_numpy(obs[k])[None] for k in ("pixels", "proprio")}
+    from jaco_prog.learning.envs import privileged_vector
+    with torch.no_grad():
+        a = kept(batch, kept.initial_state(1), torch.from_numpy(privileged_vector(info, obs["proprio"]))[None])
+        b = plain(batch, plain.initial_state(1))
+    assert torch.allclose(a.logits, b.logits) and torch.allclose(a.output_value, b.value)
 
     with pytest.raises(Exception, match="already exists"):
         run_imitation(cfg, run_dir, progress=False)

@@ -10,7 +10,7 @@ import numpy as np
 
 from jaco_prog.errors import UserError
 
-POLICIES = ("scripted", "random")
+POLICIES = ("trained", "scripted", "random")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,11 +22,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "tracked target, at most 50), success and timing; writes returns.csv, summary.json, a rosbag2 "
                     "bag (MCAP, every topic of the contract at its real rate, standard message types: "
                     "`ros2 bag info/play` read it) and a video (camera | 64x64 policy input) to a new folder under "
-                    "--out. Policies: --checkpoint CKPT (a trained net), or --policy scripted (reaches with "
-                    "privileged sim state; a reference) or random. Numbers: config/runtime.yaml.")
+                    "--out. Policies: the shipped column 1 (models/, the default), --checkpoint CKPT (another "
+                    "trained net), --policy scripted (reaches with privileged sim state; a reference) or random. Numbers: config/runtime.yaml.")
     p.add_argument("--sim", action="store_true", help="run in simulation (the only mode without ROS 2)")
     p.add_argument("--episodes", type=int, default=5, help="number of episodes (default 5)")
-    p.add_argument("--policy", choices=POLICIES, default=None, help="scripted (default) or random")
+    p.add_argument("--policy", choices=POLICIES, default=None,
+                   help="trained: the shipped column 1 (default; config/runtime.yaml policy.default_checkpoint) "
+                        "| scripted | random")
     p.add_argument("--checkpoint", default=None, metavar="CKPT",
                    help="a trained net (checkpoint.pt or its run folder) instead of --policy")
     p.add_argument("--task", choices=("reach", "conveyor"), default="reach")
@@ -70,12 +72,18 @@ def run(args: argparse.Namespace) -> int:
     params = load_runtime_params()
     world = SimWorld.build(task=args.task, preset=args.preset, profile=args.profile, seed=args.seed, params=params)
     try:
-        if args.checkpoint:
+        checkpoint = args.checkpoint
+        if not checkpoint and (args.policy or "trained") == "trained":
+            checkpoint = params.policy.default_checkpoint_path()
+            if not checkpoint.is_file():
+                raise UserError(f"the shipped policy {checkpoint} is missing; pass --checkpoint CKPT or "
+                                "--policy scripted")
+        if checkpoint:
             import torch
 
             torch.set_num_threads(1)  # a small net at batch 1: extra threads only add synchronisation
-            loop = PolicyLoop.from_checkpoint(args.checkpoint, world.profile, params.policy, seed=args.seed)
-            label = "checkpoint"
+            loop = PolicyLoop.from_checkpoint(checkpoint, world.profile, params.policy, seed=args.seed)
+            label = "checkpoint" if args.checkpoint else "trained"
         else:
             label = args.policy or "scripted"
             actor = ScriptedReacher(world.env) if label == "scripted" else RandomPolicy(world.env, seed=args.seed)
@@ -91,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
                             custom_data={"writer": f"jaco_prog {__version__} run --sim", "clock": "sim",
                                          "robot_profile": args.profile, "task": args.task,
                                          "preset": args.preset or "", "policy": label,
-                                         "checkpoint": str(args.checkpoint or ""), "seed": str(args.seed)})
+                                         "checkpoint": str(checkpoint or ""), "seed": str(args.seed)})
         graph = build_graph(world, loop, params, seed=args.seed, bag=bag, video_episodes=args.video_episodes,
                             video_size=args.video_size)
         graph.on_episode = _print_episode
@@ -117,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
     truth = [r.ground_truth_return for r in records]
     wall = sum(r.wall_time for r in records)
     sim_time = sum(r.end - r.start for r in records)
-    summary = {"task": args.task, "preset": args.preset, "policy": label, "checkpoint": args.checkpoint,
+    summary = {"task": args.task, "preset": args.preset, "policy": label,
+               "checkpoint": str(checkpoint) if checkpoint else None,
                "profile": args.profile, "episodes": len(records), "returns": returns,
                "mean_return": sum(returns) / len(returns),
                "success_rate": sum(r.success for r in records) / len(records),

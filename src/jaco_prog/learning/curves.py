@@ -1,11 +1,12 @@
 """Learning curves as in paper Fig. 5: a median-filtered solid curve over the raw episode returns (dotted)."""
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
 
-from jaco_prog.learning.logger import read_episodes
+from jaco_prog.learning.logger import EPISODES_CSV
 
 
 def running_filter(values: np.ndarray, window: int, statistic=np.median) -> np.ndarray:
@@ -24,6 +25,42 @@ def median_filter(values: np.ndarray, window: int) -> np.ndarray:
 STATISTICS = {"median": np.median, "mean": np.mean}
 
 
+def episode_returns(run_dir: str | Path, x_axis: str = "global_step") -> tuple[np.ndarray, np.ndarray]:
+    """A run's episode returns against env steps (or episode number), in step order: A3C workers log slightly
+    out of step order. A half-written last row (a run still training) is skipped."""
+    path = Path(run_dir) / EPISODES_CSV
+    if not path.is_file():
+        raise FileNotFoundError(f"{run_dir}: no {EPISODES_CSV} (is this a training run directory?)")
+    steps, returns = [], []
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            try:
+                step, ret = float(row["global_step"]), float(row["return"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            steps.append(step)
+            returns.append(ret)
+    returns = np.array(returns, dtype=float)
+    x = np.array(steps, dtype=float) if x_axis == "global_step" else np.arange(1, len(returns) + 1.0)
+    order = np.argsort(x, kind="stable")
+    return x[order], returns[order]
+
+
+def curve_on_grid(x: np.ndarray, returns: np.ndarray, grid: np.ndarray, window: int,
+                  statistic: str = "median") -> np.ndarray:
+    """The running-filtered returns (as plotted) interpolated linearly onto `grid`; NaN outside the run's
+    logged steps (before its first episode ended, after its last), so runs of different lengths can be
+    compared point by point without extrapolating."""
+    grid = np.asarray(grid, dtype=float)
+    if len(returns) == 0:
+        return np.full(grid.shape, np.nan)
+    filtered = running_filter(returns, window, STATISTICS[statistic])
+    # several episodes can end at the same step (lockstep envs): average them so x is strictly increasing
+    xs, inverse = np.unique(np.asarray(x, dtype=float), return_inverse=True)
+    ys = np.bincount(inverse, weights=filtered) / np.bincount(inverse)
+    return np.interp(grid, xs, ys, left=np.nan, right=np.nan)
+
+
 def plot_runs(run_dirs: list[str | Path], out: str | Path, window: int = 101, x_axis: str = "global_step",
               title: str | None = None, statistic: str = "median") -> Path:
     import matplotlib
@@ -32,11 +69,7 @@ def plot_runs(run_dirs: list[str | Path], out: str | Path, window: int = 101, x_
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for i, run_dir in enumerate(run_dirs):
-        episodes = read_episodes(run_dir)
-        returns = np.array(episodes["return"])
-        x = np.array(episodes[x_axis]) if x_axis == "global_step" else np.arange(1, len(returns) + 1)
-        order = np.argsort(x, kind="stable")  # A3C workers log out of step order
-        x, returns = x[order], returns[order]
+        x, returns = episode_returns(run_dir, x_axis)
         colour = f"C{i % 10}"
         ax.plot(x, returns, linestyle=":", linewidth=0.6, alpha=0.5, color=colour)
         ax.plot(x, running_filter(returns, window, STATISTICS[statistic]), linewidth=1.8, color=colour,

@@ -9,6 +9,7 @@ checkpoint's copy is the one that counts), episodes.csv and tensorboard/.
 from __future__ import annotations
 
 import signal
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -76,11 +77,33 @@ def build_net(cfg: TrainConfig, probe_env) -> ProgressiveNet:
     net, spec = net_from_checkpoint(data, str(cfg.from_checkpoint))
     check_env_matches(spec, probe_env, str(cfg.from_checkpoint))
     if cfg.mode == "finetune":
-        return net
+        return without_privileged_heads(net, cfg)
     column = new_column(cfg)
     if column.uses_proprio and spec.proprio_dim < 1:
         raise CheckpointError(f"{cfg.from_checkpoint}: its spec has no proprio input size")
     return grow(net, column)
+
+
+def without_privileged_heads(net: ProgressiveNet, cfg: TrainConfig) -> ProgressiveNet:
+    """The net to finetune, keeping its privileged-state critic and target head only when cfg asks for them.
+
+    A column trained in simulation may carry an asymmetric critic and an auxiliary target head, both fed by
+    simulator state. Finetuning in a target domain (the real robot, or a preset standing in for it) has no
+    such state, so by default the finetuned column drops them and its value comes from its own output layer,
+    as a progressive column's does: the comparison of the two stays fair."""
+    column = net.trainable_column.spec
+    keep_critic = column.asymmetric_critic and cfg.asymmetric_critic
+    keep_aux = column.aux_target and cfg.aux_target
+    if keep_critic == column.asymmetric_critic and keep_aux == column.aux_target:
+        return net
+    spec = replace(net.spec, columns=tuple(net.spec.columns[:-1]) + (
+        replace(column, asymmetric_critic=keep_critic, aux_target=keep_aux),))
+    stripped = ProgressiveNet(spec)
+    last = f"columns.{len(net.columns) - 1}."
+    dropped = tuple(last + head for head in (("critic.",) if not keep_critic else ()) + (
+        ("aux_head.",) if not keep_aux else ()))
+    stripped.load_state_dict({k: v for k, v in net.state_dict().items() if not k.startswith(dropped)})
+    return stripped
 
 
 class Run:

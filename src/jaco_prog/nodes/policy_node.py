@@ -6,8 +6,9 @@ A timer at runtime.yaml policy.rate (20 Hz, graph clock: sim time under use_sim_
                                                  inputs are stale / no episode runs (policy_status says why)
     policy_status: loop period, inference time, reason (diagnostic_msgs/DiagnosticArray)
 
-The net is rebuilt from `checkpoint` (a file or run directory). Without one it acts randomly (commands flow,
-no skill) and says so. mode `sim`: sim_node resets the world when it receives 'end n ...'. mode `real`: before
+The net is rebuilt from `checkpoint` (a file or run directory); "" means the shipped column 1
+(runtime.yaml policy.default_checkpoint, installed under share/jaco_prog/models) and "random" acts randomly
+(commands flow, no skill). mode `sim`: sim_node resets the world when it receives 'end n ...'. mode `real`: before
 episodes 0, 3, 6, ... the operator is asked (log) to move the target; the episode starts `operator_wait`
 seconds later (paper section 4.2).
 """
@@ -25,7 +26,7 @@ from jaco_prog.runtime.episodes import episode_ending_status
 NAME = "policy_node"
 MODES = ("sim", "real")
 PARAMETERS = {
-    "checkpoint": "",          # checkpoint file or run directory; "" -> random actions (no skill)
+    "checkpoint": "",          # checkpoint file or run directory; "" -> the shipped column 1; "random" -> no skill
     "robot_profile": "j2n6s300",
     "mode": "sim",             # sim | real (real: operator prompts every move_target_every episodes)
     "runtime_config": "",      # a runtime.yaml; "" -> the package's config/runtime.yaml
@@ -50,10 +51,12 @@ class PolicyNode(Node):
             raise ValueError(f"{NAME}: mode must be one of {MODES} (got {p['mode']!r})")
         runtime = load_runtime_params(p["runtime_config"] or None)
         self.profile = load_profile(p["robot_profile"])
-        if p["checkpoint"]:
-            self.loop = PolicyLoop.from_checkpoint(p["checkpoint"], self.profile, runtime.policy, seed=p["seed"])
+        if p["checkpoint"] != "random":
+            checkpoint = p["checkpoint"] or str(runtime.policy.default_checkpoint_path())
+            self.get_logger().info(f"policy: {checkpoint}")
+            self.loop = PolicyLoop.from_checkpoint(checkpoint, self.profile, runtime.policy, seed=p["seed"])
         else:
-            self.get_logger().warning("no checkpoint given: acting randomly (set the `checkpoint` parameter)")
+            self.get_logger().warning("checkpoint 'random': acting randomly (no skill)")
             self.loop = PolicyLoop(_random_actor(self.profile, p["seed"]), self.profile.joint_names,
                                    self.profile.action_velocities, runtime.policy)
         self.manager = EpisodeManager(runtime.episodes, emit=self.on_event,

@@ -37,6 +37,12 @@ def _flag(value: Any, where: str) -> bool:
     return value
 
 
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(where, f"must be a non-empty path (got {value!r})")
+    return value
+
+
 @dataclass(frozen=True)
 class PolicyParams:
     rate: float = 20.0
@@ -47,6 +53,12 @@ class PolicyParams:
     command_duration: float = 0.1
     greedy: bool = True
     stats_window: int = 1000
+    default_checkpoint: str = "models/column1_reach_wide_lstm.pt"  # relative to the package share directory
+
+    def default_checkpoint_path(self) -> Path:
+        from jaco_prog.paths import share_dir
+        path = Path(self.default_checkpoint)
+        return path if path.is_absolute() else share_dir() / path
 
     @property
     def period(self) -> float:
@@ -106,7 +118,8 @@ class RuntimeParams:
             joint_state_timeout=number(p["joint_state_timeout"], f"{w}.joint_state_timeout", positive=True),
             image_size=_int(p["image_size"], f"{w}.image_size", 24), crop=p["crop"],
             command_duration=number(p["command_duration"], f"{w}.command_duration", positive=True),
-            greedy=_flag(p["greedy"], f"{w}.greedy"), stats_window=_int(p["stats_window"], f"{w}.stats_window", 10))
+            greedy=_flag(p["greedy"], f"{w}.greedy"), stats_window=_int(p["stats_window"], f"{w}.stats_window", 10),
+            default_checkpoint=_text(p["default_checkpoint"], f"{w}.default_checkpoint"))
         e = _section(raw, "episodes", set(EpisodeParams.__dataclass_fields__), where)
         w = f"{where}: episodes"
         episodes = EpisodeParams(steps=_int(e["steps"], f"{w}.steps", 1),

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Column 1 (simulation, wide LSTM, pixels): DAgger warm start from the privileged scripted teacher vs A3C/A2C
+from scratch, return against env steps, in the same run and with the same env-step budget.
+
+Prints the figure path, each recipe's final return (the student's own episodes for DAgger, the last episodes
+for RL) and the ratio DAgger / RL. Writes <out>/column1.{png,json} and the two run directories (a rerun resumes
+them). The shipped column 1 came from the full recipe; its model card (models/) has its exact stages.
+
+    .venv/bin/python bench/column1.py                 # smoke: ~30 k steps each, a few minutes
+    .venv/bin/python bench/column1.py --full          # the shipped recipe's budget (hours; resumable)
+    .venv/bin/python bench/column1.py --plot-only --dagger-run runs/col1-dagger2 --rl-run runs/col1-wide-lstm-a2c
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+SMOKE = dict(iterations=3, steps_per_iteration=10_000, envs=8, updates_per_iteration=60, batch_episodes=8)
+FULL = dict(iterations=150, steps_per_iteration=10_000, envs=16, updates_per_iteration=300, batch_episodes=16)
+
+
+def dagger_curve(run_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Env steps and the mean return of the episodes the student drove alone (teacher-driven ones skipped)."""
+    steps, returns = [], []
+    with open(run_dir / "iterations.csv") as f:
+        for row in csv.DictReader(f):
+            if int(row["student_episodes"]) > 0:
+                steps.append(float(row["env_steps"]))
+                returns.append(float(row["student_mean_return"]))
+    return np.array(steps), np.array(returns)
+
+
+def rl_curve(run_dir: Path, points: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    from jaco_prog.learning.curves import curve_on_grid, episode_returns
+
+    x, returns = episode_returns(run_dir)
+    grid = np.linspace(x.min(), x.max(), points)
+    return grid, curve_on_grid(x, returns, grid, window=201, statistic="mean")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default="runs/results/column1")
+    parser.add_argument("--full", action="store_true", help="the shipped recipe's budget (hours)")
+    parser.add_argument("--plot-only", action="store_true", help="redraw from existing runs, no training")
+    parser.add_argument("--dagger-run", default=None, help="DAgger run directory (default <out>/dagger)")
+    parser.add_argument("--rl-run", default=None, help="RL-from-scratch run directory (default <out>/a2c)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    dagger_dir = Path(args.dagger_run) if args.dagger_run else out / "dagger"
+    rl_dir = Path(args.rl_run) if args.rl_run else out / "a2c"
+    budget = FULL if args.full else SMOKE
+
+    if not args.plot_only:
+        from jaco_prog.learning.config import load_train_config
+        from jaco_prog.learning.imitation import ImitationConfig, run_imitation
+        from jaco_prog.learning.train import train
+        from jaco_prog.paths import config_path
+
+        cfg = ImitationConfig(**budget)
+        done = (dagger_dir / "checkpoint.pt").is_file()
+        run_imitation(cfg, dagger_dir, resume=done)
+        steps = int(dagger_curve(dagger_dir)[0].max()) if dagger_curve(dagger_dir)[0].size else 30_000
+        rl = load_train_config([config_path("train.yaml")], {
+            "algo": "a2c", "envs": 8, "total_steps": steps, "asymmetric_critic": True, "aux_target": True,
+            "run_dir": str(rl_dir), "progress": True})
+        train(rl, resume=(rl_dir / "checkpoint.pt").is_file())
+
+    for run in (dagger_dir, rl_dir):
+        if not run.is_dir():
+            print(f"error: {run} does not exist (train first, or pass --dagger-run/--rl-run)", file=sys.stderr)
+            return 2
+    dx, dy = dagger_curve(dagger_dir)
+    rx, ry = rl_curve(rl_dir)
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(dx, dy, "o-", color="C0", label="DAgger from the privileged teacher (student's own episodes)")
+    ax.plot(rx, ry, "-", color="C3", label="A2C from scratch, asymmetric critic + aux target (running mean)")
+    ax.axhline(30, color="grey", linestyle="--", linewidth=0.8, label="paper's bar (30)")
+    ax.set_xlabel("env steps")
+    ax.set_ylabel("episode return (of 50)")
+    ax.set_title("Column 1: wide LSTM from 64x64 pixels, domain-randomised reach")
+    ax.legend(fontsize=7, loc="upper left")
+    ax.grid(alpha=0.3)
+    out.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(out / "column1.png", dpi=120)
+    plt.close(fig)
+    # the same budget for both: compare at the smaller of the two final step counts
+    at = min(dx.max(), np.nanmax(rx))
+    dagger_at = float(np.interp(at, dx, dy))
+    rl_at = float(np.interp(at, rx[~np.isnan(ry)], ry[~np.isnan(ry)]))
+    numbers = {"steps_compared": float(at), "dagger_return": dagger_at, "rl_return": rl_at,
+               "ratio_dagger_over_rl": dagger_at / rl_at if rl_at > 0 else None,
+               "dagger_final_return": float(dy[-1]), "dagger_steps": float(dx.max()), "rl_steps": float(np.nanmax(rx))}
+    (out / "column1.json").write_text(json.dumps(numbers, indent=2))
+    print(f"figure: {out / 'column1.png'}")
+    print(f"at {at:,.0f} env steps: DAgger {dagger_at:.2f}, RL from scratch {rl_at:.2f} "
+          f"-> ratio {numbers['ratio_dagger_over_rl'] or float('nan'):.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

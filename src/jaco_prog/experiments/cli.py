@@ -1,0 +1,157 @@
+"""What the bench scripts (bench/fig*.py, bench/zero_shot.py) share: flags, scales, running a study's stages
+through jaco_prog.sweep.run_trials (so a rerun skips finished trials and resumes interrupted ones), and the
+report."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from jaco_prog.experiments import report as rep
+from jaco_prog.experiments.studies import SCALES, Study, load_study
+
+DEFAULT_CHECKPOINT = "models/column1_reach_wide_lstm.pt"
+
+
+def parser(description: str, study: str, checkpoint: bool = True, presets: bool = True,
+           seeds: bool = True, statistic: str | None = "median") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if checkpoint:
+        p.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT,
+                       help="column-1 checkpoint (file or run dir; default %(default)s)")
+    p.add_argument("--out", default=None,
+                   help=f"output directory (default runs/results/{study} with --full, "
+                        f"runs/results/{study}-smoke otherwise)")
+    p.add_argument("--full", action="store_true", help="paper-scale budget instead of the smoke scale")
+    p.add_argument("--plot-only", action="store_true",
+                   help="train nothing: redraw the figure and tables from what --out holds")
+    p.add_argument("--steps", type=int, default=None, help="env steps per run (overrides the scale)")
+    if seeds:
+        p.add_argument("--seeds", type=int, default=None, help="seeds per configuration (overrides the scale)")
+    if presets:
+        p.add_argument("--presets", default=None,
+                       help="comma-separated presets (overrides the scale), e.g. real_proxy,colour_large")
+    p.add_argument("--parallel", type=int, default=2, help="trials at a time (default %(default)s)")
+    p.add_argument("--ray-address", default=None, help="run trials on a Ray cluster (e.g. auto)")
+    p.add_argument("--envs", type=int, default=None, help="A2C envs per run")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="any TrainConfig field for every trial (repeatable), e.g. --set n_steps=10")
+    p.add_argument("--threshold", type=float, default=30.0,
+                   help="return for 'steps to threshold' (default %(default)s of 50, the paper's good agent)")
+    p.add_argument("--final-window", type=int, default=100,
+                   help="final return = mean of a run's last N episodes (default %(default)s)")
+    p.add_argument("--window", type=int, default=None,
+                   help="running-filter window in episodes (default: a tenth of the shortest run, 5..101)")
+    if statistic:
+        p.add_argument("--filter", default=statistic, choices=("median", "mean"),
+                       help="running statistic over each run's episodes (default %(default)s; the paper's Fig. 5 "
+                            "draws a median, which stays 0 while most episodes score nothing)")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress output")
+    return p
+
+
+def scale(args, study: str) -> dict:
+    """The study's smoke or full budget with the command line's overrides."""
+    chosen = dict(SCALES[study]["full" if args.full else "smoke"])
+    for key in ("steps", "seeds", "envs"):
+        if getattr(args, key, None) is not None:
+            chosen[key] = getattr(args, key)
+    if getattr(args, "presets", None):
+        chosen["presets"] = tuple(p.strip() for p in args.presets.split(",") if p.strip())
+    return chosen
+
+
+def out_dir(args, study: str) -> Path:
+    if args.out:
+        return Path(args.out)
+    return Path("runs/results") / (study if args.full else f"{study}-smoke")
+
+
+def require_checkpoint(path: str) -> None:
+    """Exit 2 with one line when the column-1 checkpoint is missing."""
+    if not Path(path).exists():
+        print(f"error: column-1 checkpoint {path} does not exist; train column 1 (docs/training.md) or pass "
+              f"--checkpoint FILE_OR_RUN_DIR", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def extra_overrides(sets: list[str]) -> dict:
+    """--set KEY=VALUE pairs as typed TrainConfig overrides."""
+    from jaco_prog.sweep.space import coerce
+
+    extra = {}
+    for item in sets:
+        if "=" not in item:
+            raise SystemExit(f"error: --set needs KEY=VALUE (got {item!r})")
+        key, value = item.split("=", 1)
+        extra[key.strip()] = coerce(key.strip(), value, "--set")
+    return extra
+
+
+def options(args) -> rep.Options:
+    return rep.Options(threshold=args.threshold, final_window=args.final_window, window=args.window,
+                       statistic=getattr(args, "filter", "median"))
+
+
+def run_study(study: Study, out: Path, parallel: int = 2, ray_address: str | None = None,
+              final_window: int = 100, progress: bool = True) -> list:
+    """Save the plan, then run each stage through run_trials; a later-stage trial whose dependency failed is
+    skipped with a message (its checkpoint would be missing)."""
+    from jaco_prog.sweep import run_trials
+
+    study.save(out)
+    results, failed = [], set()
+    for i, stage in enumerate(study.stages):
+        runnable = []
+        for trial in stage:
+            dependency = study.labels[trial.name].get("depends_on")
+            if dependency in failed:
+                print(f"skipping {trial.name}: its stage-{i} dependency {dependency} failed", file=sys.stderr)
+                failed.add(trial.name)
+            else:
+                runnable.append(trial)
+        if len(study.stages) > 1 and progress:
+            print(f"stage {i + 1}/{len(study.stages)}: {len(runnable)} trials", flush=True)
+        stage_results = run_trials(runnable, out, parallel=parallel, ray_address=ray_address,
+                                   final_window=final_window, progress=progress) if runnable else []
+        for result in stage_results:
+            if result.status == "failed":
+                failed.add(result.name)
+                print(f"trial {result.name} failed: {result.error}", file=sys.stderr)
+        results += stage_results
+    return results
+
+
+def finish(report: rep.Report, started: float, results: list | None) -> int:
+    report.print()
+    elapsed = time.monotonic() - started
+    failed = [r.name for r in results or [] if r.status == "failed"]
+    print(f"wall time {elapsed:.0f} s" + (f"; {len(failed)} trial(s) failed: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def main_for(study_name: str, args, build) -> int:
+    """Build (unless --plot-only), run, report. `build(args, out)` returns the Study."""
+    from jaco_prog.config import ConfigError
+    from jaco_prog.errors import UserError
+
+    started = time.monotonic()
+    out = out_dir(args, study_name)
+    try:
+        results = None
+        if args.plot_only:
+            study = load_study(out)
+        else:
+            if getattr(args, "checkpoint", None) is not None:
+                require_checkpoint(args.checkpoint)
+            study = build(args, out)
+            results = run_study(study, out, args.parallel, args.ray_address, args.final_window, args.progress)
+        report = rep.REPORTS[study_name](study, out, options(args))
+    except (UserError, ConfigError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # jaco_prog.sweep.SweepInterrupted included: running trials have checkpointed
+        print(f"interrupted; the same command resumes the study ({out})", file=sys.stderr)
+        return 130
+    return finish(report, started, results)

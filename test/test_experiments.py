@@ -1,0 +1,383 @@
+"""The paper's experiments as studies (jaco_prog.experiments): the trials each study plans, the aggregation of
+run directories into curves and numbers, the figures, and the bench scripts (plot-only on synthetic runs, one
+tiny end-to-end run on the toy task)."""
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from jaco_prog.experiments import aggregate as agg
+from jaco_prog.experiments import cli, figures, report, studies
+from jaco_prog.experiments.studies import (PERTURBATION_PRESETS, TRANSFER_PRESETS, architectures_study,
+                                           conveyor_study, load_study, sensitivity_study, transfer_study)
+from jaco_prog.learning.logger import EPISODE_FIELDS
+from jaco_prog.sweep.space import check_trials
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write_run(run_dir: Path, steps, returns) -> Path:
+    """A synthetic run directory: episodes.csv with the logger's columns."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with open(run_dir / "episodes.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(EPISODE_FIELDS)
+        for i, (step, ret) in enumerate(zip(steps, returns)):
+            w.writerow([int(step), 0.0, 0, i + 1, ret, 50, int(ret > 0), 0])
+    return run_dir
+
+
+def load_bench(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def ckpt(tmp_path):
+    path = tmp_path / "col1.pt"
+    path.write_bytes(b"not read when planning")
+    return path
+
+
+# ------------------------------------------------------------------------------------------------ studies
+
+def by_label(study, **want):
+    return [t for t in study.trials if all(study.labels[t.name].get(k) == v for k, v in want.items())]
+
+
+def test_transfer_study_plans_every_method_preset_and_seed(ckpt):
+    study = transfer_study(ckpt, presets=("real_proxy", "colour_small"), seeds=3, steps=1234, envs=4)
+    check_trials(study.trials)  # names usable as run dirs, overrides are TrainConfig fields
+    assert len(study.trials) == 2 * 4 * 3 and len(study.stages) == 1
+    for t in study.trials:
+        o = t.overrides
+        assert o["algo"] == "a2c" and o["envs"] == 4 and o["total_steps"] == 1234 and o["task"] == "reach"
+        assert o["preset"] == study.labels[t.name]["panel"] and o["seed"] == study.labels[t.name]["seed"]
+    for preset in ("real_proxy", "colour_small"):
+        prog = by_label(study, panel=preset, method="progressive")
+        assert sorted(t.overrides["seed"] for t in prog) == [0, 1, 2]
+        assert all(t.overrides["mode"] == "progressive" and t.overrides["column"] == "narrow"
+                   and t.overrides["arch"] == "lstm" and t.overrides["from_checkpoint"] == str(ckpt.resolve())
+                   for t in prog)
+        fine = by_label(study, panel=preset, method="finetune")
+        assert len(fine) == 3 and all(t.overrides["mode"] == "finetune" and t.overrides["from_checkpoint"]
+                                      for t in fine)
+        for method, column in (("scratch-narrow", "narrow"), ("scratch-wide", "wide")):
+            runs = by_label(study, panel=preset, method=method)
+            assert len(runs) == 3
+            assert all(t.overrides["mode"] == "scratch" and t.overrides["column"] == column
+                       and t.overrides["arch"] == "lstm" and "from_checkpoint" not in t.overrides for t in runs)
+    full = transfer_study(ckpt, **{k: v for k, v in studies.SCALES["transfer"]["full"].items()})
+    assert len(full.trials) == 5 * 4 * 5 and {t.overrides["total_steps"] for t in full.trials} == {60_000}
+    assert {t.overrides["preset"] for t in full.trials} == set(TRANSFER_PRESETS)
+
+
+def test_sensitivity_study_pairs_log_uniform_samples_across_methods(ckpt):
+    study = sensitivity_study(ckpt, presets=("colour_small", "perspective_large"), samples=40, steps=500)
+    check_trials(study.trials)
+    assert len(study.trials) == 2 * 2 * 40
+    assert {t.overrides["mode"] for t in study.trials} == {"progressive", "finetune"}
+    lrs = np.array([t.overrides["lr"] for t in study.trials])
+    ents = np.array([t.overrides["entropy_coef"] for t in study.trials])
+    assert lrs.min() >= 5e-5 and lrs.max() <= 5e-3 and ents.min() >= 1e-5 and ents.max() <= 1e-2
+    # log-uniform: about as many samples below the geometric middle of the range as above it
+    assert 0.25 < np.mean(np.log(lrs) < np.log(np.sqrt(5e-5 * 5e-3))) < 0.75
+    for preset in ("colour_small", "perspective_large"):
+        prog = {study.labels[t.name]["sample"]: t.overrides
+                for t in by_label(study, panel=preset, method="progressive")}
+        fine = {study.labels[t.name]["sample"]: t.overrides for t in by_label(study, panel=preset, method="finetune")}
+        assert set(prog) == set(fine) == set(range(40))
+        for i in range(40):
+            assert (prog[i]["lr"], prog[i]["entropy_coef"], prog[i]["seed"]) == \
+                   (fine[i]["lr"], fine[i]["entropy_coef"], fine[i]["seed"])
+    again = sensitivity_study(ckpt, presets=("colour_small",), samples=40, steps=500)
+    assert [t.overrides["lr"] for t in again.trials[:40]] == [t.overrides["lr"] for t in study.trials[:40]]
+    assert len(sensitivity_study(ckpt, presets=PERTURBATION_PRESETS, samples=3).trials) == 4 * 2 * 3
+
+
+def test_conveyor_study_third_column_starts_from_its_stage_one_column_two(ckpt, tmp_path):
+    out = tmp_path / "conveyor"
+    study = conveyor_study(ckpt, out, seeds=2, steps=700, column2_steps=900, arch="ff")
+    check_trials(study.trials)
+    stage1, stage2 = study.stages
+    column2 = [t for t in stage1 if study.labels[t.name]["method"] == "column 2"]
+    second = [t for t in stage1 if study.labels[t.name]["method"] == "2nd column"]
+    assert len(column2) == len(second) == len(stage2) == 2 and len(stage1) == 4
+    for t in column2:
+        o = t.overrides
+        assert (o["task"], o["preset"], o["mode"], o["column"], o["arch"], o["inputs"], o["total_steps"]) == \
+               ("reach", "real_proxy", "progressive", "narrow", "lstm", "pixels+proprio", 900)
+        assert o["from_checkpoint"] == str(ckpt.resolve())
+    for t in second:
+        o = t.overrides
+        assert (o["task"], o["mode"], o["inputs"], o["arch"], o["column"]) == \
+               ("conveyor", "progressive", "proprio", "ff", "narrow")
+        assert o["from_checkpoint"] == str(ckpt.resolve())
+    for t in stage2:
+        o, seed = t.overrides, study.labels[t.name]["seed"]
+        dependency = study.labels[t.name]["depends_on"]
+        assert dependency == f"column2-reach-s{seed}" and dependency in {c.name for c in column2}
+        assert o["from_checkpoint"] == str(out.resolve() / dependency / "checkpoint.pt")
+        assert (o["task"], o["mode"], o["inputs"], o["seed"], o["total_steps"]) == \
+               ("conveyor", "progressive", "proprio", seed, 700)
+
+
+def test_architectures_study_is_wide_narrow_by_ff_lstm_from_scratch():
+    study = architectures_study(seeds=3, steps=5000, envs=8)
+    check_trials(study.trials)
+    assert len(study.trials) == 2 * 2 * 3
+    combos = {(t.overrides["arch"], t.overrides["column"]) for t in study.trials}
+    assert combos == {("ff", "wide"), ("ff", "narrow"), ("lstm", "wide"), ("lstm", "narrow")}
+    assert all(t.overrides["mode"] == "scratch" and t.overrides["preset"] is None and t.overrides["task"] == "reach"
+               and "from_checkpoint" not in t.overrides for t in study.trials)
+
+
+def test_study_round_trips_and_refuses_an_out_dir_planned_otherwise(ckpt, tmp_path):
+    from jaco_prog.errors import UserError
+
+    study = transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=1000)
+    study.save(tmp_path)
+    loaded = load_study(tmp_path)
+    assert [(t.name, t.overrides) for t in loaded.trials] == [(t.name, t.overrides) for t in study.trials]
+    assert loaded.labels == study.labels and loaded.params == study.params
+    study.save(tmp_path)  # the same plan again: fine
+    with pytest.raises(UserError, match="other settings"):
+        transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=2000).save(tmp_path)
+    ckpt.write_bytes(b"column 1 trained again, under the same path")
+    with pytest.raises(UserError, match="another version"):
+        transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=1000).save(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------- aggregation
+
+def test_curves_on_a_grid_median_and_inter_quartile_band(tmp_path):
+    steps = np.arange(100, 1100, 100)             # 10 episodes, one every 100 steps
+    offsets = [0.0, 2.0, 4.0, 10.0]               # four seeds: returns = episode number + offset
+    runs = [agg.RunData.load(write_run(tmp_path / f"s{i}", steps, np.arange(1, 11) + off))
+            for i, off in enumerate(offsets)]
+    grid = np.array([50.0, 150.0, 600.0, 1000.0, 1050.0])
+    curves = agg.method_curves("m", runs, grid, window=1)
+    # window 1: the raw returns, linear between episodes: at step 150 episode "1.5", at 600 episode 6
+    expected_base = np.array([np.nan, 1.5, 6.0, 10.0, np.nan])
+    np.testing.assert_allclose(curves.runs[0], expected_base)
+    # four values b, b+2, b+4, b+10: median = b+3; 25th percentile at rank 0.75 -> b + 1.5; 75th at 2.25 -> b + 5.5
+    np.testing.assert_allclose(curves.median, expected_base + 3.0)
+    np.testing.assert_allclose(curves.q25, expected_base + 1.5)
+    np.testing.assert_allclose(curves.q75, expected_base + 5.5)
+
+
+def test_final_return_and_steps_to_threshold(tmp_path):
+    steps = np.arange(100, 1100, 100)
+    runs = [agg.RunData.load(write_run(tmp_path / f"r{off}", steps, np.arange(1, 11) + off), f"r{off}")
+            for off in (0, 2, 4)]
+    summary = agg.summarise("m", runs, threshold=5.5, window=1, final_window=3)
+    # last 3 episodes: (8+9+10)/3 = 9, then 11 and 13
+    assert summary.final == pytest.approx([9.0, 11.0, 13.0])
+    assert summary.final_quartiles == pytest.approx((10.0, 11.0, 12.0))
+    # first episode with return >= 5.5: episode 6 (step 600), 4 (400), 2 (200)
+    assert summary.to_threshold == [600.0, 400.0, 200.0]
+    assert summary.threshold_median == 400.0 and summary.reached == 3
+    # two of three never reach 12.5 -> the median is "not reached"
+    late = agg.summarise("m", runs, threshold=12.5, window=1, final_window=3)
+    assert late.to_threshold[:2] == [math.inf, math.inf] and late.to_threshold[2] == 900.0
+    assert math.isinf(late.threshold_median) and late.reached == 1
+    assert late.to_dict()["steps_to_threshold_median"] == "not reached"
+    assert agg.summary_row(late)[3] == "not reached"
+
+
+def test_threshold_is_taken_on_the_filtered_curve_and_rows_are_sorted_by_step(tmp_path):
+    # one lucky episode (a spike) in a run of zeros: a running median of 3 removes it; logged out of step
+    # order, as A3C workers do
+    run = agg.RunData.load(write_run(tmp_path / "spike", [300, 100, 200, 500, 400], [0, 0, 0, 0, 40]))
+    assert list(run.steps) == [100, 200, 300, 400, 500] and list(run.returns) == [0, 0, 0, 40, 0]
+    assert run.steps_to_threshold(30, window=1) == 400.0
+    assert math.isinf(run.steps_to_threshold(30, window=3))
+
+
+def test_quartiles_with_runs_that_never_reach_and_markdown_table():
+    assert agg.quartiles([1.0, 2.0, 3.0, 4.0, 5.0]) == (2.0, 3.0, 4.0)
+    q25, q50, q75 = agg.quartiles([100.0, 200.0, math.inf, math.inf])
+    assert q25 == 175.0 and math.isinf(q50) and math.isinf(q75)
+    assert all(math.isnan(v) for v in agg.quartiles([]))
+    table = agg.markdown_table(["a", "b"], [[1, "x|y"]])
+    assert table == "| a | b |\n|---|---|\n| 1 | x\\|y |\n"
+    assert math.isnan(agg.ratio(3.0, 0.0)) and agg.ratio(3.0, 2.0) == 1.5
+
+
+# ----------------------------------------------------------------------------------------- reports, figures
+
+def fill_transfer(study, out: Path, level: dict[str, float]) -> None:
+    """Runs whose returns ramp from 0 to `level[method]` (+ seed) over 40 episodes, then stay there."""
+    for t in study.trials:
+        lab = study.labels[t.name]
+        steps = np.arange(1, 81) * 50
+        top = level[lab["method"]] + lab["seed"]
+        write_run(out / t.name, steps, np.minimum(np.arange(1, 81) / 40, 1.0) * top)
+
+
+def test_transfer_report_numbers_and_figure_from_synthetic_runs(ckpt, tmp_path):
+    study = transfer_study(ckpt, presets=("real_proxy", "colour_large"), seeds=3, steps=4000)
+    study.save(tmp_path)
+    fill_transfer(study, tmp_path, {"progressive": 30.0, "finetune": 15.0, "scratch-narrow": 0.0,
+                                    "scratch-wide": 5.0})
+    rep = report.transfer_report(load_study(tmp_path), tmp_path, report.Options(final_window=20, threshold=25))
+    assert rep.figure.stat().st_size > 10_000 and rep.table.is_file()
+    data = json.loads(rep.numbers.read_text())
+    s = data["summaries"]["real_proxy"]
+    # final = plateau (the last 20 episodes are all on it): seeds 0, 1, 2 add 0, 1, 2 -> median 31
+    assert s["progressive"]["final_median"] == pytest.approx(31.0)
+    assert s["finetune"]["final_median"] == pytest.approx(16.0)
+    assert data["ratios"]["real_proxy"]["progressive/finetune"] == pytest.approx(31 / 16)
+    assert data["ratios"]["real_proxy"]["progressive/scratch-wide"] == pytest.approx(31 / 6)
+    assert s["finetune"]["steps_to_threshold_median"] == "not reached"
+    assert "| real_proxy |" in rep.table.read_text()
+
+
+def test_figures_are_written(tmp_path):
+    grid = np.linspace(0, 1000, 50)
+    runs = np.vstack([np.linspace(0, 30, 50) + k for k in range(3)])
+    curves = [agg.MethodCurves("progressive", grid, runs), agg.MethodCurves("finetune", grid, runs / 2),
+              agg.MethodCurves("scratch-wide", grid, np.empty((0, 50)))]
+    out = figures.curves_figure({"real_proxy": curves, "colour_large": curves[:2]}, tmp_path / "c.png", "title",
+                                "caption " * 60, threshold=30)
+    assert out.stat().st_size > 10_000
+    scores = {"colour_small": {"progressive": [{"final": 20.0 + i, "lr": 1e-4 * (i + 1)} for i in range(5)],
+                               "finetune": [{"final": float(i), "lr": 1e-4 * (i + 1)} for i in range(5)]}}
+    assert figures.sensitivity_figure(scores, tmp_path / "s.png", "t", "c", threshold=30).stat().st_size > 10_000
+    rows = [{"label": "reach (training task)", "mean_return": 25.0, "stderr": 1.0, "success_rate": 0.9},
+            {"label": "real_proxy", "mean_return": 5.0, "stderr": float("nan"), "success_rate": 0.2}]
+    assert figures.zero_shot_figure(rows, tmp_path / "z.png", "t", "c").stat().st_size > 5_000
+
+
+def test_bench_plot_only_paths_on_synthetic_runs(ckpt, tmp_path, capsys):
+    # sensitivity: progressive finals 20..29, finetune 0..9, paired by sample
+    out = tmp_path / "sens"
+    study = sensitivity_study(ckpt, presets=("colour_small",), samples=10, steps=2000)
+    study.save(out)
+    for t in study.trials:
+        lab = study.labels[t.name]
+        final = lab["sample"] + (20.0 if lab["method"] == "progressive" else 0.0)
+        write_run(out / t.name, np.arange(1, 11) * 200, np.full(10, final))
+    assert load_bench("fig6_sensitivity").main(["--plot-only", "--out", str(out)]) == 0
+    data = json.loads((out / "fig6_sensitivity.json").read_text())["presets"]["colour_small"]
+    assert data["progressive"]["median"] == pytest.approx(24.5) and data["finetune"]["median"] == pytest.approx(4.5)
+    assert data["ratio_median_progressive_finetune"] == pytest.approx(24.5 / 4.5)
+    assert data["p_progressive_beats_finetune"] == 1.0 and data["paired_wins_progressive"] == 10
+    assert (out / "fig6_sensitivity.png").stat().st_size > 10_000
+
+    # conveyor: 3rd column starts at 30, 2nd column ramps 0 -> 30 over 100 episodes
+    out = tmp_path / "conv"
+    study = conveyor_study(ckpt, out, seeds=2, steps=5000)
+    study.save(out)
+    for t in study.trials:
+        method = study.labels[t.name]["method"]
+        ramp = np.minimum(np.arange(100) / 50, 1.0) * 30
+        write_run(out / t.name, np.arange(1, 101) * 50, np.full(100, 30.0) if method == "3rd column" else ramp)
+    assert load_bench("fig7_conveyor").main(["--plot-only", "--out", str(out), "--window", "1",
+                                             "--threshold", "29.9", "--final-window", "10"]) == 0
+    data = json.loads((out / "fig7_conveyor.json").read_text())
+    ramp_initial = float(np.mean(np.minimum(np.arange(20) / 50, 1.0) * 30))  # first 20 episodes of the ramp
+    assert data["ratios"]["initial 3rd/2nd"] == pytest.approx(30.0 / ramp_initial)
+    assert data["ratios"]["final 3rd/2nd"] == pytest.approx(1.0)
+    # the ramp reaches 30 at episode 51 (step 2550), the 3rd column at its first episode (step 50)
+    assert data["ratios"]["steps to threshold 2nd/3rd"] == pytest.approx(2550 / 50)
+
+    # architectures: wide finals 10, narrow 5 in both panels; lstm twice ff
+    out = tmp_path / "arch"
+    study = architectures_study(seeds=2, steps=1000)
+    study.save(out)
+    level = {("ff", "wide"): 10.0, ("ff", "narrow"): 5.0, ("lstm", "wide"): 20.0, ("lstm", "narrow"): 10.0}
+    for t in study.trials:
+        lab = study.labels[t.name]
+        write_run(out / t.name, np.arange(1, 21) * 50, np.full(20, level[lab["panel"], lab["method"]]))
+    assert load_bench("fig4_architectures").main(["--plot-only", "--out", str(out)]) == 0
+    ratios = json.loads((out / "fig4_architectures.json").read_text())["ratios"]
+    assert ratios["ff: wide/narrow"] == pytest.approx(2.0) and ratios["wide: lstm/ff"] == pytest.approx(2.0)
+    printed = capsys.readouterr().out
+    assert "fig4_architectures.png" in printed and "wide / narrow" in printed
+
+    # zero-shot from cached score files
+    out = tmp_path / "zs"
+    (out / "scores").mkdir(parents=True)
+    plan = {"checkpoint": str(ckpt), "episodes": 4, "conditions": [{"task": "reach", "preset": None},
+                                                                   {"task": "reach", "preset": "real_proxy"}]}
+    (out / "zero_shot_plan.json").write_text(json.dumps(plan))
+    for name, returns in (("reach-default", [20.0, 30.0, 25.0, 25.0]), ("reach-real_proxy", [0.0, 10.0, 5.0, 5.0])):
+        (out / "scores" / f"{name}.json").write_text(json.dumps(
+            {"episodes": 4, "returns": returns, "mean_return": float(np.mean(returns)),
+             "stderr": float(np.std(returns) / 2), "success_rate": float(np.mean(np.array(returns) > 0)),
+             "violations": {}}))
+    assert load_bench("zero_shot").main(["--plot-only", "--out", str(out)]) == 0
+    scores = json.loads((out / "zero_shot.json").read_text())["scores"]
+    assert scores[1]["ratio_to_training_task"] == pytest.approx(5.0 / 25.0)
+
+
+def test_bench_scripts_refuse_a_missing_checkpoint_with_exit_2(tmp_path, capsys):
+    for name in ("fig5_transfer", "fig6_sensitivity", "fig7_conveyor", "zero_shot"):
+        with pytest.raises(SystemExit) as exc:
+            load_bench(name).main(["--checkpoint", str(tmp_path / "missing.pt"), "--out", str(tmp_path / name)])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "missing.pt does not exist" in err
+    assert load_bench("fig5_transfer").main(["--plot-only", "--out", str(tmp_path / "empty")]) == 2
+
+
+def test_later_stages_run_after_their_dependencies_and_skip_failed_ones(ckpt, tmp_path, monkeypatch):
+    """run_study runs stage by stage; a 3rd column whose column 2 failed is not started."""
+    import jaco_prog.sweep as sweep
+    from jaco_prog.sweep import TrialResult
+
+    out = tmp_path / "conv"
+    study = conveyor_study(ckpt, out, seeds=2, steps=100)
+    calls = []
+
+    def fake_run_trials(trials, out_dir, **kwargs):
+        calls.append([t.name for t in trials])
+        results = []
+        for t in trials:
+            failed = t.name == "column2-reach-s1"
+            if not failed:
+                if t.name.startswith("conveyor-3rd"):  # its dependency's checkpoint exists by now
+                    assert Path(t.overrides["from_checkpoint"]).is_file()
+                (Path(out_dir) / t.name).mkdir(parents=True)
+                (Path(out_dir) / t.name / "checkpoint.pt").write_bytes(b"x")
+            results.append(TrialResult(t.name, str(Path(out_dir) / t.name), "failed" if failed else "done",
+                                       error="boom" if failed else None))
+        return results
+
+    monkeypatch.setattr(sweep, "run_trials", fake_run_trials)
+    results = cli.run_study(study, out, progress=False)
+    assert calls == [["column2-reach-s0", "column2-reach-s1", "conveyor-2nd-column-s0", "conveyor-2nd-column-s1"],
+                     ["conveyor-3rd-column-s0"]]
+    assert {r.name: r.status for r in results}["column2-reach-s1"] == "failed"
+    assert (out / studies.STUDY_FILE).is_file()
+
+
+def test_fig5_end_to_end_on_the_toy_task(tmp_path, capsys):
+    """Two tiny trials through the real sweep engine, then the report; a rerun trains nothing."""
+    from jaco_prog.learning import TrainConfig, train
+
+    col1 = train(TrainConfig(task="toy", algo="a2c", envs=4, total_steps=200, column="narrow", arch="ff",
+                             progress=False, run_dir=str(tmp_path / "col1")))
+    out = tmp_path / "fig5"
+    argv = ["--task", "toy", "--checkpoint", str(col1), "--out", str(out), "--steps", "200", "--seeds", "1",
+            "--presets", "real_proxy", "--methods", "progressive,finetune", "--no-progress"]
+    bench = load_bench("fig5_transfer")
+    assert bench.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "fig5_transfer.png" in printed and "progressive / finetune" in printed
+    data = json.loads((out / "fig5_transfer.json").read_text())
+    assert data["runs_found"] == 2
+    for method in ("progressive", "finetune"):
+        assert (out / f"real_proxy-{method}-s0" / "checkpoint.pt").is_file()
+        assert data["summaries"]["real_proxy"][method]["final_median"] > 0
+    assert bench.main(argv) == 0  # finished trials are read back, not re-run
+    assert "wall time" in capsys.readouterr().out
