@@ -27,7 +27,7 @@ setup(
         share("urdf", "*.urdf"),
         share("launch", "*.py"),
         share("rviz", "*.rviz"),
-        share("models", "*"),
+        (f"share/{PACKAGE}/models", sorted(glob("models/*.pt") + glob("models/*.md"))),  # shipped nets + cards
     ],
     install_requires=[
         "numpy",
