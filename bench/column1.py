@@ -65,7 +65,8 @@ def main(argv=None) -> int:
         cfg = ImitationConfig(**budget)
         done = (dagger_dir / "checkpoint.pt").is_file()
         run_imitation(cfg, dagger_dir, resume=done)
-        steps = int(dagger_curve(dagger_dir)[0].max()) if dagger_curve(dagger_dir)[0].size else 30_000
+        dagger_steps = dagger_curve(dagger_dir)[0]
+        steps = int(dagger_steps.max()) if dagger_steps.size else 30_000
         rl = load_train_config([config_path("train.yaml")], {
             "algo": "a2c", "envs": 8, "total_steps": steps, "asymmetric_critic": True, "aux_target": True,
             "run_dir": str(rl_dir), "progress": True})

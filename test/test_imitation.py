@@ -14,6 +14,14 @@ SMALL = dict(column="narrow", envs=2, steps_per_iteration=150, updates_per_itera
              threads=1)
 
 
+def teacher_episodes(cfg, net, steps):
+    collector = Collector(cfg, net)
+    try:
+        return collector.collect(steps, beta=1.0)
+    finally:
+        collector.close()
+
+
 def agreement(net, episodes, cfg):
     with torch.no_grad():
         _, stats = imitation_loss(net, episodes, cfg)
@@ -43,11 +51,7 @@ def test_training_on_teacher_labels_raises_agreement():
     cfg = ImitationConfig(**SMALL, lr=3e-3)
     torch.manual_seed(0)
     net = build_student(cfg)
-    collector = Collector(cfg, net)
-    try:
-        episodes = collector.collect(150, beta=1.0)
-    finally:
-        collector.close()
+    episodes = teacher_episodes(cfg, net, 150)
     before, nll_before = agreement(net, episodes, cfg)
     data = Dataset(10_000, 0)
     data.add(episodes)
@@ -65,11 +69,7 @@ def test_training_on_teacher_labels_raises_agreement():
 def test_asymmetric_critic_and_output_value_slot_both_learn():
     cfg = ImitationConfig(**SMALL)
     net = build_student(cfg)
-    collector = Collector(cfg, net)
-    try:
-        episodes = collector.collect(60, beta=1.0)
-    finally:
-        collector.close()
+    episodes = teacher_episodes(cfg, net, 60)
     loss, _ = imitation_loss(net, episodes, cfg)
     loss.backward()
     column = net.trainable_column
@@ -81,11 +81,7 @@ def test_asymmetric_critic_and_output_value_slot_both_learn():
 def test_dataset_drops_oldest_past_cap():
     cfg = ImitationConfig(**SMALL)
     net = build_student(cfg)
-    collector = Collector(cfg, net)
-    try:
-        episodes = collector.collect(120, beta=1.0)
-    finally:
-        collector.close()
+    episodes = teacher_episodes(cfg, net, 120)
     data = Dataset(max_frames=60, seed=0)
     data.add(episodes)
     assert data.frames == sum(len(e) for e in data.episodes) and data.episodes[-1] is episodes[-1]

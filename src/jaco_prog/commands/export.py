@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import subprocess
 from pathlib import Path
 
@@ -53,9 +52,10 @@ def stage_summary(run_dir: Path) -> dict:
 
 def _episode_wall_time(run_dir: Path) -> float:
     """First to last episode timestamp in episodes.csv (a resumed run's idle gaps included)."""
+    from jaco_prog.learning.logger import read_episodes
+
     try:
-        with open(run_dir / "episodes.csv") as f:
-            times = [float(row["wall_time"]) for row in csv.DictReader(f)]
+        times = read_episodes(run_dir)["wall_time"]
     except (OSError, KeyError, ValueError):
         return 0.0
     return max(times) - min(times) if times else 0.0

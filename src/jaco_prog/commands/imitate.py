@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         saved = dict(read_checkpoint(args.run_dir).get("imitation") or {})
         if not saved:
             raise UserError(f"{args.run_dir} is not an imitation run")
-        saved.update({k: v for k, v in values.items() if k == "iterations"})
+        if "iterations" in values:  # the one field a resumed run may change
+            saved["iterations"] = values["iterations"]
         values = {k: v for k, v in saved.items() if k in known}
     if values.get("task") not in (None, "reach", "conveyor"):
         raise UserError(f"--task must be reach or conveyor (got {values['task']!r})")

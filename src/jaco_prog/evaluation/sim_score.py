@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -61,8 +62,7 @@ def score_checkpoint(checkpoint, task: str = "reach", preset: str | None = None,
 
     policy = Policy.from_checkpoint(checkpoint, seed=seed)
     env = make_env(task=task, preset=preset)
-    act = policy.act if greedy else (lambda obs: policy.act(obs, greedy=False))
-    stepper = _Acting(policy, act)
+    stepper = SimpleNamespace(reset=policy.reset, act=lambda obs: policy.act(obs, greedy=greedy))
     returns, violations = [], {}
     iterator = range(episodes)
     if progress:
@@ -77,16 +77,6 @@ def score_checkpoint(checkpoint, task: str = "reach", preset: str | None = None,
     finally:
         env.close()
     return SimScore(str(checkpoint), task, preset, greedy, returns, violations)
-
-
-class _Acting:
-    """The policy as run_episode drives it: reset per episode, one action per observation."""
-
-    def __init__(self, policy: Policy, act):
-        self.policy, self.act = policy, act
-
-    def reset(self) -> None:
-        self.policy.reset()
 
 
 def write_score(score: SimScore, path) -> None:
