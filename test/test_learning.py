@@ -15,7 +15,7 @@ from jaco_prog import cli
 from jaco_prog.config import ConfigError
 from jaco_prog.learning import TrainConfig, load_run_config, load_train_config, train
 from jaco_prog.learning.config import load_yaml
-from jaco_prog.learning.logger import read_episodes
+from jaco_prog.learning.episode_log import read_episodes
 from jaco_prog.learning.toy import ToyReachEnv
 from jaco_prog.learning.train import build_net, prepare_run
 from jaco_prog.nets import CheckpointError, ColumnSpec, Policy, ProgressiveNet, read_checkpoint, save_checkpoint

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from jaco_prog.learning import TrainConfig, load_run_config, train
-from jaco_prog.learning.logger import read_episodes
+from jaco_prog.learning.episode_log import read_episodes
 from jaco_prog.nets import Policy, read_checkpoint
 
 

@@ -168,6 +168,17 @@ def test_spec_validation_and_round_trip():
         NetSpec.from_dict({**spec.to_dict(), "version": 99})
 
 
+def test_column_from_a_config_sizes_table():
+    sizes = {"tiny": {"conv1_channels": 4, "conv2_channels": 8, "hidden": 16, "proprio_hidden": 8,
+                      "adapter_width": 4}}
+    column = ColumnSpec.from_sizes(sizes, "tiny", inputs="pixels", core="ff", aux_target=True)
+    assert (column.conv1_channels, column.hidden, column.core, column.aux_target) == (4, 16, "ff", True)
+    with pytest.raises(NetSpecError, match="no 'wide' entry"):
+        ColumnSpec.from_sizes(sizes, "wide")
+    with pytest.raises(NetSpecError, match="column_sizes.bad"):
+        ColumnSpec.from_sizes({"bad": {"conv1_channels": 4, "filters": 3}}, "bad")
+
+
 def test_checkpoint_round_trip_rebuilds_the_net_from_the_file_alone(tmp_path):
     torch.manual_seed(5)
     net = grow(ProgressiveNet(make_spec([WIDE_PIXELS])), NARROW_PIXELS_PROPRIO)

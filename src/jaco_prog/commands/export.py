@@ -52,7 +52,7 @@ def stage_summary(run_dir: Path) -> dict:
 
 def _episode_wall_time(run_dir: Path) -> float:
     """First to last episode timestamp in episodes.csv (a resumed run's idle gaps included)."""
-    from jaco_prog.learning.logger import read_episodes
+    from jaco_prog.learning.episode_log import read_episodes
 
     try:
         times = read_episodes(run_dir)["wall_time"]

@@ -1,12 +1,11 @@
 """Learning curves as in paper Fig. 5: a median-filtered solid curve over the raw episode returns (dotted)."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
 
-from jaco_prog.learning.logger import EPISODES_CSV
+from jaco_prog.learning.episode_log import read_episodes
 
 
 def running_filter(values: np.ndarray, window: int, statistic=np.median) -> np.ndarray:
@@ -27,21 +26,11 @@ STATISTICS = {"median": np.median, "mean": np.mean}
 
 def episode_returns(run_dir: str | Path, x_axis: str = "global_step") -> tuple[np.ndarray, np.ndarray]:
     """A run's episode returns against env steps (or episode number), in step order: A3C workers log slightly
-    out of step order. A half-written last row (a run still training) is skipped."""
-    path = Path(run_dir) / EPISODES_CSV
-    if not path.is_file():
-        raise FileNotFoundError(f"{run_dir}: no {EPISODES_CSV} (is this a training run directory?)")
-    steps, returns = [], []
-    with open(path, newline="") as f:
-        for row in csv.DictReader(f):
-            try:
-                step, ret = float(row["global_step"]), float(row["return"])
-            except (KeyError, TypeError, ValueError):
-                continue
-            steps.append(step)
-            returns.append(ret)
-    returns = np.array(returns, dtype=float)
-    x = np.array(steps, dtype=float) if x_axis == "global_step" else np.arange(1, len(returns) + 1.0)
+    out of step order."""
+    episodes = read_episodes(run_dir)
+    returns = np.array(episodes["return"], dtype=float)
+    x = (np.array(episodes["global_step"], dtype=float) if x_axis == "global_step"
+         else np.arange(1, len(returns) + 1.0))
     order = np.argsort(x, kind="stable")
     return x[order], returns[order]
 

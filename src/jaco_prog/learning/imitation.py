@@ -256,8 +256,8 @@ def build_student(cfg: ImitationConfig) -> ProgressiveNet:
 
     probe = make_env(task=cfg.task, preset=cfg.preset)
     try:
-        column = ColumnSpec(**cfg.column_sizes[cfg.column], inputs="pixels", core=cfg.arch,
-                            asymmetric_critic=cfg.asymmetric_critic, aux_target=cfg.aux_target)
+        column = ColumnSpec.from_sizes(cfg.column_sizes, cfg.column, inputs="pixels", core=cfg.arch,
+                                       asymmetric_critic=cfg.asymmetric_critic, aux_target=cfg.aux_target)
         return ProgressiveNet(spec_for_env(probe.observation_space, env_profile(probe), column))
     finally:
         probe.close()

@@ -7,10 +7,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from jaco_prog.learning.episode_log import EPISODE_FIELDS, EPISODES_CSV
 from jaco_prog.learning.rollout import Episode
-
-EPISODES_CSV = "episodes.csv"
-EPISODE_FIELDS = ["global_step", "wall_time", "worker", "episode", "return", "length", "success", "terminated"]
 
 
 class RunLogger:
@@ -71,13 +69,3 @@ def _truncate_csv(path: Path, keep_up_to_step: int) -> None:
     if len(kept) != len(rows):
         with open(path, "w", newline="") as f:
             csv.writer(f).writerows(kept)
-
-
-def read_episodes(run_dir: str | Path) -> dict[str, list[float]]:
-    """episodes.csv as columns of floats (for plotting)."""
-    path = Path(run_dir) / EPISODES_CSV
-    if not path.is_file():
-        raise FileNotFoundError(f"{run_dir}: no {EPISODES_CSV} (is this a training run directory?)")
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    return {name: [float(r[name]) for r in rows] for name in EPISODE_FIELDS}

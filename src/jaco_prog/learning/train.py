@@ -44,12 +44,8 @@ def load_run_config(run_dir: str | Path, total_steps: int | None = None) -> Trai
 
 
 def new_column(cfg: TrainConfig) -> ColumnSpec:
-    sizes = cfg.column_sizes.get(cfg.column)
-    try:
-        return ColumnSpec(**sizes, inputs=cfg.inputs, core=cfg.arch, asymmetric_critic=cfg.asymmetric_critic,
-                          aux_target=cfg.aux_target)
-    except TypeError as err:
-        raise UserError(f"column_sizes.{cfg.column}: {err}") from err
+    return ColumnSpec.from_sizes(cfg.column_sizes, cfg.column, inputs=cfg.inputs, core=cfg.arch,
+                                 asymmetric_critic=cfg.asymmetric_critic, aux_target=cfg.aux_target)
 
 
 def check_env_matches(spec: NetSpec, env, where: str) -> None:

@@ -47,6 +47,17 @@ class ColumnSpec:
             raise NetSpecError(f"unknown column size {size!r}; choose one of {', '.join(SIZE_PRESETS)}")
         return cls(**{**SIZE_PRESETS[size], **overrides})
 
+    @classmethod
+    def from_sizes(cls, column_sizes: dict, size: str, **flags) -> "ColumnSpec":
+        """A column whose sizes come from a config's `column_sizes` table (wide/narrow, user-editable)."""
+        sizes = column_sizes.get(size)
+        if not isinstance(sizes, dict):
+            raise NetSpecError(f"column_sizes has no {size!r} entry; it has {', '.join(column_sizes) or 'none'}")
+        try:
+            return cls(**sizes, **flags)
+        except TypeError as err:
+            raise NetSpecError(f"column_sizes.{size}: {err}") from err
+
     @property
     def uses_pixels(self) -> bool:
         return self.inputs in ("pixels", "pixels+proprio")

@@ -8,6 +8,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jaco_prog.learning.episode_log import read_episodes
+
 STATUSES = ("done", "failed", "skipped")  # skipped: not run to the end (interrupted, or not started)
 RESULTS_CSV = "results.csv"
 RESULT_FIELDS = ["name", "status", "final_return", "episodes", "run_dir"]
@@ -25,18 +27,8 @@ class TrialResult:
 
 
 def episode_returns(run_dir: str | Path) -> list[float]:
-    """The return column of RUN/episodes.csv ([] when there is none yet); tolerates a half-written last row."""
-    path = Path(run_dir) / "episodes.csv"
-    if not path.is_file():
-        return []
-    returns = []
-    with open(path, newline="") as f:
-        for row in csv.DictReader(f):
-            try:
-                returns.append(float(row["return"]))
-            except (KeyError, TypeError, ValueError):
-                continue
-    return returns
+    """The return column of RUN/episodes.csv ([] when there is none yet)."""
+    return read_episodes(run_dir, missing_ok=True)["return"]
 
 
 class EpisodeTail:
