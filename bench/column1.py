@@ -8,7 +8,8 @@ them). The shipped column 1 came from the full recipe; its model card (models/) 
 
     .venv/bin/python bench/column1.py                 # smoke: ~30 k steps each, a few minutes
     .venv/bin/python bench/column1.py --full          # the shipped recipe's budget (hours; resumable)
-    .venv/bin/python bench/column1.py --plot-only --dagger-run runs/col1-dagger2 --rl-run runs/col1-wide-lstm-a2c
+    .venv/bin/python bench/column1.py --plot-only --dagger-run runs/col1-dagger2 --rl-run runs/col1-wide-lstm-a2c \
+        --finetune-run runs/col1-ft-a2c
 """
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ def main(argv=None) -> int:
     parser.add_argument("--plot-only", action="store_true", help="redraw from existing runs, no training")
     parser.add_argument("--dagger-run", default=None, help="DAgger run directory (default <out>/dagger)")
     parser.add_argument("--rl-run", default=None, help="RL-from-scratch run directory (default <out>/a2c)")
+    parser.add_argument("--finetune-run", default=None,
+                        help="an RL run finetuned from the DAgger run (train --mode finetune --from DAGGER_RUN): "
+                             "drawn after DAgger's last step")
     args = parser.parse_args(argv)
     out = Path(args.out)
     dagger_dir = Path(args.dagger_run) if args.dagger_run else out / "dagger"
@@ -78,6 +82,10 @@ def main(argv=None) -> int:
             return 2
     dx, dy = dagger_curve(dagger_dir)
     rx, ry = rl_curve(rl_dir)
+    finetune = None
+    if args.finetune_run:
+        fx, fy = rl_curve(Path(args.finetune_run))
+        finetune = (fx + dx.max(), fy)  # a finetune run counts its steps from 0; they follow DAgger's
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -85,6 +93,9 @@ def main(argv=None) -> int:
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot(dx, dy, "o-", color="C0", label="DAgger from the privileged teacher (student's own episodes)")
     ax.plot(rx, ry, "-", color="C3", label="A2C from scratch, asymmetric critic + aux target (running mean)")
+    if finetune is not None:
+        ax.plot(*finetune, "-", color="C2",
+                label="then A2C finetuning, asymmetric critic + aux target (running mean, sampled actions)")
     ax.axhline(30, color="grey", linestyle="--", linewidth=0.8, label="paper's bar (30)")
     ax.set_xlabel("env steps")
     ax.set_ylabel("episode return (of 50)")
@@ -102,8 +113,14 @@ def main(argv=None) -> int:
     numbers = {"steps_compared": float(at), "dagger_return": dagger_at, "rl_return": rl_at,
                "ratio_dagger_over_rl": dagger_at / rl_at if rl_at > 0 else None,
                "dagger_final_return": float(dy[-1]), "dagger_steps": float(dx.max()), "rl_steps": float(np.nanmax(rx))}
+    if finetune is not None:
+        numbers.update(finetune_final_return=float(finetune[1][~np.isnan(finetune[1])][-1]),
+                       finetune_steps=float(np.nanmax(finetune[0])))
     (out / "column1.json").write_text(json.dumps(numbers, indent=2))
     print(f"figure: {out / 'column1.png'}")
+    if finetune is not None:
+        print(f"finetuned after DAgger: {numbers['finetune_final_return']:.2f} at "
+              f"{numbers['finetune_steps']:,.0f} env steps in all")
     print(f"at {at:,.0f} env steps: DAgger {dagger_at:.2f}, RL from scratch {rl_at:.2f} "
           f"-> ratio {numbers['ratio_dagger_over_rl'] or float('nan'):.1f}x")
     return 0
