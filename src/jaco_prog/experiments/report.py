@@ -154,12 +154,16 @@ def _budget_text(params: dict) -> str:
         ", ,", ",")
 
 
+def _inputs(study: Study, out_dir: str | Path, opts: Options | None) -> tuple[Options, Path, dict]:
+    """What every report starts from: its options (defaults if none), its directory and the runs found there."""
+    out_dir = Path(out_dir)
+    return opts or Options(), out_dir, load_runs(study, out_dir)
+
+
 # ------------------------------------------------------------------------------------------------ Fig. 5
 
 def transfer_report(study: Study, out_dir: str | Path, opts: Options | None = None) -> Report:
-    opts = opts or Options()
-    out_dir = Path(out_dir)
-    runs = load_runs(study, out_dir)
+    opts, out_dir, runs = _inputs(study, out_dir, opts)
     window = opts.window or agg.auto_window(list(runs.values()))
     p = study.params
     curves, summaries = _curves_and_summaries(study, runs, study.panels, study.methods,
@@ -215,9 +219,7 @@ def _prob_greater(a: list[float], b: list[float]) -> float:
 
 
 def sensitivity_report(study: Study, out_dir: str | Path, opts: Options | None = None) -> Report:
-    opts = opts or Options()
-    out_dir = Path(out_dir)
-    runs = load_runs(study, out_dir)
+    opts, out_dir, runs = _inputs(study, out_dir, opts)
     p = study.params
     scores, stats, lines = {}, {}, []
     for panel in study.panels:
@@ -284,9 +286,7 @@ CONVEYOR_PAIR = ("2nd column", "3rd column")
 
 
 def conveyor_report(study: Study, out_dir: str | Path, opts: Options | None = None) -> Report:
-    opts = opts or Options()
-    out_dir = Path(out_dir)
-    runs = load_runs(study, out_dir)
+    opts, out_dir, runs = _inputs(study, out_dir, opts)
     window = opts.window or agg.auto_window(list(runs.values()))
     p = study.params
     until = {"conveyor": p["steps"], "static reach (column 2)": p["column2_steps"]}
