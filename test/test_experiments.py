@@ -7,6 +7,7 @@ import csv
 import importlib.util
 import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -151,6 +152,8 @@ def test_study_round_trips_and_refuses_an_out_dir_planned_otherwise(ckpt, tmp_pa
     study.save(tmp_path)  # the same plan again: fine
     with pytest.raises(UserError, match="other settings"):
         transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=2000).save(tmp_path)
+    os.utime(ckpt, ns=(1, 1))  # a fresh clone: same content, new mtime
+    transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=1000).save(tmp_path)
     ckpt.write_bytes(b"column 1 trained again, under the same path")
     with pytest.raises(UserError, match="another version"):
         transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=1000).save(tmp_path)

@@ -17,6 +17,7 @@ checkpoint their stage-1 trial writes there.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,11 +119,11 @@ class Study:
             clashes = [t.name for t in old.trials
                        if t.name in new_overrides and _comparable(t.overrides) != _comparable(new_overrides[t.name])]
             old_print, new_print = old.params.get("checkpoint_fingerprint"), self.params.get("checkpoint_fingerprint")
-            if old_print and new_print and old_print != new_print and \
+            if not _same_checkpoint(old_print, new_print) and \
                     old.params.get("checkpoint") == self.params.get("checkpoint"):
                 from jaco_prog.errors import UserError
-                raise UserError(f"{out_dir} was planned with another version of {self.params['checkpoint']} (it has "
-                                f"changed since: size/mtime differ); pass another --out or delete it")
+                raise UserError(f"{out_dir} was planned with another version of {self.params['checkpoint']} (its "
+                                f"content has changed since); pass another --out or delete it")
             if clashes:
                 from jaco_prog.errors import UserError
                 old_o, new_o = _comparable(old.trials_by_name[clashes[0]].overrides), \
@@ -157,14 +158,26 @@ def load_study(out_dir: str | Path) -> Study:
 
 
 def checkpoint_fingerprint(path) -> dict | None:
-    """Size and modification time of a checkpoint file (of run-dir/checkpoint.pt for a run directory), so an out
-    dir notices when column 1 was replaced under the same path; None when it does not exist (yet)."""
+    """SHA-256 of a checkpoint file (of run-dir/checkpoint.pt for a run directory), so an out dir notices when
+    column 1 was replaced under the same path. The content, not size and mtime: a fresh clone or checkout
+    gives the same file a new mtime. None when it does not exist (yet)."""
     path = Path(path)
     path = path / "checkpoint.pt" if path.is_dir() else path
     if not path.is_file():
         return None
-    stat = path.stat()
-    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return {"sha256": digest.hexdigest()}
+
+
+def _same_checkpoint(old: dict | None, new: dict | None) -> bool:
+    """Fingerprints of different kinds (plans written before the content hash held size and mtime) cannot be
+    compared; they are not taken as a change."""
+    if not old or not new or set(old) != set(new):
+        return True
+    return old == new
 
 
 def _column1_params(checkpoint) -> dict:

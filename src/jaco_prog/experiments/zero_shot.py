@@ -1,8 +1,8 @@
 """Zero-shot transfer: column 1 scored, without any training, on its own task and on every preset
 (jaco_prog.evaluation.sim_score.score_checkpoint: greedy, held-out evaluation seeds).
 
-Each condition's score is cached in <out>/scores/<condition>.json together with the checkpoint's size and
-modification time and the episode count, so a rerun only scores what is missing or stale.
+Each condition's score is cached in <out>/scores/<condition>.json together with the checkpoint's SHA-256 and
+the episode count, so a rerun only scores what is missing or stale.
 """
 from __future__ import annotations
 
@@ -12,19 +12,9 @@ from pathlib import Path
 
 import multiprocessing as mp
 
-from jaco_prog.experiments.studies import Condition
+from jaco_prog.experiments.studies import Condition, checkpoint_fingerprint
 
 PLAN_FILE = "zero_shot_plan.json"
-
-
-def checkpoint_file(checkpoint) -> Path:
-    path = Path(checkpoint)
-    return path / "checkpoint.pt" if path.is_dir() else path
-
-
-def fingerprint(checkpoint) -> dict:
-    stat = checkpoint_file(checkpoint).stat()
-    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 def _score(checkpoint: str, task: str, preset: str | None, episodes: int) -> dict:
@@ -43,7 +33,7 @@ def run_zero_shot(checkpoint, conditions: list[Condition], episodes: int, out_di
     out_dir = Path(out_dir)
     (out_dir / "scores").mkdir(parents=True, exist_ok=True)
     checkpoint = str(Path(checkpoint).resolve())
-    plan = {"checkpoint": checkpoint, "fingerprint": fingerprint(checkpoint), "episodes": episodes,
+    plan = {"checkpoint": checkpoint, "fingerprint": checkpoint_fingerprint(checkpoint), "episodes": episodes,
             "conditions": [{"task": c.task, "preset": c.preset} for c in conditions]}
     (out_dir / PLAN_FILE).write_text(json.dumps(plan, indent=1))
     todo = [c for c in conditions if _cached(out_dir, c, plan) is None]
