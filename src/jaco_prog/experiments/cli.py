@@ -25,7 +25,8 @@ def parser(description: str, study: str, checkpoint: bool = True, presets: bool 
                         f"runs/results/{study}-smoke otherwise)")
     p.add_argument("--full", action="store_true", help="paper-scale budget instead of the smoke scale")
     p.add_argument("--plot-only", action="store_true",
-                   help="train nothing: redraw the figure and tables from what --out holds")
+                   help="train nothing: redraw the figure and tables from what --out holds (with --presets: "
+                        "only those)")
     p.add_argument("--steps", type=int, default=None, help="env steps per run (overrides the scale)")
     if seeds:
         p.add_argument("--seeds", type=int, default=None, help="seeds per configuration (overrides the scale)")
@@ -142,6 +143,8 @@ def main_for(study_name: str, args, build) -> int:
         results = None
         if args.plot_only:
             study = load_study(out)
+            if getattr(args, "presets", None):
+                study = study.only_panels(scale(args, study_name)["presets"])
         else:
             if getattr(args, "checkpoint", None) is not None:
                 require_checkpoint(args.checkpoint)

@@ -93,6 +93,22 @@ class Study:
         return [t.name for t in self.trials
                 if self.labels[t.name]["panel"] == panel and self.labels[t.name]["method"] == method]
 
+    def only_panels(self, panels) -> "Study":
+        """The same study restricted to some of its panels (presets), e.g. to draw a figure for part of a plan."""
+        panels = list(panels)
+        unknown = [p for p in panels if p not in self.panels]
+        if unknown:
+            from jaco_prog.errors import UserError
+            raise UserError(f"the {self.name} study here has no panel {unknown[0]!r} (it has "
+                            f"{', '.join(self.panels)})")
+        keep = [p for p in self.panels if p in panels]
+        stages = [[t for t in stage if self.labels[t.name]["panel"] in keep] for stage in self.stages]
+        params = dict(self.params)
+        if "presets" in params:
+            params["presets"] = [p for p in params["presets"] if p in keep]
+        return Study(self.name, [s for s in stages if s], {t.name: self.labels[t.name] for st in stages for t in st},
+                     params, keep, list(self.methods))
+
     def to_dict(self) -> dict:
         return {"study": self.name, "params": self.params, "panels": self.panels, "methods": self.methods,
                 "stages": [[{"name": t.name, "overrides": t.overrides, "labels": self.labels[t.name]}
