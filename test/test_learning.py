@@ -106,6 +106,39 @@ def test_resume_continues_counters_weights_and_optimiser(tmp_path):
     assert steps == sorted(steps) and steps[-1] <= 2_000
 
 
+def test_bias_corrected_rmsprop_first_steps_are_lr_sized_not_ten_times_lr():
+    from jaco_prog.learning.optimizer import make_optimizer
+
+    def first_steps(**cfg_fields) -> np.ndarray:
+        torch.manual_seed(0)
+        weight = torch.nn.Parameter(torch.zeros(1000))
+        optimizer = make_optimizer([weight], TrainConfig(lr=1e-3, optimizer="rmsprop", **cfg_fields))
+        sizes = []
+        for _ in range(3):
+            before = weight.detach().clone()
+            weight.grad = torch.randn(1000)
+            optimizer.step()
+            sizes.append(float((weight.detach() - before).abs().mean()))
+        return np.array(sizes)
+
+    cold = first_steps(rmsprop_bias_correction=False)
+    corrected = first_steps(rmsprop_bias_correction=True)
+    assert cold[0] == pytest.approx(1e-2, rel=0.01)           # lr / sqrt(1 - alpha): what wrecked finetuning
+    assert np.all(corrected < 1.5e-3) and corrected[0] == pytest.approx(1e-3, rel=0.01)
+    assert load_train_config([config_path("train.yaml")]).rmsprop_bias_correction is True  # on for new runs
+
+
+def test_a_run_checkpointed_before_bias_correction_resumes_on_plain_rmsprop(tmp_path):
+    run_dir = tmp_path / "run"
+    fast = {**FAST, "optimizer": "rmsprop"}
+    train(TrainConfig(**fast, algo="a2c", envs=2, total_steps=200, run_dir=str(run_dir)))
+    data = read_checkpoint(run_dir)
+    del data["config"]["rmsprop_bias_correction"]   # as written by the code before the option existed
+    save_checkpoint(run_dir / "checkpoint.pt", {k: v for k, v in data.items() if not k.startswith("format")})
+    run = prepare_run(load_run_config(run_dir, total_steps=400), resume=True)
+    assert isinstance(run.optimizer, torch.optim.RMSprop)
+
+
 def test_killed_run_resumes_from_its_last_checkpoint(tmp_path):
     """SIGTERM: the run stops cleanly with a checkpoint. SIGKILL: the last interval checkpoint is whole."""
     run_dir = tmp_path / "run"
