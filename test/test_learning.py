@@ -125,7 +125,7 @@ def test_bias_corrected_rmsprop_first_steps_are_lr_sized_not_ten_times_lr():
     corrected = first_steps(rmsprop_bias_correction=True)
     assert cold[0] == pytest.approx(1e-2, rel=0.01)           # lr / sqrt(1 - alpha): what wrecked finetuning
     assert np.all(corrected < 1.5e-3) and corrected[0] == pytest.approx(1e-3, rel=0.01)
-    assert load_train_config([config_path("train.yaml")]).rmsprop_bias_correction is True  # on for new runs
+    assert TrainConfig().rmsprop_bias_correction is True  # on for new runs
 
 
 def test_a_run_checkpointed_before_bias_correction_resumes_on_plain_rmsprop(tmp_path):

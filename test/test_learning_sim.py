@@ -50,4 +50,6 @@ def test_a3c_on_reach_with_two_workers(reach_env, tmp_path):
     assert data["counters"]["global_step"] >= 300
     assert set(read_episodes(run_dir)["worker"]) <= {0.0, 1.0}
     assert all(torch.isfinite(v).all() for v in data["model"].values())
-    assert np.isfinite(data["optimizer"]["state"][0]["square_avg"].numpy()).all()
+    state = data["optimizer"]["state"][0]  # RMSprop with bias correction: Adam's squared-gradient average
+    assert np.isfinite(state["exp_avg_sq"].numpy()).all() and float(state["exp_avg_sq"].abs().sum()) > 0
+    assert float(state["step"]) > 0     # the workers stepped the shared statistics

@@ -48,9 +48,7 @@ class TrainConfig:
     max_grad_norm: float = 40.0
     optimizer: str = "rmsprop"       # shared statistics across A3C workers either way
     rmsprop_alpha: float = 0.99
-    # False keeps runs checkpointed before this option on the optimiser they started with; config/train.yaml
-    # turns it on for new runs.
-    rmsprop_bias_correction: bool = False
+    rmsprop_bias_correction: bool = True  # jaco_prog.learning.optimizer says why
     optimizer_eps: float = 1e-5
     # bookkeeping
     checkpoint_every: int = 50_000   # env steps between checkpoints (also written on SIGINT/SIGTERM and at the end)

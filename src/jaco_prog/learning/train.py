@@ -35,7 +35,9 @@ def default_run_dir(cfg: TrainConfig) -> Path:
 def load_run_config(run_dir: str | Path, total_steps: int | None = None) -> TrainConfig:
     """The configuration a run was started with (from its checkpoint), optionally with a new step budget."""
     data = read_checkpoint(Path(run_dir) / CHECKPOINT_NAME)
-    cfg = TrainConfig.from_dict(dict(data.get("config") or {}), f"{run_dir}/{CHECKPOINT_NAME}: config")
+    config = dict(data.get("config") or {})
+    config.setdefault("rmsprop_bias_correction", False)  # checkpointed before the option: plain RMSprop state
+    cfg = TrainConfig.from_dict(config, f"{run_dir}/{CHECKPOINT_NAME}: config")
     cfg.run_dir = str(run_dir)
     if total_steps is not None:
         cfg.total_steps = total_steps
