@@ -128,6 +128,7 @@ def sensitivity_figure(scores: dict[str, dict[str, list[dict]]], out: str | Path
         top.set_xlim(0, 1)
         top.legend(fontsize="small")
         bottom.set_xscale("log")
+        bottom.xaxis.set_minor_formatter(plt.NullFormatter())  # 2x10^-4, 3x10^-4 ... overlap at this width
         bottom.set_xlabel("learning rate")
     return _finish(fig, out, title, caption)
 
