@@ -15,6 +15,8 @@ MODES = ("scratch", "progressive", "finetune")
 ALGOS = ("a2c", "a3c")
 TASKS = ("reach", "conveyor", "toy")
 OPTIMIZERS = ("rmsprop", "adam")
+# What a configuration saved before a field existed meant by its absence (a checkpoint resumes as it ran).
+VALUES_BEFORE_FIELD_EXISTED = {"rmsprop_bias_correction": False}
 
 
 @dataclass

@@ -12,13 +12,13 @@ def trainable_parameters(net: ProgressiveNet) -> list[torch.nn.Parameter]:
 
 
 def make_optimizer(params: list[torch.nn.Parameter], cfg: TrainConfig) -> torch.optim.Optimizer:
-    if cfg.optimizer == "rmsprop" and cfg.rmsprop_bias_correction:
-        # torch's RMSprop starts its squared-gradient average at 0, so its first steps are about
-        # lr / sqrt(1 - alpha) = 10 lr on every weight in the gradient's sign: enough to wreck a trained column
-        # being finetuned within a few hundred updates. Dividing the average by (1 - alpha^t), as Adam does,
-        # keeps every step near lr from the first one; Adam without momentum is exactly that RMSprop.
-        return torch.optim.Adam(params, lr=cfg.lr, betas=(0.0, cfg.rmsprop_alpha), eps=cfg.optimizer_eps)
     if cfg.optimizer == "rmsprop":  # the A3C paper's choice, with statistics shared between workers
+        if cfg.rmsprop_bias_correction:
+            # torch's RMSprop starts its squared-gradient average at 0, so its first steps are about
+            # lr / sqrt(1 - alpha) = 10 lr on every weight in the gradient's sign: enough to wreck a trained
+            # column being finetuned within a few hundred updates. Dividing the average by (1 - alpha^t), as
+            # Adam does, keeps every step near lr from the first one; Adam without momentum is that RMSprop.
+            return torch.optim.Adam(params, lr=cfg.lr, betas=(0.0, cfg.rmsprop_alpha), eps=cfg.optimizer_eps)
         return torch.optim.RMSprop(params, lr=cfg.lr, alpha=cfg.rmsprop_alpha, eps=cfg.optimizer_eps)
     return torch.optim.Adam(params, lr=cfg.lr, eps=cfg.optimizer_eps)
 

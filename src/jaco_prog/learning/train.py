@@ -16,7 +16,7 @@ import torch
 import yaml
 
 from jaco_prog.errors import UserError
-from jaco_prog.learning.config import TrainConfig
+from jaco_prog.learning.config import VALUES_BEFORE_FIELD_EXISTED, TrainConfig
 from jaco_prog.learning.envs import env_profile, make_training_env
 from jaco_prog.learning.logger import RunLogger
 from jaco_prog.learning.optimizer import make_optimizer, trainable_parameters
@@ -35,8 +35,7 @@ def default_run_dir(cfg: TrainConfig) -> Path:
 def load_run_config(run_dir: str | Path, total_steps: int | None = None) -> TrainConfig:
     """The configuration a run was started with (from its checkpoint), optionally with a new step budget."""
     data = read_checkpoint(Path(run_dir) / CHECKPOINT_NAME)
-    config = dict(data.get("config") or {})
-    config.setdefault("rmsprop_bias_correction", False)  # checkpointed before the option: plain RMSprop state
+    config = {**VALUES_BEFORE_FIELD_EXISTED, **(data.get("config") or {})}
     cfg = TrainConfig.from_dict(config, f"{run_dir}/{CHECKPOINT_NAME}: config")
     cfg.run_dir = str(run_dir)
     if total_steps is not None:
