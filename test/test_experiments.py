@@ -81,6 +81,20 @@ def test_transfer_study_plans_every_method_preset_and_seed(ckpt):
     assert {t.overrides["preset"] for t in full.trials} == set(TRANSFER_PRESETS)
 
 
+def test_transfer_study_low_value_finetune_is_opt_in_and_only_changes_the_value_weight(ckpt):
+    assert "finetune-low-value" not in studies.DEFAULT_TRANSFER_METHODS
+    study = transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=1000,
+                           methods=("finetune", "finetune-low-value"), extra={"value_coef": 0.3})
+    check_trials(study.trials)
+    plain, low = by_label(study, method="finetune"), by_label(study, method="finetune-low-value")
+    assert len(plain) == len(low) == 2
+    assert {t.overrides["value_coef"] for t in plain} == {0.3}          # --set applies to the others
+    assert {t.overrides["value_coef"] for t in low} == {0.01}           # the method's own weight wins
+    for a, b in zip(plain, low):
+        assert {k: v for k, v in a.overrides.items() if k != "value_coef"} == \
+            {k: v for k, v in b.overrides.items() if k != "value_coef"}
+
+
 def test_sensitivity_study_pairs_log_uniform_samples_across_methods(ckpt):
     study = sensitivity_study(ckpt, presets=("colour_small", "perspective_large"), samples=40, steps=500)
     check_trials(study.trials)
@@ -242,6 +256,18 @@ def test_transfer_report_numbers_and_figure_from_synthetic_runs(ckpt, tmp_path):
     assert data["ratios"]["real_proxy"]["progressive/scratch-wide"] == pytest.approx(31 / 6)
     assert s["finetune"]["steps_to_threshold_median"] == "not reached"
     assert "| real_proxy |" in rep.table.read_text()
+
+
+def test_transfer_report_divides_low_value_methods_only_by_each_other(ckpt, tmp_path):
+    methods = ("progressive", "finetune", "progressive-low-value", "finetune-low-value")
+    study = transfer_study(ckpt, presets=("real_proxy",), seeds=1, steps=4000, methods=methods)
+    study.save(tmp_path)
+    fill_transfer(study, tmp_path, {"progressive": 10.0, "finetune": 2.0, "progressive-low-value": 12.0,
+                                    "finetune-low-value": 8.0})
+    data = json.loads(report.transfer_report(load_study(tmp_path), tmp_path,
+                                             report.Options(final_window=20)).numbers.read_text())
+    assert data["ratios"]["real_proxy"] == {"progressive/finetune": pytest.approx(5.0),
+                                            "progressive-low-value/finetune-low-value": pytest.approx(1.5)}
 
 
 def test_figures_are_written(tmp_path):

@@ -19,7 +19,8 @@ import numpy as np
 from jaco_prog.experiments.aggregate import MethodCurves
 
 METHOD_COLOURS = {
-    "progressive": "C0", "progressive-wide": "C9", "finetune": "C1", "scratch-narrow": "C2", "scratch-wide": "C3",
+    "progressive": "C0", "progressive-wide": "C9", "finetune": "C1", "finetune-low-value": "C5",
+    "progressive-low-value": "C6", "scratch-narrow": "C2", "scratch-wide": "C3",
     "2nd column": "C1", "3rd column": "C0", "column 2": "C4", "wide": "C0", "narrow": "C1",
 }
 

@@ -20,6 +20,9 @@ from jaco_prog.learning.logger import EPISODES_CSV
 
 FIGURE_NAMES = {"transfer": "fig5_transfer", "sensitivity": "fig6_sensitivity", "conveyor": "fig7_conveyor",
                 "architectures": "fig4_architectures", "zero_shot": "zero_shot"}
+# (method, baseline) pairs whose final returns a transfer report divides: each under the same value weight
+TRANSFER_RATIOS = (("progressive", "finetune"), ("progressive", "scratch-narrow"), ("progressive", "scratch-wide"),
+                   ("progressive-low-value", "finetune-low-value"))
 
 
 @dataclass
@@ -179,10 +182,10 @@ def transfer_report(study: Study, out_dir: str | Path, opts: Options | None = No
             finals = {m: _final_median(s) for m, s in by_method.items()}
         ratios[panel] = {}
         parts = []
-        for baseline in ("finetune", "scratch-narrow", "scratch-wide"):
-            if "progressive" in finals and baseline in finals:
-                text, r = _ratio_line(f"progressive / {baseline}", finals["progressive"], finals[baseline])
-                ratios[panel][f"progressive/{baseline}"] = r
+        for method, baseline in TRANSFER_RATIOS:
+            if method in finals and baseline in finals:
+                text, r = _ratio_line(f"{method} / {baseline}", finals[method], finals[baseline])
+                ratios[panel][f"{method}/{baseline}"] = r
                 parts.append(text)
         medians = ", ".join(f"{m} {agg.fmt_number(v, 2)}" for m, v in finals.items())
         lines.append(f"{panel}: final return (median over seeds) {medians}")
