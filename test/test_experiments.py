@@ -57,7 +57,7 @@ def by_label(study, **want):
 def test_transfer_study_plans_every_method_preset_and_seed(ckpt):
     study = transfer_study(ckpt, presets=("real_proxy", "colour_small"), seeds=3, steps=1234, envs=4)
     check_trials(study.trials)  # names usable as run dirs, overrides are TrainConfig fields
-    assert len(study.trials) == 2 * 4 * 3 and len(study.stages) == 1
+    assert len(study.trials) == 2 * 6 * 3 and len(study.stages) == 1
     for t in study.trials:
         o = t.overrides
         assert o["algo"] == "a2c" and o["envs"] == 4 and o["total_steps"] == 1234 and o["task"] == "reach"
@@ -77,22 +77,21 @@ def test_transfer_study_plans_every_method_preset_and_seed(ckpt):
             assert all(t.overrides["mode"] == "scratch" and t.overrides["column"] == column
                        and t.overrides["arch"] == "lstm" and "from_checkpoint" not in t.overrides for t in runs)
     full = transfer_study(ckpt, **{k: v for k, v in studies.SCALES["transfer"]["full"].items()})
-    assert len(full.trials) == 5 * 4 * 5 and {t.overrides["total_steps"] for t in full.trials} == {60_000}
+    assert len(full.trials) == 5 * 6 * 5 and {t.overrides["total_steps"] for t in full.trials} == {60_000}
     assert {t.overrides["preset"] for t in full.trials} == set(TRANSFER_PRESETS)
 
 
-def test_transfer_study_low_value_finetune_is_opt_in_and_only_changes_the_value_weight(ckpt):
-    assert "finetune-low-value" not in studies.DEFAULT_TRANSFER_METHODS
-    study = transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=1000,
-                           methods=("finetune", "finetune-low-value"), extra={"value_coef": 0.3})
+def test_transfer_study_low_value_methods_only_change_the_value_weight(ckpt):
+    study = transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=1000, extra={"value_coef": 0.3})
     check_trials(study.trials)
-    plain, low = by_label(study, method="finetune"), by_label(study, method="finetune-low-value")
-    assert len(plain) == len(low) == 2
-    assert {t.overrides["value_coef"] for t in plain} == {0.3}          # --set applies to the others
-    assert {t.overrides["value_coef"] for t in low} == {0.01}           # the method's own weight wins
-    for a, b in zip(plain, low):
-        assert {k: v for k, v in a.overrides.items() if k != "value_coef"} == \
-            {k: v for k, v in b.overrides.items() if k != "value_coef"}
+    for method in ("progressive", "finetune"):
+        plain, low = by_label(study, method=method), by_label(study, method=f"{method}-low-value")
+        assert len(plain) == len(low) == 2
+        assert {t.overrides["value_coef"] for t in plain} == {0.3}          # --set applies to the others
+        assert {t.overrides["value_coef"] for t in low} == {0.01}           # the method's own weight wins
+        for a, b in zip(plain, low):
+            assert {k: v for k, v in a.overrides.items() if k != "value_coef"} == \
+                {k: v for k, v in b.overrides.items() if k != "value_coef"}
 
 
 def test_sensitivity_study_pairs_log_uniform_samples_across_methods(ckpt):
@@ -244,7 +243,7 @@ def test_transfer_report_numbers_and_figure_from_synthetic_runs(ckpt, tmp_path):
     study = transfer_study(ckpt, presets=("real_proxy", "colour_large"), seeds=3, steps=4000)
     study.save(tmp_path)
     fill_transfer(study, tmp_path, {"progressive": 30.0, "finetune": 15.0, "scratch-narrow": 0.0,
-                                    "scratch-wide": 5.0})
+                                    "scratch-wide": 5.0, "progressive-low-value": 30.0, "finetune-low-value": 20.0})
     rep = report.transfer_report(load_study(tmp_path), tmp_path, report.Options(final_window=20, threshold=25))
     assert rep.figure.stat().st_size > 10_000 and rep.table.is_file()
     data = json.loads(rep.numbers.read_text())

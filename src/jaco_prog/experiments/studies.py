@@ -39,11 +39,12 @@ TRANSFER_METHODS = {
     "progressive-wide": {"mode": "progressive", "column": "wide", "arch": "lstm"},  # Fig. 5 has it too; opt-in
     # Column 1 learnt its value with weight 0.01 (DAgger, learning/imitation.py); at the A3C default of 0.5 the
     # value loss's gradients swamp the shared core of a finetuned column 1 (docs/results.md). Both methods at
-    # column 1's weight, for a matched comparison. Opt-in.
+    # column 1's weight too, so finetuning is not compared only at a weight that wrecks it.
     "progressive-low-value": {"mode": "progressive", "column": "narrow", "arch": "lstm", "value_coef": 0.01},
     "finetune-low-value": {"mode": "finetune", "value_coef": 0.01},
 }
-DEFAULT_TRANSFER_METHODS = ("progressive", "finetune", "scratch-narrow", "scratch-wide")
+DEFAULT_TRANSFER_METHODS = ("progressive", "finetune", "progressive-low-value", "finetune-low-value", "scratch-narrow",
+                            "scratch-wide")
 SENSITIVITY_METHODS = ("progressive", "finetune")
 CONVEYOR_METHODS = ("2nd column", "3rd column")
 

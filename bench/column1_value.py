@@ -1,0 +1,88 @@
+"""Does column 1's own value output predict the return? A check behind docs/results.md's finetuning diagnosis.
+
+A transfer run (finetune, or a progressive column whose output starts from column 1's) uses the value on the
+column's output layer, not the privileged critic DAgger also trained. This runs column 1 greedily on a task or
+preset, and compares that value at every step with the discounted return that followed (gamma as in
+training; the end of an episode, time limit included, counts as terminal, as DAgger's targets do). Baseline:
+predicting every step's return by the mean return of all steps (what a value that learnt nothing but a
+constant achieves).
+
+    .venv/bin/python bench/column1_value.py                           # training task, 30 episodes
+    .venv/bin/python bench/column1_value.py --preset colour_small --episodes 50
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+os.environ.setdefault("MUJOCO_GL", "egl")
+
+
+def discounted(rewards: list[float], gamma: float) -> np.ndarray:
+    out, running = np.zeros(len(rewards)), 0.0
+    for t in range(len(rewards) - 1, -1, -1):
+        running = rewards[t] + gamma * running
+        out[t] = running
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkpoint", default="models/column1_reach_wide_lstm.pt")
+    parser.add_argument("--preset", default=None)
+    parser.add_argument("--episodes", type=int, default=30)
+    parser.add_argument("--gamma", type=float, default=0.99)
+    parser.add_argument("--seed", type=int, default=2_000_000)
+    args = parser.parse_args(argv)
+    if not os.path.exists(args.checkpoint):
+        print(f"error: checkpoint {args.checkpoint} does not exist", file=sys.stderr)
+        return 2
+
+    import torch
+
+    from jaco_prog.nets.policy import Policy
+    from jaco_prog.sim import make_env
+
+    policy = Policy.from_checkpoint(args.checkpoint)
+    net = policy.net
+    privileged = torch.zeros(1, policy.spec.privileged_dim) if net.trainable_column.spec.asymmetric_critic else None
+    env = make_env(task="reach", preset=args.preset)
+    values, returns, episode_returns = [], [], []
+    try:
+        for episode in range(args.episodes):
+            obs, _ = env.reset(seed=args.seed + episode)
+            policy.reset()
+            step_values, rewards = [], []
+            while True:
+                batch = {k: torch.from_numpy(np.ascontiguousarray(obs[k]))[None] for k in policy.spec.observation_keys}
+                with torch.no_grad():
+                    out = net(batch, policy.state, privileged=privileged)
+                policy.state = out.state
+                step_values.append(float(out.output_value[0]))
+                obs, reward, terminated, truncated, _ = env.step(out.logits[0].argmax(-1).numpy().astype(np.int64))
+                rewards.append(float(reward))
+                if terminated or truncated:
+                    break
+            values.append(np.asarray(step_values))
+            returns.append(discounted(rewards, args.gamma))
+            episode_returns.append(sum(rewards))
+    finally:
+        env.close()
+    v, g = np.concatenate(values), np.concatenate(returns)
+    constant = np.full_like(g, g.mean())
+    rmse, rmse_constant = float(np.sqrt(((v - g) ** 2).mean())), float(np.sqrt(((constant - g) ** 2).mean()))
+    first_v, first_g = np.array([x[0] for x in values]), np.array([x[0] for x in returns])
+    print(f"column 1 output value on {args.preset or 'the training task'}: {args.episodes} greedy episodes, "
+          f"{len(g)} steps, mean episode return {np.mean(episode_returns):.1f}")
+    print(f"  discounted return per step: mean {g.mean():.2f}, std {g.std():.2f}; value: mean {v.mean():.2f}")
+    print(f"  RMS error {rmse:.2f} vs {rmse_constant:.2f} for a constant (ratio {rmse / rmse_constant:.2f}); "
+          f"correlation over steps {np.corrcoef(v, g)[0, 1]:.2f}, "
+          f"at episode start {np.corrcoef(first_v, first_g)[0, 1]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
