@@ -29,6 +29,10 @@ def discounted(rewards: list[float], gamma: float) -> np.ndarray:
     return out
 
 
+def _correlation(a: np.ndarray, b: np.ndarray) -> str:
+    return f"{np.corrcoef(a, b)[0, 1]:.2f}" if a.std() > 0 and b.std() > 0 else "n/a (constant)"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkpoint", default="models/column1_reach_wide_lstm.pt")
@@ -78,9 +82,11 @@ def main(argv=None) -> int:
     print(f"column 1 output value on {args.preset or 'the training task'}: {args.episodes} greedy episodes, "
           f"{len(g)} steps, mean episode return {np.mean(episode_returns):.1f}")
     print(f"  discounted return per step: mean {g.mean():.2f}, std {g.std():.2f}; value: mean {v.mean():.2f}")
+    if g.std() == 0:  # nothing to predict: ratio and correlations are undefined
+        print(f"  RMS error {rmse:.2f}; every return was {g[0]:.2f}, so no ratio or correlation")
+        return 0
     print(f"  RMS error {rmse:.2f} vs {rmse_constant:.2f} for a constant (ratio {rmse / rmse_constant:.2f}); "
-          f"correlation over steps {np.corrcoef(v, g)[0, 1]:.2f}, "
-          f"at episode start {np.corrcoef(first_v, first_g)[0, 1]:.2f}")
+          f"correlation over steps {_correlation(v, g)}, at episode start {_correlation(first_v, first_g)}")
     return 0
 
 
