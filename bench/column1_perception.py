@@ -7,7 +7,8 @@ RMS. This script tells apart "the architecture cannot localise better" from "tra
     guess the area's centre          the baseline: the error of knowing nothing
     shipped aux head                 column 1's own linear readout, as trained
     shipped features + MLP readout   column 1's frozen conv features, a fresh FC-128 readout fitted here
-    fresh encoder + MLP readout      the same conv layers (8x8/4, 5x5/2) and FC 128, trained here end to end
+    fresh encoder + MLP readout      column 1's conv layers (8x8/4, 5x5/2) at random weights and the same
+                                     readout, trained here end to end
 
 on frames of the domain-randomised training task (random starts, then a few random actions so the arm is
 anywhere), the target's position from privileged state. Prints RMS errors in cm on held-out frames and the
@@ -26,6 +27,7 @@ import time
 import numpy as np
 
 os.environ.setdefault("MUJOCO_GL", "egl")
+MLP_HIDDEN = 128  # the wide column's core width
 
 
 def collect(frames: int, seed: int, preset: str | None, max_random_steps: int, progress: bool):
@@ -113,38 +115,32 @@ def main(argv=None) -> int:
     net.eval()
     column = net.columns[0]
 
-    def shipped_level2(frames):
-        with torch.no_grad():
-            acts = column.encode(ProgressiveNet._inputs({"pixels": frames})[0], None, [])
-        return acts["level2"].flatten(1)
+    def level2(of_column, frames):
+        return of_column.encode(ProgressiveNet.input_tensors({"pixels": frames})[0], None, [])["level2"].flatten(1)
+
+    def mlp_readout(n_in: int):
+        return nn.Sequential(nn.Linear(n_in, MLP_HIDDEN), nn.ReLU(), nn.Linear(MLP_HIDDEN, 3))
 
     rows = [("guess the area's centre", rms_cm(np.broadcast_to(y_train.numpy().mean(0), y_test.shape), y_test))]
-    features_test = shipped_level2(x_test)
+    with torch.no_grad():
+        features_train, features_test = level2(column, x_train), level2(column, x_test)
     if getattr(column, "aux_head", None) is not None:
         with torch.no_grad():
             rows.append(("shipped aux head (linear)", rms_cm(column.aux_head(features_test).numpy(), y_test)))
 
-    features_train = shipped_level2(x_train)
-    readout = nn.Sequential(nn.Linear(features_train.shape[1], 128), nn.ReLU(), nn.Linear(128, 3))
+    readout = mlp_readout(features_train.shape[1])
     pred = fit(readout, readout.parameters(), features_train, y_train, features_test, args.epochs, args.lr)
     rows.append(("shipped features + MLP readout", rms_cm(pred, y_test)))
 
-    spec = column.spec
+    # the same column architecture at fresh random weights (spec from the checkpoint), conv layers trained here
+    fresh_column = ProgressiveNet(net.spec).columns[0]
+    fresh_readout = mlp_readout(features_train.shape[1])
 
-    class FreshEncoder(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv = nn.Sequential(nn.Conv2d(3, spec.conv1_channels, 8, 4), nn.ReLU(),
-                                      nn.Conv2d(spec.conv1_channels, spec.conv2_channels, 5, 2), nn.ReLU(),
-                                      nn.Flatten())
-            self.head = nn.Sequential(nn.LazyLinear(spec.hidden), nn.ReLU(), nn.Linear(spec.hidden, 3))
+    def fresh(frames):
+        return fresh_readout(level2(fresh_column, frames))
 
-        def forward(self, frames):
-            return self.head(self.conv(ProgressiveNet._inputs({"pixels": frames})[0]))
-
-    fresh = FreshEncoder()
-    fresh(x_train[:2])  # materialise the lazy layer before the optimiser sees the parameters
-    pred = fit(fresh, fresh.parameters(), x_train, y_train, x_test, args.epochs, args.lr)
+    params = [*fresh_column.level1.parameters(), *fresh_column.level2.parameters(), *fresh_readout.parameters()]
+    pred = fit(fresh, params, x_train, y_train, x_test, args.epochs, args.lr)
     rows.append(("fresh encoder + MLP readout", rms_cm(pred, y_test)))
 
     baseline = rows[0][1]

@@ -62,7 +62,7 @@ class ProgressiveNet(nn.Module):
     def forward(self, obs: dict[str, torch.Tensor], state: torch.Tensor,
                 privileged: torch.Tensor | None = None) -> NetOutput:
         """obs: "pixels" uint8 B x H x W x 3 (as the env gives them) and/or "proprio" float B x 2*n_joints."""
-        pixels, proprio = self._inputs(obs)
+        pixels, proprio = self.input_tensors(obs)
         states = state.split(self.state_sizes, dim=1)
         acts, new_states = [], []
         last = len(self.columns) - 1
@@ -89,7 +89,7 @@ class ProgressiveNet(nn.Module):
         some = next(iter(obs.values()))
         steps, batch = some.shape[:2]
         flat = {key: value.reshape(steps * batch, *value.shape[2:]) for key, value in obs.items()}
-        pixels, proprio = self._inputs(flat)
+        pixels, proprio = self.input_tensors(flat)
         keep = None if starts is None else 1.0 - starts.to(state.dtype)
         states = state.split(self.state_sizes, dim=1)
         acts, new_states = [], []
@@ -113,7 +113,9 @@ class ProgressiveNet(nn.Module):
         return NetOutput(logits, value, torch.cat(new_states, dim=1), aux, output_value)
 
     @staticmethod
-    def _inputs(obs: dict[str, torch.Tensor]) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+    def input_tensors(obs: dict[str, torch.Tensor]) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """(pixels, proprio) as the columns take them: uint8 N x H x W x 3 pixels become float N x 3 x H x W
+        in [0, 1]; either is None when `obs` lacks it."""
         pixels = obs.get("pixels")
         if pixels is not None:
             pixels = pixels.permute(0, 3, 1, 2).float() / 255.0
