@@ -21,14 +21,6 @@ import numpy as np
 os.environ.setdefault("MUJOCO_GL", "egl")
 
 
-def discounted(rewards: list[float], gamma: float) -> np.ndarray:
-    out, running = np.zeros(len(rewards)), 0.0
-    for t in range(len(rewards) - 1, -1, -1):
-        running = rewards[t] + gamma * running
-        out[t] = running
-    return out
-
-
 def _correlation(a: np.ndarray, b: np.ndarray) -> str:
     return f"{np.corrcoef(a, b)[0, 1]:.2f}" if a.std() > 0 and b.std() > 0 else "n/a (constant)"
 
@@ -45,14 +37,11 @@ def main(argv=None) -> int:
         print(f"error: checkpoint {args.checkpoint} does not exist", file=sys.stderr)
         return 2
 
-    import torch
-
+    from jaco_prog.learning.imitation import discounted_returns
     from jaco_prog.nets.policy import Policy
     from jaco_prog.sim import make_env
 
     policy = Policy.from_checkpoint(args.checkpoint)
-    net = policy.net
-    privileged = torch.zeros(1, policy.spec.privileged_dim) if net.trainable_column.spec.asymmetric_critic else None
     env = make_env(task="reach", preset=args.preset)
     values, returns, episode_returns = [], [], []
     try:
@@ -61,17 +50,14 @@ def main(argv=None) -> int:
             policy.reset()
             step_values, rewards = [], []
             while True:
-                batch = {k: torch.from_numpy(np.ascontiguousarray(obs[k]))[None] for k in policy.spec.observation_keys}
-                with torch.no_grad():
-                    out = net(batch, policy.state, privileged=privileged)
-                policy.state = out.state
+                out = policy.step(obs)
                 step_values.append(float(out.output_value[0]))
                 obs, reward, terminated, truncated, _ = env.step(out.logits[0].argmax(-1).numpy().astype(np.int64))
                 rewards.append(float(reward))
                 if terminated or truncated:
                     break
             values.append(np.asarray(step_values))
-            returns.append(discounted(rewards, args.gamma))
+            returns.append(discounted_returns(rewards, args.gamma))
             episode_returns.append(sum(rewards))
     finally:
         env.close()

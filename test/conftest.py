@@ -31,3 +31,44 @@ def fixed_overrides():
     blocks = ("target_shape", "target_size", "target_colour", "distractors", "table_colour", "light", "camera",
               "dynamics", "latency")
     return {"randomisation": {b: {"enabled": False} for b in blocks}}
+
+
+@pytest.fixture(scope="session")
+def load_bench():
+    """Import a bench/ script as a module by its name (bench/ is not a package)."""
+    import importlib.util
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parents[1] / "bench"
+
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(f"bench_{name}", bench / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
+@pytest.fixture(scope="session")
+def save_narrow_column():
+    """Save a 1-column narrow LSTM net for the reach task, after `edit(net)` (under no_grad) shapes its
+    output; returns the checkpoint path inside `directory`."""
+    import torch
+
+    from jaco_prog.nets.checkpoint import save_checkpoint
+    from jaco_prog.nets.progressive import ProgressiveNet
+    from jaco_prog.nets.spec import ColumnSpec, SIZE_PRESETS, spec_for_env
+    from jaco_prog.sim import make_env
+
+    def save(directory, edit):
+        env = make_env()
+        torch.manual_seed(0)
+        net = ProgressiveNet(spec_for_env(env.observation_space, env.unwrapped.profile.to_dict(),
+                                          ColumnSpec(**SIZE_PRESETS["narrow"], core="lstm")))
+        env.close()
+        with torch.no_grad():
+            edit(net)
+        return save_checkpoint(directory / "checkpoint.pt", {"spec": net.spec.to_dict(), "model": net.state_dict()})
+
+    return save

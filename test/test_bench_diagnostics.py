@@ -1,48 +1,28 @@
 """The column-1 diagnostics in bench/: value-output check and target-localisation probe."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
-import torch
 
-from jaco_prog.nets.checkpoint import save_checkpoint
-from jaco_prog.nets.progressive import ProgressiveNet
-from jaco_prog.nets.spec import ColumnSpec, SIZE_PRESETS, spec_for_env
+from jaco_prog.learning.imitation import discounted_returns
 
-REPO = Path(__file__).resolve().parents[1]
 CONSTANT_VALUE = 100.0
 
 
-def load_bench(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _constant_value(net):
+    net.columns[0].output.weight[-1].zero_()
+    net.columns[0].output.bias[-1] = CONSTANT_VALUE
 
 
 @pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory):
+def checkpoint(tmp_path_factory, save_narrow_column):
     """A narrow LSTM column 1 whose value output is the constant CONSTANT_VALUE."""
-    from jaco_prog.sim import make_env
-    env = make_env()
-    torch.manual_seed(0)
-    net = ProgressiveNet(spec_for_env(env.observation_space, env.unwrapped.profile.to_dict(),
-                                      ColumnSpec(**SIZE_PRESETS["narrow"], core="lstm")))
-    env.close()
-    with torch.no_grad():
-        net.columns[0].output.weight[-1].zero_()
-        net.columns[0].output.bias[-1] = CONSTANT_VALUE
-    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "checkpoint.pt",
-                           {"spec": net.spec.to_dict(), "model": net.state_dict()})
+    return save_narrow_column(tmp_path_factory.mktemp("ckpt"), _constant_value)
 
 
 def test_discounted_return_runs_backwards_from_a_terminal_end():
-    value = load_bench("column1_value")
-    assert np.allclose(value.discounted([0.0, 1.0, 1.0], 0.5), [0.75, 1.5, 1.0])
+    assert np.allclose(discounted_returns([0.0, 1.0, 1.0], 0.5), [0.75, 1.5, 1.0])
 
 
-def test_value_check_reads_the_output_layers_value(checkpoint, capsys):
+def test_value_check_reads_the_output_layers_value(checkpoint, capsys, load_bench):
     assert load_bench("column1_value").main(["--checkpoint", str(checkpoint), "--episodes", "2"]) == 0
     out = capsys.readouterr().out
     assert f"value: mean {CONSTANT_VALUE:.2f}" in out
@@ -51,12 +31,12 @@ def test_value_check_reads_the_output_layers_value(checkpoint, capsys):
     assert rms >= CONSTANT_VALUE - mean_return - 0.01   # the value misses every return by about this much
 
 
-def test_rms_error_is_the_euclidean_distance_in_cm():
+def test_rms_error_is_the_euclidean_distance_in_cm(load_bench):
     probe = load_bench("column1_perception")
     assert probe.rms_cm(np.zeros((2, 3)), np.array([[0.03, 0.04, 0.0], [0.0, 0.0, 0.05]])) == pytest.approx(5.0)
 
 
-def test_perception_probe_reports_every_readout_against_the_centre_guess(checkpoint, capsys):
+def test_perception_probe_reports_every_readout_against_the_centre_guess(checkpoint, capsys, load_bench):
     probe = load_bench("column1_perception")
     assert probe.main(["--checkpoint", str(checkpoint), "--frames", "24", "--epochs", "1",
                        "--max-random-steps", "2", "--no-progress"]) == 0
@@ -71,7 +51,7 @@ def test_perception_probe_reports_every_readout_against_the_centre_guess(checkpo
 
 
 @pytest.mark.parametrize("name", ["column1_value", "column1_perception"])
-def test_diagnostics_refuse_a_missing_checkpoint_with_one_line(name, tmp_path, capsys):
+def test_diagnostics_refuse_a_missing_checkpoint_with_one_line(name, tmp_path, capsys, load_bench):
     assert load_bench(name).main(["--checkpoint", str(tmp_path / "missing.pt")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "missing.pt does not exist" in err

@@ -4,7 +4,6 @@ tiny end-to-end run on the toy task)."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import math
 import os
@@ -20,7 +19,6 @@ from jaco_prog.experiments.studies import (PERTURBATION_PRESETS, TRANSFER_PRESET
 from jaco_prog.learning.logger import EPISODE_FIELDS
 from jaco_prog.sweep.space import check_trials
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def write_run(run_dir: Path, steps, returns) -> Path:
@@ -32,13 +30,6 @@ def write_run(run_dir: Path, steps, returns) -> Path:
         for i, (step, ret) in enumerate(zip(steps, returns)):
             w.writerow([int(step), 0.0, 0, i + 1, ret, 50, int(ret > 0), 0])
     return run_dir
-
-
-def load_bench(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
@@ -285,7 +276,7 @@ def test_figures_are_written(tmp_path):
     assert figures.zero_shot_figure(rows, tmp_path / "z.png", "t", "c").stat().st_size > 5_000
 
 
-def test_bench_plot_only_paths_on_synthetic_runs(ckpt, tmp_path, capsys):
+def test_bench_plot_only_paths_on_synthetic_runs(ckpt, tmp_path, capsys, load_bench):
     # sensitivity: progressive finals 20..29, finetune 0..9, paired by sample
     out = tmp_path / "sens"
     study = sensitivity_study(ckpt, presets=("colour_small",), samples=10, steps=2000)
@@ -361,7 +352,7 @@ def test_bench_plot_only_paths_on_synthetic_runs(ckpt, tmp_path, capsys):
     assert scores[1]["ratio_to_training_task"] == pytest.approx(5.0 / 25.0)
 
 
-def test_bench_scripts_refuse_a_missing_checkpoint_with_exit_2(tmp_path, capsys):
+def test_bench_scripts_refuse_a_missing_checkpoint_with_exit_2(tmp_path, capsys, load_bench):
     for name in ("fig5_transfer", "fig6_sensitivity", "fig7_conveyor", "zero_shot"):
         with pytest.raises(SystemExit) as exc:
             load_bench(name).main(["--checkpoint", str(tmp_path / "missing.pt"), "--out", str(tmp_path / name)])
@@ -402,7 +393,7 @@ def test_later_stages_run_after_their_dependencies_and_skip_failed_ones(ckpt, tm
     assert (out / studies.STUDY_FILE).is_file()
 
 
-def test_fig5_end_to_end_on_the_toy_task(tmp_path, capsys):
+def test_fig5_end_to_end_on_the_toy_task(tmp_path, capsys, load_bench):
     """Two tiny trials through the real sweep engine, then the report; a rerun trains nothing."""
     from jaco_prog.learning import TrainConfig, train
 

@@ -4,28 +4,21 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 
 from jaco_prog.evaluation.sim_score import EVAL_SEED_BASE, score_checkpoint
 from jaco_prog.nets.checkpoint import save_checkpoint
-from jaco_prog.nets.progressive import ProgressiveNet
-from jaco_prog.nets.spec import ColumnSpec, SIZE_PRESETS, spec_for_env
+
+
+def _drive_joint_2_one_way(net):
+    # a policy that always drives joint 2 one way: it ends episodes on a limit or table
+    net.columns[0].output.weight.zero_()
+    net.columns[0].output.bias.zero_()
+    net.columns[0].output.bias[3 * 1 + 2] = 10.0
 
 
 @pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory):
-    from jaco_prog.sim import make_env
-    env = make_env()
-    torch.manual_seed(0)
-    net = ProgressiveNet(spec_for_env(env.observation_space, env.unwrapped.profile.to_dict(),
-                                      ColumnSpec(**SIZE_PRESETS["narrow"], core="lstm")))
-    env.close()
-    with torch.no_grad():  # a policy that always drives joint 2 one way: it ends episodes on a limit or table
-        net.columns[0].output.weight.zero_()
-        net.columns[0].output.bias.zero_()
-        net.columns[0].output.bias[3 * 1 + 2] = 10.0
-    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "checkpoint.pt",
-                           {"spec": net.spec.to_dict(), "model": net.state_dict()})
+def checkpoint(tmp_path_factory, save_narrow_column):
+    return save_narrow_column(tmp_path_factory.mktemp("ckpt"), _drive_joint_2_one_way)
 
 
 def test_score_is_reproducible_and_counts_terminations(checkpoint):

@@ -181,14 +181,21 @@ class Collector:
 
     def _episode(self, buf: dict, terminated: bool) -> EpisodeData:
         rewards = np.asarray(buf["rewards"], np.float32)
-        returns = np.zeros_like(rewards)
-        running = 0.0  # a time-limit end is treated as terminal too: the value learns steps-left, as A3C sees
-        for t in range(len(rewards) - 1, -1, -1):
-            running = rewards[t] + self.cfg.gamma * running
-            returns[t] = running
+        returns = discounted_returns(rewards, self.cfg.gamma)
         return EpisodeData(np.stack(buf["pixels"]), np.stack(buf["proprio"]), np.stack(buf["privileged"]),
                            np.stack(buf["target"]), np.stack(buf["teacher"]).astype(np.int64), returns,
                            float(rewards.sum()), bool(buf["student_only"]))
+
+
+def discounted_returns(rewards: np.ndarray, gamma: float) -> np.ndarray:
+    """The value targets of one whole episode: the discounted return after each step. A time-limit end is
+    treated as terminal too: the value learns steps-left, as A3C sees."""
+    rewards = np.asarray(rewards, np.float32)
+    returns, running = np.zeros_like(rewards), 0.0
+    for t in range(len(rewards) - 1, -1, -1):
+        running = rewards[t] + gamma * running
+        returns[t] = running
+    return returns
 
 
 def imitation_loss(net: ProgressiveNet, episodes: list[EpisodeData], cfg: ImitationConfig) -> tuple[torch.Tensor, dict]:

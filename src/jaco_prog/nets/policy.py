@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from jaco_prog.nets.checkpoint import load_net
-from jaco_prog.nets.progressive import ProgressiveNet
+from jaco_prog.nets.progressive import NetOutput, ProgressiveNet
 from jaco_prog.nets.spec import NetSpec
 
 
@@ -37,9 +37,18 @@ class Policy:
     def reset(self) -> None:
         self.state = self.net.initial_state(1)
 
-    @torch.no_grad()
     def act(self, obs: dict, greedy: bool = True) -> np.ndarray:
         """One step: obs["pixels"] uint8 H x W x 3, obs["proprio"] float (2 * n_joints,), as the spec needs."""
+        logits = self.step(obs).logits[0]
+        if greedy:
+            actions = logits.argmax(dim=-1)
+        else:
+            actions = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=self.generator).squeeze(-1)
+        return actions.numpy().astype(np.int64)
+
+    @torch.no_grad()
+    def step(self, obs: dict) -> NetOutput:
+        """The net's whole output for one observation (batch of 1), advancing the recurrent state as act does."""
         batch = {}
         for key in self.spec.observation_keys:
             if key not in obs:
@@ -54,12 +63,7 @@ class Policy:
         # the value head is not needed to act; an asymmetric critic would want sim state the robot lacks
         out = self.net(batch, self.state, privileged=_no_privileged(self.net, self.spec))
         self.state = out.state
-        logits = out.logits[0]
-        if greedy:
-            actions = logits.argmax(dim=-1)
-        else:
-            actions = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=self.generator).squeeze(-1)
-        return actions.numpy().astype(np.int64)
+        return out
 
 
 def _no_privileged(net: ProgressiveNet, spec: NetSpec) -> torch.Tensor | None:
