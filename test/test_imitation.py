@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from jaco_prog.learning.imitation import Collector, Dataset, ImitationConfig, build_student, imitation_loss, \
-    run_imitation
+    pretrain_encoder, run_imitation
 from jaco_prog.nets.checkpoint import read_checkpoint
 from jaco_prog.nets.policy import Policy
 
@@ -134,3 +134,50 @@ def test_run_writes_checkpoint_for_policy_and_finetune_and_resumes(tmp_path):
 def test_beta_schedule_reaches_zero():
     cfg = ImitationConfig(beta_start=1.0, beta_decay=0.5, beta_floor=0.05)
     assert [cfg.beta(i) for i in range(6)] == [1.0, 0.5, 0.25, 0.125, 0.0625, 0.0]
+
+
+def test_encoder_pretraining_learns_target_position_and_touches_only_encoder_and_aux_head():
+    cfg = ImitationConfig(**SMALL, pretrain_updates=150, pretrain_batch=32)
+    torch.manual_seed(0)
+    net = build_student(cfg)
+    episodes = teacher_episodes(cfg, net, 400)
+    column = net.trainable_column
+    untouched = {name: p.clone() for name, p in column.named_parameters()
+                 if not name.startswith(("level1", "level2", "aux_head"))}
+    conv_before = column.level1.weight.clone()
+    figures = pretrain_encoder(net, episodes, cfg)
+    assert figures["frames"] + figures["held_out_frames"] == sum(len(e) for e in episodes)
+    # targets are drawn over a ~30 cm area: after pretraining the held-out error is well below the start
+    assert figures["held_out_rms_cm_after"] < 0.7 * figures["held_out_rms_cm_before"]
+    assert not torch.equal(column.level1.weight, conv_before)
+    for name, p in column.named_parameters():
+        if name in untouched:
+            assert torch.equal(p, untouched[name]), name
+
+
+def test_run_with_pretraining_counts_its_frames_records_its_error_and_resumes_without_repeating(tmp_path):
+    run_dir = tmp_path / "dagger"
+    cfg = ImitationConfig(**SMALL, iterations=1, pretrain_frames=100, pretrain_updates=3)
+    run_imitation(cfg, run_dir, progress=False)
+    import yaml
+    figures = yaml.safe_load((run_dir / "pretrain.yaml").read_text())
+    pretrain_steps = figures["frames"] + figures["held_out_frames"]
+    assert pretrain_steps >= 100
+    rows = list(csv.DictReader(open(run_dir / "iterations.csv")))
+    # the pretraining frames are env steps too, and they joined the imitation data set
+    assert int(rows[0]["env_steps"]) >= pretrain_steps + 150
+    assert int(rows[0]["dataset_frames"]) == int(rows[0]["env_steps"])
+    data = read_checkpoint(run_dir)
+    assert data["counters"]["pretrained"]
+    (run_dir / "pretrain.yaml").unlink()
+    cfg.iterations = 2
+    run_imitation(cfg, run_dir, resume=True, progress=False)
+    assert not (run_dir / "pretrain.yaml").exists()     # not pretrained a second time
+    assert read_checkpoint(run_dir)["counters"]["iteration"] == 2
+
+
+def test_pretraining_needs_the_aux_head_and_sane_counts():
+    with pytest.raises(Exception, match="aux target head"):
+        ImitationConfig(aux_target=False, pretrain_frames=100).validate()
+    with pytest.raises(Exception, match="pretrain"):
+        ImitationConfig(pretrain_updates=-1).validate()

@@ -18,6 +18,9 @@ every state it visits). Then continue with A3C from the result:
 The run directory gets checkpoint.pt (after every iteration, the same format as training runs),
 iterations.csv and config.yaml. --resume continues an interrupted run with its next iteration (the data set
 is collected afresh: frames are not checkpointed). Env steps taken here count towards the column's budget.
+
+--pretrain-frames N first trains the conv layers and the auxiliary head on the target's position alone (the
+simulator labels it for free) from N teacher-driven frames, and writes the held-out error to pretrain.yaml.
 """
 
 FLAGS = {  # flag -> (ImitationConfig field, type, help)
@@ -33,6 +36,10 @@ FLAGS = {  # flag -> (ImitationConfig field, type, help)
     "--updates": ("updates_per_iteration", int, "gradient steps per iteration"),
     "--batch-episodes": ("batch_episodes", int, "episodes per gradient step"),
     "--lr": ("lr", float, "Adam learning rate"),
+    "--aux-coef": ("aux_coef", float, "weight of the target-position loss during imitation"),
+    "--pretrain-frames": ("pretrain_frames", int, "teacher-driven frames to pretrain the conv layers on target "
+                          "position before iteration 0 (default 0: none)"),
+    "--pretrain-updates": ("pretrain_updates", int, "gradient steps of that pretraining"),
     "--max-frames": ("max_frames", int, "data set cap in frames (12 KB each)"),
     "--threads": ("threads", int, "torch threads"),
 }

@@ -15,9 +15,12 @@ The student is the column A3C then trains (`jaco-prog train --mode finetune --fr
 uses starts trained: the policy, the value on the column's output and, if the column has one, the asymmetric
 critic. Env steps taken here count towards the column's step budget (the model card adds them up).
 
+Optionally, before iteration 0, the conv layers and the aux head are pretrained on target position alone from
+teacher-driven frames (`pretrain_frames`; see `pretrain_encoder`); those frames join the data set.
+
 A run directory holds checkpoint.pt (same format as training runs, so `score`, `train --mode finetune` and
 the policy node read it), iterations.csv (per iteration: steps, beta, returns of the episodes the student
-drove alone, losses) and config.yaml. Resuming reloads the net and optimiser and continues with the next
+drove alone, losses), config.yaml and, after pretraining, pretrain.yaml. Resuming reloads the net and optimiser and continues with the next
 iteration; the data set is not checkpointed (gigabytes of frames), so it restarts from that iteration's
 collection, which DAgger tolerates: later iterations are dominated by the student's own states anyway.
 """
@@ -66,6 +69,10 @@ class ImitationConfig:
     max_grad_norm: float = 40.0
     max_frames: int = 400_000              # data set cap (uint8 64x64x3 frames: ~5 GB)
     teacher_hover: float = 0.08            # the scripted teacher aims this far above the target centre
+    pretrain_frames: int = 0               # teacher-driven frames collected before iteration 0 to pretrain ...
+    pretrain_updates: int = 3000           # ... the conv layers and aux head on target position alone ...
+    pretrain_batch: int = 128              # ... (frames per step); 0 frames: no pretraining
+    pretrain_lr: float = 1e-3
     threads: int = 2
     column_sizes: dict = field(default_factory=lambda: dict(SIZE_PRESETS))
 
@@ -80,6 +87,10 @@ class ImitationConfig:
                      "max_frames", "threads"):
             if getattr(self, name) < 1:
                 raise UserError(f"imitation: {name} must be at least 1 (got {getattr(self, name)})")
+        if self.pretrain_frames < 0 or self.pretrain_updates < 0 or self.pretrain_batch < 1:
+            raise UserError("imitation: pretrain_frames and pretrain_updates must be >= 0, pretrain_batch >= 1")
+        if self.pretrain_frames and not self.aux_target:
+            raise UserError("imitation: encoder pretraining learns target position: it needs the aux target head")
         if not 0.0 <= self.beta_start <= 1.0 or not 0.0 <= self.beta_decay <= 1.0:
             raise UserError("imitation: beta_start and beta_decay must be in [0, 1]")
 
@@ -238,6 +249,44 @@ def imitation_loss(net: ProgressiveNet, episodes: list[EpisodeData], cfg: Imitat
     return loss, stats
 
 
+def pretrain_encoder(net: ProgressiveNet, episodes: list[EpisodeData], cfg: ImitationConfig) -> dict:
+    """Train the conv layers and the aux head on target position alone, before any imitation.
+
+    The simulator gives target positions for free. Trained only through the imitation loss, column 1's conv
+    layers localised the target worse than the same layers trained on position alone
+    (bench/column1_perception.py), and localising the target is what a pixel reacher lacks, not motor skill.
+    The last sixth of the episodes is held out to report the error. Returns the pretraining figures."""
+    column = net.trainable_column
+    n_test = max(1, len(episodes) // 6) if len(episodes) > 1 else 0
+    train, test = episodes[n_test:], episodes[:n_test]
+    pixels = np.concatenate([e.pixels for e in train])
+    target = np.concatenate([e.target for e in train])
+    params = [*column.level1.parameters(), *column.level2.parameters(), *column.aux_head.parameters()]
+    optimizer = torch.optim.Adam(params, lr=cfg.pretrain_lr)
+    rng = np.random.default_rng(cfg.seed)
+
+    def squared_error(frames: np.ndarray, targets: np.ndarray) -> torch.Tensor:
+        x = ProgressiveNet.input_tensors({"pixels": torch.from_numpy(frames)})[0]
+        pred = column.aux_head(column.encode(x, None, [])["level2"].flatten(1))
+        return ((pred - torch.from_numpy(targets)) ** 2).sum(-1)
+
+    def rms_cm(data: list[EpisodeData]) -> float:
+        with torch.no_grad():
+            errors = [squared_error(e.pixels, e.target) for e in data]
+        return 100.0 * math.sqrt(torch.cat(errors).mean().item()) if errors else math.nan
+
+    before = rms_cm(test)
+    for _ in range(cfg.pretrain_updates):
+        index = rng.integers(len(pixels), size=cfg.pretrain_batch)
+        loss = squared_error(pixels[index], target[index]).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    return {"frames": int(len(pixels)), "held_out_frames": int(sum(len(e) for e in test)),
+            "updates": cfg.pretrain_updates, "held_out_rms_cm_before": round(before, 2),
+            "held_out_rms_cm_after": round(rms_cm(test), 2), "train_rms_cm_after": round(rms_cm(train[:50]), 2)}
+
+
 class Dataset:
     """Episodes aggregated over iterations; the oldest go once `max_frames` is exceeded."""
 
@@ -282,7 +331,7 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
     torch.manual_seed(cfg.seed)
     net = build_student(cfg)
     optimizer = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=cfg.lr)
-    iteration, env_steps, wall = 0, 0, 0.0
+    iteration, env_steps, wall, pretrained = 0, 0, 0.0, False
     if resume:
         if not checkpoint.is_file():
             raise UserError(f"cannot resume: {checkpoint} does not exist")
@@ -291,6 +340,7 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
         optimizer.load_state_dict(data["optimizer"])
         counters = data["counters"]
         iteration, env_steps, wall = counters["iteration"], counters["global_step"], counters["wall_time_s"]
+        pretrained = counters.get("pretrained", False)
     elif run_dir.exists() and any(run_dir.iterdir()):
         raise UserError(f"run directory {run_dir} already exists; pass --resume to continue it or choose another")
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -300,10 +350,37 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
     collector = Collector(cfg, net)
     dataset = Dataset(cfg.max_frames, cfg.seed + iteration)
     bar = None
-    if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=cfg.iterations, initial=iteration, desc="DAgger", unit="it")
+
+    def save() -> None:
+        save_checkpoint(checkpoint, {
+            "spec": net.spec.to_dict(), "model": net.state_dict(), "optimizer": optimizer.state_dict(),
+            "counters": {"global_step": env_steps, "iteration": iteration, "wall_time_s": wall,
+                         "pretrained": pretrained},
+            "imitation": asdict(cfg)})
+
     try:
+        if cfg.pretrain_frames and not pretrained:
+            started = time.perf_counter()
+            if progress:
+                print(f"pretraining the encoder on target position: {cfg.pretrain_frames} teacher-driven frames, "
+                      f"{cfg.pretrain_updates} updates", flush=True)
+            net.eval()
+            episodes = collector.collect(cfg.pretrain_frames, beta=1.0)
+            net.train()
+            figures = pretrain_encoder(net, episodes, cfg)
+            dataset.add(episodes)  # teacher-labelled like any other: DAgger learns from them too
+            env_steps += sum(len(e) for e in episodes)
+            wall += time.perf_counter() - started
+            figures["wall_time_s"] = round(time.perf_counter() - started, 1)
+            (run_dir / "pretrain.yaml").write_text(yaml.safe_dump(figures, sort_keys=False))
+            if progress:
+                print(f"target position error on held-out frames: {figures['held_out_rms_cm_before']} cm -> "
+                      f"{figures['held_out_rms_cm_after']} cm", flush=True)
+            pretrained = True
+            save()
+        if progress:
+            from tqdm import tqdm
+            bar = tqdm(total=cfg.iterations, initial=iteration, desc="DAgger", unit="it")
         with open(log_path, "a", newline="") as log:
             writer = csv.DictWriter(log, FIELDS)
             if new_log:
@@ -337,10 +414,7 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
                           for k in ("policy_nll", "value_loss", "teacher_agreement", "aux_loss")}}
                 writer.writerow(row)
                 log.flush()
-                save_checkpoint(checkpoint, {
-                    "spec": net.spec.to_dict(), "model": net.state_dict(), "optimizer": optimizer.state_dict(),
-                    "counters": {"global_step": env_steps, "iteration": iteration, "wall_time_s": wall},
-                    "imitation": asdict(cfg)})
+                save()
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(steps=env_steps, ret=f"{row['mean_return']:.1f}",
