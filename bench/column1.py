@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Column 1 (simulation, wide LSTM, pixels): DAgger warm start from the privileged scripted teacher vs A3C/A2C
-from scratch, return against env steps, in the same run and with the same env-step budget.
+from scratch, and DAgger after pretraining the conv layers on target position, return against env steps, in
+the same run and with the same env-step budget.
 
 Prints the figure path, each recipe's final return (the student's own episodes for DAgger, the last episodes
-for RL) and the ratio DAgger / RL. Writes <out>/column1.{png,json} and the two run directories (a rerun resumes
-them). The shipped column 1 came from the full recipe; its model card (models/) has its exact stages.
+for RL), the ratio DAgger / RL and the ratio pretrained DAgger / DAgger. Writes <out>/column1.{png,json} and the
+run directories (a rerun resumes them). The shipped column 1's model card (models/) has its exact stages.
 
     .venv/bin/python bench/column1.py                 # smoke: ~30 k steps each, a few minutes
     .venv/bin/python bench/column1.py --full          # the shipped recipe's budget (hours; resumable)
     .venv/bin/python bench/column1.py --plot-only --dagger-run runs/col1-dagger2 --rl-run runs/col1-wide-lstm-a2c \
-        --finetune-run runs/col1-ft-a2c
+        --finetune-run runs/col1-ft-a2c --pretrained-run runs/col1-pretrain
 """
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ import numpy as np
 
 SMOKE = dict(iterations=3, steps_per_iteration=10_000, envs=8, updates_per_iteration=60, batch_episodes=8)
 FULL = dict(iterations=150, steps_per_iteration=10_000, envs=16, updates_per_iteration=300, batch_episodes=16)
+# encoder pretraining on target position first (the same DAgger after it, the target loss weighted up so
+# DAgger keeps the localisation it starts with)
+PRETRAIN_SMOKE = dict(pretrain_frames=10_000, pretrain_updates=1000, aux_coef=50.0)
+PRETRAIN_FULL = dict(pretrain_frames=150_000, pretrain_updates=6000, aux_coef=50.0)
 
 
 def dagger_curve(run_dir: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -54,10 +59,13 @@ def main(argv=None) -> int:
     parser.add_argument("--finetune-run", default=None,
                         help="an RL run finetuned from the DAgger run (train --mode finetune --from DAGGER_RUN): "
                              "drawn after DAgger's last step")
+    parser.add_argument("--pretrained-run", default=None,
+                        help="DAgger run with encoder pretraining (default <out>/dagger-pretrained)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     dagger_dir = Path(args.dagger_run) if args.dagger_run else out / "dagger"
     rl_dir = Path(args.rl_run) if args.rl_run else out / "a2c"
+    pretrained_dir = Path(args.pretrained_run) if args.pretrained_run else out / "dagger-pretrained"
     budget = FULL if args.full else SMOKE
 
     if not args.plot_only:
@@ -66,9 +74,9 @@ def main(argv=None) -> int:
         from jaco_prog.learning.train import train
         from jaco_prog.paths import config_path
 
-        cfg = ImitationConfig(**budget)
-        done = (dagger_dir / "checkpoint.pt").is_file()
-        run_imitation(cfg, dagger_dir, resume=done)
+        for run_dir, extra in ((dagger_dir, {}), (pretrained_dir, PRETRAIN_FULL if args.full else PRETRAIN_SMOKE)):
+            done = (run_dir / "checkpoint.pt").is_file()
+            run_imitation(ImitationConfig(**budget, **extra), run_dir, resume=done)
         dagger_steps = dagger_curve(dagger_dir)[0]
         steps = int(dagger_steps.max()) if dagger_steps.size else 30_000
         rl = load_train_config([config_path("train.yaml")], {
@@ -76,11 +84,13 @@ def main(argv=None) -> int:
             "run_dir": str(rl_dir), "progress": True})
         train(rl, resume=(rl_dir / "checkpoint.pt").is_file())
 
-    for run in (dagger_dir, rl_dir):
+    for run in (dagger_dir, rl_dir, pretrained_dir):
         if not run.is_dir():
-            print(f"error: {run} does not exist (train first, or pass --dagger-run/--rl-run)", file=sys.stderr)
+            print(f"error: {run} does not exist (train first, or pass --dagger-run/--rl-run/--pretrained-run)",
+                  file=sys.stderr)
             return 2
     dx, dy = dagger_curve(dagger_dir)
+    px, py = dagger_curve(pretrained_dir)
     rx, ry = rl_curve(rl_dir)
     finetune = None
     if args.finetune_run:
@@ -92,6 +102,8 @@ def main(argv=None) -> int:
 
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot(dx, dy, "o-", color="C0", label="DAgger from the privileged teacher (student's own episodes)")
+    ax.plot(px, py, "s-", color="C1", markersize=3,
+            label="DAgger after pretraining the conv layers on target position (student's own episodes)")
     ax.plot(rx, ry, "-", color="C3", label="A2C from scratch, asymmetric critic + aux target (running mean)")
     if finetune is not None:
         ax.plot(*finetune, "-", color="C2",
@@ -113,6 +125,15 @@ def main(argv=None) -> int:
     numbers = {"steps_compared": float(at), "dagger_return": dagger_at, "rl_return": rl_at,
                "ratio_dagger_over_rl": dagger_at / rl_at if rl_at > 0 else None,
                "dagger_final_return": float(dy[-1]), "dagger_steps": float(dx.max()), "rl_steps": float(np.nanmax(rx))}
+    # pretrained vs plain DAgger at the same env steps (pretraining frames included): the pretrained run's last
+    # five iterations where plain DAgger has points too, against plain DAgger interpolated at those steps
+    shared = px <= dx.max()
+    if shared.any():
+        last_x, last_y = px[shared][-5:], py[shared][-5:]
+        plain = float(np.mean(np.interp(last_x, dx, dy)))
+        numbers.update(pretrained_steps_compared=[float(last_x[0]), float(last_x[-1])],
+                       pretrained_return=float(np.mean(last_y)), plain_return_at_same_steps=plain,
+                       ratio_pretrained_over_plain=float(np.mean(last_y)) / plain if plain > 0 else None)
     if finetune is not None:
         numbers.update(finetune_final_return=float(finetune[1][~np.isnan(finetune[1])][-1]),
                        finetune_steps=float(np.nanmax(finetune[0])))
@@ -123,6 +144,11 @@ def main(argv=None) -> int:
               f"{numbers['finetune_steps']:,.0f} env steps in all")
     print(f"at {at:,.0f} env steps: DAgger {dagger_at:.2f}, RL from scratch {rl_at:.2f} "
           f"-> ratio {numbers['ratio_dagger_over_rl'] or float('nan'):.1f}x")
+    if "pretrained_return" in numbers:
+        lo, hi = numbers["pretrained_steps_compared"]
+        print(f"mean over {lo:,.0f}-{hi:,.0f} env steps: DAgger after encoder pretraining "
+              f"{numbers['pretrained_return']:.2f}, plain DAgger {numbers['plain_return_at_same_steps']:.2f} "
+              f"-> ratio {numbers['ratio_pretrained_over_plain'] or float('nan'):.2f}x")
     return 0
 
 

@@ -95,13 +95,6 @@ def main() -> None:
               f"{vec_rate / env_rate:.2f}x (target >= 1.5x)")
         venv.close()
 
-    stock = mujoco.Renderer(model, 64, 64)
-
-    def stock_render(k):
-        for _ in range(k):
-            stock.update_scene(data, camera=POLICY_CAMERA)
-            stock.render()
-
     stock_model = make_env(overrides={"scene": {"render_slices": 28, "render_stacks": 16}})
     stock_model.model.vis.quality.offsamples = 4
     stock_full = mujoco.Renderer(stock_model.model, 64, 64)
@@ -115,7 +108,6 @@ def main() -> None:
     stock_rate = rate(stock_full_render, n // 4)
     print(f"64x64 renders/s: ours {ours:8.0f}   stock mujoco.Renderer (shadows, 4x MSAA, 28x16 tessellation) "
           f"{stock_rate:8.0f}   ratio {ours / stock_rate:.1f}x")
-    del stock, stock_render
     stock_full.close()
     stock_model.close()
     raw_renderer.close()

@@ -222,7 +222,7 @@ def test_reward_tracker_says_why_without_a_joint_state(world):
 def test_sim_world_publishes_at_its_rates_through_the_safety_layer_on_a_monotonic_clock(world):
     params = world.params.sim
     seen = {"image": 0, "status": 0, "state": 0}
-    stamps = []
+    stamps, image = [], None
     for _ in range(50):  # 0.5 s
         out = world.tick()
         stamps.append(out.stamp)
