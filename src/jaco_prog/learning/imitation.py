@@ -20,9 +20,10 @@ teacher-driven frames (`pretrain_frames`; see `pretrain_encoder`); those frames 
 
 A run directory holds checkpoint.pt (same format as training runs, so `score`, `train --mode finetune` and
 the policy node read it), iterations.csv (per iteration: steps, beta, returns of the episodes the student
-drove alone, losses), config.yaml and, after pretraining, pretrain.yaml. Resuming reloads the net and optimiser and continues with the next
-iteration; the data set is not checkpointed (gigabytes of frames), so it restarts from that iteration's
-collection, which DAgger tolerates: later iterations are dominated by the student's own states anyway.
+drove alone, losses), config.yaml and, after pretraining, pretrain.yaml. Resuming reloads the net and
+optimiser and continues with the next iteration; the data set is not checkpointed (gigabytes of frames), so
+it restarts from that iteration's collection, which DAgger tolerates: later iterations are dominated by the
+student's own states anyway.
 """
 from __future__ import annotations
 
@@ -255,7 +256,7 @@ def pretrain_encoder(net: ProgressiveNet, episodes: list[EpisodeData], cfg: Imit
     The simulator gives target positions for free. Trained only through the imitation loss, column 1's conv
     layers localised the target worse than the same layers trained on position alone
     (bench/column1_perception.py), and localising the target is what a pixel reacher lacks, not motor skill.
-    The last sixth of the episodes is held out to report the error. Returns the pretraining figures."""
+    The first sixth of the episodes is held out to report the error. Returns the pretraining figures."""
     column = net.trainable_column
     n_test = max(1, len(episodes) // 6) if len(episodes) > 1 else 0
     train, test = episodes[n_test:], episodes[:n_test]
@@ -267,7 +268,7 @@ def pretrain_encoder(net: ProgressiveNet, episodes: list[EpisodeData], cfg: Imit
 
     def squared_error(frames: np.ndarray, targets: np.ndarray) -> torch.Tensor:
         x = ProgressiveNet.input_tensors({"pixels": torch.from_numpy(frames)})[0]
-        pred = column.aux_head(column.encode(x, None, [])["level2"].flatten(1))
+        pred = column.target_prediction(column.encode(x, None, [])["level2"])
         return ((pred - torch.from_numpy(targets)) ** 2).sum(-1)
 
     def rms_cm(data: list[EpisodeData]) -> float:
@@ -370,8 +371,9 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
             figures = pretrain_encoder(net, episodes, cfg)
             dataset.add(episodes)  # teacher-labelled like any other: DAgger learns from them too
             env_steps += sum(len(e) for e in episodes)
-            wall += time.perf_counter() - started
-            figures["wall_time_s"] = round(time.perf_counter() - started, 1)
+            elapsed = time.perf_counter() - started
+            wall += elapsed
+            figures["wall_time_s"] = round(elapsed, 1)
             (run_dir / "pretrain.yaml").write_text(yaml.safe_dump(figures, sort_keys=False))
             if progress:
                 print(f"target position error on held-out frames: {figures['held_out_rms_cm_before']} cm -> "

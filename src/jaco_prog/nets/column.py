@@ -180,8 +180,12 @@ class Column(nn.Module):
             if privileged is None:
                 raise ValueError("this column has an asymmetric critic: pass the privileged state")
             value = self.critic(privileged).squeeze(1)
-        aux = self.aux_head(acts["level2"].flatten(1)) if self.spec.aux_target else None
+        aux = self.target_prediction(acts["level2"]) if self.spec.aux_target else None
         return logits, value, aux, output_value
+
+    def target_prediction(self, level2: torch.Tensor) -> torch.Tensor:
+        """The aux head's target position (B x 3) from this column's level 2 activations."""
+        return self.aux_head(level2.flatten(1))
 
 
 def _numel(shape: tuple[int, ...]) -> int:
