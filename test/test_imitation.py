@@ -11,7 +11,7 @@ from jaco_prog.nets.checkpoint import read_checkpoint
 from jaco_prog.nets.policy import Policy
 
 SMALL = dict(column="narrow", envs=2, steps_per_iteration=150, updates_per_iteration=5, batch_episodes=2,
-             threads=1)
+             threads=1, max_frames=2000)
 
 
 def teacher_episodes(cfg, net, steps):
@@ -123,11 +123,13 @@ def test_run_writes_checkpoint_for_policy_and_finetune_and_resumes(tmp_path):
 
     with pytest.raises(Exception, match="already exists"):
         run_imitation(cfg, run_dir, progress=False)
-    cfg.iterations = 2
+    cfg.iterations, cfg.max_frames = 2, 1000
     run_imitation(cfg, run_dir, resume=True, progress=False)
     rows = list(csv.DictReader(open(run_dir / "iterations.csv")))
     assert [int(r["iteration"]) for r in rows] == [1, 2]
-    assert int(rows[1]["env_steps"]) > int(rows[0]["env_steps"])
+    # the resumed run's empty data set is refilled to half its cap before the first update
+    assert int(rows[1]["env_steps"]) - int(rows[0]["env_steps"]) >= 500 > cfg.steps_per_iteration
+    assert int(rows[1]["dataset_frames"]) >= 500
     assert float(rows[1]["beta"]) == pytest.approx(cfg.beta(1))
 
 
@@ -181,3 +183,18 @@ def test_pretraining_needs_the_aux_head_and_sane_counts():
         ImitationConfig(aux_target=False, pretrain_frames=100).validate()
     with pytest.raises(Exception, match="pretrain"):
         ImitationConfig(pretrain_updates=-1).validate()
+
+
+def test_cli_resume_may_change_only_the_iterations_and_the_data_set_cap(tmp_path, monkeypatch):
+    from jaco_prog.cli import main
+    from jaco_prog.learning import imitation
+
+    run_dir = tmp_path / "dagger"
+    run_imitation(ImitationConfig(**SMALL, iterations=1), run_dir, progress=False)
+    seen = {}
+    monkeypatch.setattr(imitation, "run_imitation",
+                        lambda cfg, path, resume, progress: seen.update(cfg=cfg, resume=resume) or path)
+    assert main(["imitate", "--run-dir", str(run_dir), "--resume", "--iterations", "7", "--max-frames", "900",
+                 "--lr", "0.9", "--no-progress"]) == 0
+    assert seen["resume"] and seen["cfg"].iterations == 7 and seen["cfg"].max_frames == 900
+    assert seen["cfg"].lr == ImitationConfig().lr     # the saved run's learning rate, not the flag's

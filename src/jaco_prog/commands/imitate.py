@@ -17,7 +17,9 @@ every state it visits). Then continue with A3C from the result:
 
 The run directory gets checkpoint.pt (after every iteration, the same format as training runs),
 iterations.csv and config.yaml. --resume continues an interrupted run with its next iteration (the data set
-is collected afresh: frames are not checkpointed). Env steps taken here count towards the column's budget.
+is collected afresh: frames are not checkpointed, so its first iteration refills half the data-set cap
+before training); a resumed run may change --iterations and --max-frames. Env steps taken here count
+towards the column's budget.
 
 --pretrain-frames N first trains the conv layers and the auxiliary head on the target's position alone (the
 simulator labels it for free) from N teacher-driven frames, and writes the held-out error to pretrain.yaml.
@@ -60,6 +62,9 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+RESUMABLE = ("iterations", "max_frames")
+
+
 def run(args: argparse.Namespace) -> int:
     from jaco_prog.learning.imitation import ImitationConfig, run_imitation
     from jaco_prog.nets.checkpoint import read_checkpoint
@@ -71,8 +76,9 @@ def run(args: argparse.Namespace) -> int:
         saved = dict(read_checkpoint(args.run_dir).get("imitation") or {})
         if not saved:
             raise UserError(f"{args.run_dir} is not an imitation run")
-        if "iterations" in values:  # the one field a resumed run may change
-            saved["iterations"] = values["iterations"]
+        for name in RESUMABLE:  # fields that change neither the net nor what its past iterations meant
+            if name in values:
+                saved[name] = values[name]
         values = {k: v for k, v in saved.items() if k in known}
     if values.get("task") not in (None, "reach", "conveyor"):
         raise UserError(f"--task must be reach or conveyor (got {values['task']!r})")

@@ -391,7 +391,10 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
                 started = time.perf_counter()
                 beta = cfg.beta(iteration)
                 net.eval()
-                episodes = collector.collect(cfg.steps_per_iteration, beta)
+                # A resumed run's data set starts empty (frames are not checkpointed); training on one
+                # iteration's frames alone would overfit them, so the first collection refills it.
+                refill = cfg.max_frames // 2 if dataset.frames == 0 and iteration > 0 else 0
+                episodes = collector.collect(max(cfg.steps_per_iteration, refill), beta)
                 dataset.add(episodes)
                 env_steps += sum(len(e) for e in episodes)
                 net.train()
