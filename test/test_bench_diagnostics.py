@@ -55,3 +55,30 @@ def test_diagnostics_refuse_a_missing_checkpoint_with_one_line(name, tmp_path, c
     assert load_bench(name).main(["--checkpoint", str(tmp_path / "missing.pt")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "missing.pt does not exist" in err
+
+
+def test_lookahead_planner_plans_on_a_copy_and_reaches_like_the_oracle(load_bench):
+    ceiling = load_bench("task_ceiling")
+    env = ceiling.reach_env()
+    env.reset_state(1_000_000)
+    planner = ceiling.LookaheadPlanner(env, candidates=4, horizon=2)
+    qpos, time = env.data.qpos.copy(), env.data.time
+    action = planner.act()
+    # candidates are simulated on a copy: the live physics has not moved, and sim.data is the live data again
+    assert np.array_equal(env.data.qpos, qpos) and env.data.time == time and env.sim.data is env.data
+    assert action.shape == (9,) and np.all((action >= 0) & (action <= 2))
+    result = ceiling.controller_episodes(env, planner, 3, 1_000_000)
+    assert np.all(result["returns"] <= 51 - result["first_steps"])   # no reward before the first rewarded step
+    assert result["returns"].mean() > 10                             # it reaches: the oracle scores ~29 here
+
+
+def test_task_ceiling_prints_every_controller_against_the_bar(checkpoint, capsys, load_bench, tmp_path):
+    assert load_bench("task_ceiling").main(["--checkpoint", str(checkpoint), "--oracle-episodes", "3",
+                                            "--episodes", "2", "--noise-scales", "0.5", "--out",
+                                            str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "0.50x" in out and "1.00x" in out        # the task as configured is always measured
+    assert "lookahead planner" in out and "ratio column / oracle" in out
+    assert (tmp_path / "task_ceiling.png").is_file()
+    with pytest.raises(SystemExit):
+        load_bench("task_ceiling").main(["--checkpoint", str(tmp_path / "missing.pt")])

@@ -1,0 +1,218 @@
+"""How much can any policy score on the reaching task? The ceiling behind issue 7's bar of 30 of 50.
+
+The reward is +1 per step with the palm within 10 cm of the target, over 50 steps, so every step spent
+travelling from the random start is a point lost, and the joints' action velocities set how fast the palm
+can travel. Two controllers that never have to see give a practical ceiling for a pixel policy:
+
+    privileged oracle    the scripted reacher (sim/scripted_policy.py), which reads the target position and
+                         the palm Jacobian; DAgger's teacher, so also the ceiling of what column 1 imitates
+    lookahead planner    at every step, simulates the most promising joint-action combinations (ranked by the
+                         Jacobian) a few steps ahead on a copy of the physics, and takes the one that ends
+                         nearest the goal without a safety violation
+
+Both are measured on the evaluation seeds `jaco-prog score` uses, beside the shipped column 1 on the same
+episodes; the oracle also with the random start's joint noise scaled down (the paper does not give its start
+distribution). The figure shows the return distributions against the bar.
+
+    .venv/bin/python bench/task_ceiling.py                  # ~3 min: oracle 200, planner and column 100 episodes
+    .venv/bin/python bench/task_ceiling.py --full           # oracle 1000, planner and column 400
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+os.environ.setdefault("MUJOCO_GL", "egl")
+BAR = 30.0
+
+
+def reach_env(noise_scale: float = 1.0):
+    from jaco_prog.sim import make_env
+    from jaco_prog.sim.task_config import load_task_config
+
+    noise = [deg * noise_scale for deg in load_task_config().task.start_noise_deg]
+    return make_env(overrides={"task": {"start_noise_deg": noise}}, own_renderer=False)
+
+
+def scripted_oracle(env):
+    from jaco_prog.learning.imitation import ImitationConfig
+    from jaco_prog.sim.scripted_policy import ScriptedReacher
+
+    return ScriptedReacher(env, hover=ImitationConfig().teacher_hover)
+
+
+class LookaheadPlanner:
+    """Rank the 3^6 arm-action combinations by where the Jacobian says they take the palm in `horizon`
+    steps, simulate the best `candidates` of them (and the oracle's choice, and standing still) that far on
+    a copy of the physics, and act with the one that ends nearest the oracle's goal without a violation."""
+
+    def __init__(self, env, candidates: int = 8, horizon: int = 3):
+        import itertools
+
+        self.env, self.oracle = env, scripted_oracle(env)
+        self.candidates, self.horizon = candidates, horizon
+        self.combos = np.array(list(itertools.product(range(3), repeat=int(self.oracle._arm.sum()))))
+        self.velocity = env.profile.action_velocities
+        self.jac = np.zeros((3, env.model.nv))
+        self.substeps = round(1.0 / (env.cfg.task.control_hz * env.model.opt.timestep))
+
+    def act(self) -> np.ndarray:
+        import mujoco
+
+        env, arm = self.env, self.oracle._arm
+        goal = env.target_position() + np.array([0.0, 0.0, self.oracle.hover])
+        mujoco.mj_jacSite(env.model, env.data, self.jac, None, self.oracle._site)
+        jac = self.jac[:, self.oracle._dofs][:, arm]
+        travel = (self.combos - 1.0) * self.velocity[arm] * self.horizon / env.cfg.task.control_hz
+        ranked = np.argsort(np.linalg.norm(goal - env.sim.palm_position() - travel @ jac.T, axis=1))
+        scripted = self.oracle.act()
+        options = [self.combos[i] for i in ranked[: self.candidates]] + [scripted[arm], np.ones(arm.sum(), int)]
+        best = options[int(np.argmin([self._rollout(option, goal) for option in options]))]
+        action = scripted.copy()
+        action[arm] = best
+        return action
+
+    def _rollout(self, arm_action: np.ndarray, goal: np.ndarray) -> float:
+        import copy
+
+        import mujoco
+
+        sim, arm = self.env.sim, self.oracle._arm
+        live = sim.data
+        sim.data = copy.copy(live)   # the simulator's helpers read sim.data: point them at the copy
+        try:
+            command = np.where(arm, 0.0, -self.velocity)   # fingers open, as the oracle keeps them
+            command[arm] = (arm_action - 1.0) * self.velocity[arm]
+            sim.set_velocity_command(command)
+            for _ in range(self.horizon):
+                mujoco.mj_step(self.env.model, sim.data, nstep=self.substeps)
+                if sim.violation() is not None:
+                    return math.inf
+            return float(np.linalg.norm(sim.palm_position() - goal))
+        finally:
+            sim.data = live
+
+
+def controller_episodes(env, controller, episodes: int, seed: int) -> dict:
+    """Returns and first rewarded step of a privileged controller, without rendering."""
+    task = env.cfg.task
+    returns, first_steps, start_distances = [], [], []
+    try:
+        for episode in range(episodes):
+            env.reset_state(seed + episode)
+            start_distances.append(env.palm_target_distance())
+            total, first = 0.0, None
+            for step in range(1, task.episode_steps + 1):
+                reward, terminated, truncated, _ = env._advance(controller.act())
+                total += reward
+                if reward and first is None:
+                    first = step
+                if terminated or truncated:
+                    break
+            returns.append(total)
+            first_steps.append(first if first is not None else task.episode_steps + 1)
+    finally:
+        env.close()
+    return {"returns": np.asarray(returns), "first_steps": np.asarray(first_steps),
+            "start_distance": float(np.mean(start_distances))}
+
+
+def column_returns(checkpoint: Path, episodes: int, seed: int) -> np.ndarray:
+    from jaco_prog.nets.policy import Policy
+    from jaco_prog.sim import make_env
+    from jaco_prog.sim.rollout import run_episode
+
+    policy = Policy.from_checkpoint(checkpoint, seed=seed)
+    env = make_env()
+    stepper = SimpleNamespace(reset=policy.reset, act=lambda obs: policy.act(obs, greedy=True))
+    try:
+        return np.asarray([run_episode(env, stepper, seed=seed + e, episode=e).episode_return
+                           for e in range(episodes)])
+    finally:
+        env.close()
+
+
+def mean_se(values: np.ndarray) -> str:
+    return f"{values.mean():5.1f} ± {values.std() / math.sqrt(len(values)):.1f}"
+
+
+def plot(out: Path, oracle: dict, planner: dict, column: np.ndarray, checkpoint: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    bins = np.arange(0, 52, 2)
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for label, returns, colour in (("privileged oracle", oracle["returns"], "tab:blue"),
+                                   ("lookahead planner", planner["returns"], "tab:green"),
+                                   (checkpoint.name, column, "tab:orange")):
+        ax.hist(returns, bins, density=True, histtype="step", lw=1.8, color=colour,
+                label=f"{label}: mean {returns.mean():.1f} ({len(returns)} episodes)")
+    ax.axvline(BAR, color="k", ls="--", lw=1)
+    ax.text(BAR + 0.5, ax.get_ylim()[1] * 0.92, "bar: 30", fontsize=9)
+    ax.set_xlabel("episode return (of 50)")
+    ax.set_ylabel("share of episodes per return")
+    ax.set_title("Reach task as configured: returns on the evaluation seeds")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    out.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out / "task_ceiling.png", dpi=120)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from jaco_prog.evaluation.sim_score import EVAL_SEED_BASE
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--full", action="store_true", help="oracle 1000, planner and column 400 episodes")
+    parser.add_argument("--oracle-episodes", type=int, help="default 200 (1000 with --full)")
+    parser.add_argument("--episodes", type=int, help="planner and column episodes: default 100 (400 with --full)")
+    parser.add_argument("--checkpoint", type=Path, default=Path("models/column1_reach_wide_lstm.pt"))
+    parser.add_argument("--noise-scales", default="1,0.5,0",
+                        help="start-noise scales to measure the oracle at (1 = the task as configured)")
+    parser.add_argument("--out", type=Path, default=Path("docs/figures/results"))
+    args = parser.parse_args(argv)
+    n_oracle = args.oracle_episodes or (1000 if args.full else 200)
+    n = args.episodes or (400 if args.full else 100)
+    try:
+        scales = [float(s) for s in args.noise_scales.split(",")]
+    except ValueError:
+        parser.error(f"--noise-scales must be comma-separated numbers, got {args.noise_scales!r}")
+    if n_oracle < n or n < 1:
+        parser.error(f"need 1 <= --episodes ({n}) <= --oracle-episodes ({n_oracle})")
+    if not args.checkpoint.exists():
+        parser.error(f"checkpoint {args.checkpoint} does not exist")
+
+    print(f"privileged oracle (the scripted reacher), {n_oracle} episodes per row")
+    print(f"{'start noise':>11}  {'return':>12}  {'success':>7}  {'first reward':>12}  {'start distance':>14}")
+    oracle = {}
+    for scale in sorted(set(scales) | {1.0}, reverse=True):
+        env = reach_env(scale)
+        r = oracle[scale] = controller_episodes(env, scripted_oracle(env), n_oracle, EVAL_SEED_BASE)
+        print(f"{scale:>10.2f}x  {mean_se(r['returns']):>12}  {np.mean(r['returns'] > 0):>7.0%}  "
+              f"{'step ' + format(np.mean(r['first_steps']), '.1f'):>12}  {r['start_distance']:>12.2f} m",
+              flush=True)
+    env = reach_env()
+    planner = controller_episodes(env, LookaheadPlanner(env), n, EVAL_SEED_BASE)
+    column = column_returns(args.checkpoint, n, EVAL_SEED_BASE)
+    base = oracle[1.0]["returns"][:n]
+    print(f"\nthe task as configured, the same {n} episodes:")
+    print(f"  privileged oracle   {mean_se(base)}")
+    print(f"  lookahead planner   {mean_se(planner['returns'])}  (first reward at step "
+          f"{np.mean(planner['first_steps']):.1f})")
+    print(f"  {args.checkpoint.name}  {mean_se(column)}")
+    print(f"ratio column / oracle: {column.mean() / base.mean():.2f}; planner / oracle: "
+          f"{planner['returns'].mean() / base.mean():.2f}; bar (30) / oracle: {BAR / base.mean():.2f}")
+    plot(args.out, oracle[1.0], planner, column, args.checkpoint)
+    print(f"figure: {args.out / 'task_ceiling.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
