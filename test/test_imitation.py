@@ -185,7 +185,7 @@ def test_pretraining_needs_the_aux_head_and_sane_counts():
         ImitationConfig(pretrain_updates=-1).validate()
 
 
-def test_cli_resume_may_change_only_the_iterations_and_the_data_set_cap(tmp_path, monkeypatch):
+def test_cli_resume_may_change_only_the_iterations_and_the_data_set_cap(tmp_path, monkeypatch, capsys):
     from jaco_prog.cli import main
     from jaco_prog.learning import imitation
 
@@ -195,6 +195,11 @@ def test_cli_resume_may_change_only_the_iterations_and_the_data_set_cap(tmp_path
     monkeypatch.setattr(imitation, "run_imitation",
                         lambda cfg, path, resume, progress: seen.update(cfg=cfg, resume=resume) or path)
     assert main(["imitate", "--run-dir", str(run_dir), "--resume", "--iterations", "7", "--max-frames", "900",
-                 "--lr", "0.9", "--no-progress"]) == 0
+                 "--lr", str(ImitationConfig().lr), "--no-progress"]) == 0      # the run's own lr may be repeated
     assert seen["resume"] and seen["cfg"].iterations == 7 and seen["cfg"].max_frames == 900
-    assert seen["cfg"].lr == ImitationConfig().lr     # the saved run's learning rate, not the flag's
+    seen.clear()
+    for changed in (["--lr", "0.9"], ["--no-aux-target"]):
+        assert main(["imitate", "--run-dir", str(run_dir), "--resume", *changed]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and f"{changed[0]} cannot change when resuming" in err
+    assert not seen                                                                 # nothing ran

@@ -18,7 +18,7 @@ every state it visits). Then continue with A3C from the result:
 The run directory gets checkpoint.pt (after every iteration, the same format as training runs),
 iterations.csv and config.yaml. --resume continues an interrupted run with its next iteration (the data set
 is collected afresh: frames are not checkpointed, so its first iteration refills half the data-set cap
-before training); a resumed run may change --iterations and --max-frames. Env steps taken here count
+before training); a resumed run may change --iterations, --max-frames and --threads. Env steps taken here count
 towards the column's budget.
 
 --pretrain-frames N first trains the conv layers and the auxiliary head on the target's position alone (the
@@ -62,7 +62,7 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-RESUMABLE = ("iterations", "max_frames")
+RESUMABLE = ("iterations", "max_frames", "threads")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,9 +76,14 @@ def run(args: argparse.Namespace) -> int:
         saved = dict(read_checkpoint(args.run_dir).get("imitation") or {})
         if not saved:
             raise UserError(f"{args.run_dir} is not an imitation run")
-        for name in RESUMABLE:  # fields that change neither the net nor what its past iterations meant
-            if name in values:
-                saved[name] = values[name]
+        flag = {dest: name for name, (dest, _, _) in FLAGS.items()}
+        flag.update(asymmetric_critic="--no-asymmetric-critic", aux_target="--no-aux-target")
+        for name, value in values.items():
+            if name in RESUMABLE:  # they change neither the net nor what its past iterations meant
+                saved[name] = value
+            elif name in saved and saved[name] != value:
+                raise UserError(f"{flag[name]} cannot change when resuming (the run has {saved[name]!r}); "
+                                f"only {', '.join(flag[n] for n in RESUMABLE)} can")
         values = {k: v for k, v in saved.items() if k in known}
     if values.get("task") not in (None, "reach", "conveyor"):
         raise UserError(f"--task must be reach or conveyor (got {values['task']!r})")
