@@ -176,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoint", type=Path, default=Path("models/column1_reach_wide_lstm.pt"))
     parser.add_argument("--noise-scales", default="1,0.5,0",
                         help="start-noise scales to measure the oracle at (1 = the task as configured)")
+    parser.add_argument("--planner-candidates", type=int, default=8, help="combinations simulated per step")
+    parser.add_argument("--planner-horizon", type=int, default=3, help="steps each is simulated ahead")
     parser.add_argument("--out", type=Path, default=Path("docs/figures/results"))
     args = parser.parse_args(argv)
     n_oracle = args.oracle_episodes or (1000 if args.full else 200)
@@ -186,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--noise-scales must be comma-separated numbers, got {args.noise_scales!r}")
     if n_oracle < n or n < 1:
         parser.error(f"need 1 <= --episodes ({n}) <= --oracle-episodes ({n_oracle})")
+    if args.planner_candidates < 1 or args.planner_horizon < 1:
+        parser.error("--planner-candidates and --planner-horizon must be at least 1")
     if not args.checkpoint.exists():
         parser.error(f"checkpoint {args.checkpoint} does not exist")
 
@@ -199,12 +203,14 @@ def main(argv: list[str] | None = None) -> int:
               f"{'step ' + format(np.mean(r['first_steps']), '.1f'):>12}  {r['start_distance']:>12.2f} m",
               flush=True)
     env = reach_env()
-    planner = controller_episodes(env, LookaheadPlanner(env), n, EVAL_SEED_BASE)
+    planner = controller_episodes(env, LookaheadPlanner(env, args.planner_candidates, args.planner_horizon),
+                                  n, EVAL_SEED_BASE)
     column = column_returns(args.checkpoint, n, EVAL_SEED_BASE)
     base = oracle[1.0]["returns"][:n]
     print(f"\nthe task as configured, the same {n} episodes:")
     print(f"  privileged oracle   {mean_se(base)}")
-    print(f"  lookahead planner   {mean_se(planner['returns'])}  (first reward at step "
+    print(f"  lookahead planner   {mean_se(planner['returns'])}  ({args.planner_candidates} candidates, "
+          f"{args.planner_horizon} steps ahead; first reward at step "
           f"{np.mean(planner['first_steps']):.1f})")
     print(f"  {args.checkpoint.name}  {mean_se(column)}")
     print(f"ratio column / oracle: {column.mean() / base.mean():.2f}; planner / oracle: "
