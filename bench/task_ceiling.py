@@ -24,7 +24,6 @@ import math
 import os
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -123,21 +122,6 @@ def controller_episodes(env, controller, episodes: int, seed: int) -> dict:
             "start_distance": float(np.mean(start_distances))}
 
 
-def column_returns(checkpoint: Path, episodes: int, seed: int) -> np.ndarray:
-    from jaco_prog.nets.policy import Policy
-    from jaco_prog.sim import make_env
-    from jaco_prog.sim.rollout import run_episode
-
-    policy = Policy.from_checkpoint(checkpoint, seed=seed)
-    env = make_env()
-    stepper = SimpleNamespace(reset=policy.reset, act=lambda obs: policy.act(obs, greedy=True))
-    try:
-        return np.asarray([run_episode(env, stepper, seed=seed + e, episode=e).episode_return
-                           for e in range(episodes)])
-    finally:
-        env.close()
-
-
 def mean_se(values: np.ndarray) -> str:
     return f"{values.mean():5.1f} ± {values.std() / math.sqrt(len(values)):.1f}"
 
@@ -167,7 +151,7 @@ def plot(out: Path, oracle: dict, planner: dict, column: np.ndarray, checkpoint:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from jaco_prog.evaluation.sim_score import EVAL_SEED_BASE
+    from jaco_prog.evaluation.sim_score import EVAL_SEED_BASE, score_checkpoint
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="oracle 1000, planner and column 400 episodes")
@@ -205,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     env = reach_env()
     planner = controller_episodes(env, LookaheadPlanner(env, args.planner_candidates, args.planner_horizon),
                                   n, EVAL_SEED_BASE)
-    column = column_returns(args.checkpoint, n, EVAL_SEED_BASE)
+    column = np.asarray(score_checkpoint(args.checkpoint, episodes=n, seed=EVAL_SEED_BASE).returns)
     base = oracle[1.0]["returns"][:n]
     print(f"\nthe task as configured, the same {n} episodes:")
     print(f"  privileged oracle   {mean_se(base)}")
