@@ -59,7 +59,6 @@ class LookaheadPlanner:
         self.combos = np.array(list(itertools.product(range(3), repeat=int(self.oracle._arm.sum()))))
         self.velocity = env.profile.action_velocities
         self.jac = np.zeros((3, env.model.nv))
-        self.substeps = round(1.0 / (env.cfg.task.control_hz * env.model.opt.timestep))
 
     def act(self) -> np.ndarray:
         import mujoco
@@ -70,27 +69,25 @@ class LookaheadPlanner:
         jac = self.jac[:, self.oracle._dofs][:, arm]
         travel = (self.combos - 1.0) * self.velocity[arm] * self.horizon / env.cfg.task.control_hz
         ranked = np.argsort(np.linalg.norm(goal - env.sim.palm_position() - travel @ jac.T, axis=1))
-        scripted = self.oracle.act()
-        options = [self.combos[i] for i in ranked[: self.candidates]] + [scripted[arm], np.ones(arm.sum(), int)]
-        best = options[int(np.argmin([self._rollout(option, goal) for option in options]))]
-        action = scripted.copy()
-        action[arm] = best
-        return action
+        scripted = self.oracle.act()       # its fingers stay open whatever the arm does
+        options = []
+        for arm_action in [self.combos[i] for i in ranked[: self.candidates]] + [scripted[arm], np.ones(arm.sum(), int)]:
+            options.append(scripted.copy())
+            options[-1][arm] = arm_action
+        return options[int(np.argmin([self._rollout(option, goal) for option in options]))]
 
-    def _rollout(self, arm_action: np.ndarray, goal: np.ndarray) -> float:
+    def _rollout(self, action: np.ndarray, goal: np.ndarray) -> float:
         import copy
 
         import mujoco
 
-        sim, arm = self.env.sim, self.oracle._arm
+        env, sim = self.env, self.env.sim
         live = sim.data
         sim.data = copy.copy(live)   # the simulator's helpers read sim.data: point them at the copy
         try:
-            command = np.where(arm, 0.0, -self.velocity)   # fingers open, as the oracle keeps them
-            command[arm] = (arm_action - 1.0) * self.velocity[arm]
-            sim.set_velocity_command(command)
+            sim.set_velocity_command(env.velocity_command(action))
             for _ in range(self.horizon):
-                mujoco.mj_step(self.env.model, sim.data, nstep=self.substeps)
+                mujoco.mj_step(env.model, sim.data, nstep=env._substeps)
                 if sim.violation() is not None:
                     return math.inf
             return float(np.linalg.norm(sim.palm_position() - goal))

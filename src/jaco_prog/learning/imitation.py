@@ -22,8 +22,8 @@ A run directory holds checkpoint.pt (same format as training runs, so `score`, `
 the policy node read it), iterations.csv (per iteration: steps, beta, returns of the episodes the student
 drove alone, losses), config.yaml and, after pretraining, pretrain.yaml. Resuming reloads the net and
 optimiser and continues with the next iteration; the data set is not checkpointed (gigabytes of frames), so
-it restarts from that iteration's collection, which DAgger tolerates: later iterations are dominated by the
-student's own states anyway.
+that iteration first collects half the data-set cap with the student driving, which DAgger tolerates: later
+iterations are dominated by the student's own states anyway.
 """
 from __future__ import annotations
 
