@@ -70,8 +70,9 @@ class LookaheadPlanner:
         travel = (self.combos - 1.0) * self.velocity[arm] * self.horizon / env.cfg.task.control_hz
         ranked = np.argsort(np.linalg.norm(goal - env.sim.palm_position() - travel @ jac.T, axis=1))
         scripted = self.oracle.act()       # its fingers stay open whatever the arm does
+        arm_actions = [self.combos[i] for i in ranked[: self.candidates]] + [scripted[arm], np.ones(arm.sum(), int)]
         options = []
-        for arm_action in [self.combos[i] for i in ranked[: self.candidates]] + [scripted[arm], np.ones(arm.sum(), int)]:
+        for arm_action in arm_actions:
             options.append(scripted.copy())
             options[-1][arm] = arm_action
         return options[int(np.argmin([self._rollout(option, goal) for option in options]))]
