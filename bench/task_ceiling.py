@@ -14,6 +14,11 @@ Both are measured on the evaluation seeds `jaco-prog score` uses, beside the shi
 episodes; the oracle also with the random start's joint noise scaled down (the paper does not give its start
 distribution). The figure shows the return distributions against the bar.
 
+DAgger's two teachers (open hand aiming 8 cm above the target, closed hand aiming 5 cm above) are also
+measured aiming at a misplaced target, a stand-in for a student that locates the target a few cm off: open
+fingers stick 7 cm past the palm, so the open-handed teacher must hover near the top of the 10 cm reward
+sphere and any error takes the palm out of it or the fingers into the table.
+
     .venv/bin/python bench/task_ceiling.py                  # ~3 min: oracle 200, planner and column 100 episodes
     .venv/bin/python bench/task_ceiling.py --full           # oracle 1000, planner and column 400
 """
@@ -29,6 +34,8 @@ import numpy as np
 
 os.environ.setdefault("MUJOCO_GL", "egl")
 BAR = 30.0
+TEACHERS = (("open hand, 8 cm above (until it. 239)", "open", 0.08),   # label, fingers, hover
+            ("closed hand, 5 cm above (from it. 240)", "close", 0.05))
 
 
 def reach_env(noise_scale: float = 1.0):
@@ -39,11 +46,34 @@ def reach_env(noise_scale: float = 1.0):
     return make_env(overrides={"task": {"start_noise_deg": noise}}, own_renderer=False)
 
 
-def scripted_oracle(env):
+def scripted_oracle(env, fingers: str | None = None, hover: float | None = None):
+    """DAgger's teacher: ImitationConfig's hover and finger command unless given."""
     from jaco_prog.learning.imitation import ImitationConfig
     from jaco_prog.sim.scripted_policy import ScriptedReacher
 
-    return ScriptedReacher(env, hover=ImitationConfig().teacher_hover)
+    teacher = ImitationConfig()
+    return ScriptedReacher(env, hover=teacher.teacher_hover if hover is None else hover,
+                           fingers=fingers or teacher.teacher_fingers)
+
+
+def misplaced_target_oracle(env, fingers: str, hover: float, error: float, seed: int):
+    """The oracle steering for a target it has located wrongly: each episode the target it aims at is off by a
+    fixed draw, `error` metres (s.d.) across the table and half that in height. It never corrects, unlike a
+    pixel policy that sees its hand near the target, so it shows how forgiving a teacher's aim point is to a
+    student's localisation error, not what the student will score."""
+    from jaco_prog.sim.scripted_policy import ScriptedReacher
+
+    class MisplacedTarget(ScriptedReacher):
+        rng = np.random.default_rng(seed)
+        offset = np.zeros(3)
+
+        def reset(self) -> None:
+            self.offset = self.rng.normal(0.0, error, 3) * (1.0, 1.0, 0.5)
+
+        def goal(self) -> np.ndarray:
+            return super().goal() + self.offset
+
+    return MisplacedTarget(env, hover=hover, fingers=fingers)
 
 
 class LookaheadPlanner:
@@ -60,11 +90,14 @@ class LookaheadPlanner:
         self.velocity = env.profile.action_velocities
         self.jac = np.zeros((3, env.model.nv))
 
+    def reset(self) -> None:
+        self.oracle.reset()
+
     def act(self) -> np.ndarray:
         import mujoco
 
         env, arm = self.env, self.oracle._arm
-        goal = env.target_position() + np.array([0.0, 0.0, self.oracle.hover])
+        goal = self.oracle.goal()
         mujoco.mj_jacSite(env.model, env.data, self.jac, None, self.oracle._site)
         jac = self.jac[:, self.oracle._dofs][:, arm]
         travel = (self.combos - 1.0) * self.velocity[arm] * self.horizon / env.cfg.task.control_hz
@@ -103,6 +136,7 @@ def controller_episodes(env, controller, episodes: int, seed: int) -> dict:
     try:
         for episode in range(episodes):
             env.reset_state(seed + episode)
+            controller.reset()
             start_distances.append(env.palm_target_distance())
             total, first = 0.0, None
             for step in range(1, task.episode_steps + 1):
@@ -124,13 +158,14 @@ def mean_se(values: np.ndarray) -> str:
     return f"{values.mean():5.1f} ± {values.std() / math.sqrt(len(values)):.1f}"
 
 
-def plot(out: Path, oracle: dict, planner: dict, column: np.ndarray, checkpoint: Path) -> None:
+def plot(out: Path, oracle: dict, planner: dict, column: np.ndarray, checkpoint: Path, teachers: dict,
+         error: float) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     bins = np.arange(0, 52, 2)
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12.5, 4.2), gridspec_kw={"width_ratios": [1.6, 1]})
     for label, returns, colour in (("privileged oracle", oracle["returns"], "tab:blue"),
                                    ("lookahead planner", planner["returns"], "tab:green"),
                                    (checkpoint.name, column, "tab:orange")):
@@ -142,6 +177,18 @@ def plot(out: Path, oracle: dict, planner: dict, column: np.ndarray, checkpoint:
     ax.set_ylabel("share of episodes per return")
     ax.set_title("Reach task as configured: returns on the evaluation seeds")
     ax.legend(fontsize=8, loc="upper left")
+    width = 0.38
+    for i, (label, (exact, misplaced)) in enumerate(teachers.items()):
+        for j, (returns, name) in enumerate(((exact, "exact target"), (misplaced, f"misplaced {100 * error:.0f} cm"))):
+            bar = bx.bar(i + (j - 0.5) * width, returns.mean(), width, yerr=returns.std() / math.sqrt(len(returns)),
+                         color=("tab:blue", "tab:gray")[j], label=name if i == 0 else None)
+            bx.bar_label(bar, fmt="%.1f", fontsize=8)
+    bx.axhline(BAR, color="k", ls="--", lw=1)
+    bx.set_xticks(range(len(teachers)), [label.replace(", ", ",\n", 1) for label in teachers], fontsize=8)
+    bx.set_ylabel("mean return (of 50)")
+    bx.set_ylim(0, 50)
+    bx.set_title("DAgger's teachers: how forgiving is their aim?")
+    bx.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     out.mkdir(parents=True, exist_ok=True)
     fig.savefig(out / "task_ceiling.png", dpi=120)
@@ -158,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoint", type=Path, default=Path("models/column1_reach_wide_lstm.pt"))
     parser.add_argument("--noise-scales", default="1,0.5,0",
                         help="start-noise scales to measure the oracle at (1 = the task as configured)")
+    parser.add_argument("--localisation-error", type=float, default=0.04,
+                        help="s.d. (m) of the misplaced-target draw the teachers are also measured with (column "
+                             "1's aux head is about 6 cm RMS off)")
     parser.add_argument("--planner-candidates", type=int, default=8, help="combinations simulated per step")
     parser.add_argument("--planner-horizon", type=int, default=3, help="steps each is simulated ahead")
     parser.add_argument("--out", type=Path, default=Path("docs/figures/results"))
@@ -174,6 +224,22 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--planner-candidates and --planner-horizon must be at least 1")
     if not args.checkpoint.exists():
         parser.error(f"checkpoint {args.checkpoint} does not exist")
+    if args.localisation_error < 0:
+        parser.error("--localisation-error must be >= 0")
+
+    print(f"DAgger's teachers, exact and aiming at a target misplaced by {100 * args.localisation_error:.0f} cm "
+          f"(s.d.), {n_oracle} episodes per cell")
+    teachers = {}
+    for label, fingers, hover in TEACHERS:
+        env = reach_env()
+        exact = controller_episodes(env, scripted_oracle(env, fingers, hover), n_oracle, EVAL_SEED_BASE)
+        env = reach_env()
+        misplaced = controller_episodes(
+            env, misplaced_target_oracle(env, fingers, hover, args.localisation_error, seed=0), n_oracle,
+            EVAL_SEED_BASE)
+        teachers[label] = (exact["returns"], misplaced["returns"])
+        print(f"  {label:<34} exact {mean_se(exact['returns'])}   misplaced {mean_se(misplaced['returns'])}",
+              flush=True)
 
     print(f"privileged oracle (the scripted reacher), {n_oracle} episodes per row")
     print(f"{'start noise':>11}  {'return':>12}  {'success':>7}  {'first reward':>12}  {'start distance':>14}")
@@ -197,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {args.checkpoint.name}  {mean_se(column)}")
     print(f"ratio column / oracle: {column.mean() / base.mean():.2f}; planner / oracle: "
           f"{planner['returns'].mean() / base.mean():.2f}; bar (30) / oracle: {BAR / base.mean():.2f}")
-    plot(args.out, oracle[1.0], planner, column, args.checkpoint)
+    plot(args.out, oracle[1.0], planner, column, args.checkpoint, teachers, args.localisation_error)
     print(f"figure: {args.out / 'task_ceiling.png'}")
     return 0
 

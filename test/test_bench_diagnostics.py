@@ -72,6 +72,18 @@ def test_lookahead_planner_plans_on_a_copy_and_reaches_like_the_oracle(load_benc
     assert result["returns"].mean() > 10                             # it reaches: the oracle scores ~29 here
 
 
+def test_a_misplaced_target_costs_the_oracle_and_a_zero_error_changes_nothing(load_bench):
+    ceiling = load_bench("task_ceiling")
+    returns = {}
+    for error in (None, 0.0, 0.2):
+        env = ceiling.reach_env()
+        oracle = (ceiling.scripted_oracle(env, "close", 0.05) if error is None
+                  else ceiling.misplaced_target_oracle(env, "close", 0.05, error, seed=0))
+        returns[error] = ceiling.controller_episodes(env, oracle, 4, 1_000_000)["returns"]
+    assert np.array_equal(returns[None], returns[0.0])
+    assert returns[0.2].mean() < returns[None].mean() - 5
+
+
 def test_task_ceiling_prints_every_controller_against_the_bar(checkpoint, capsys, load_bench, tmp_path):
     assert load_bench("task_ceiling").main(["--checkpoint", str(checkpoint), "--oracle-episodes", "3",
                                             "--episodes", "2", "--noise-scales", "0.5", "--out",
@@ -79,6 +91,7 @@ def test_task_ceiling_prints_every_controller_against_the_bar(checkpoint, capsys
     out = capsys.readouterr().out
     assert "0.50x" in out and "1.00x" in out        # the task as configured is always measured
     assert "lookahead planner" in out and "ratio column / oracle" in out
+    assert "open hand" in out and "closed hand" in out and "misplaced" in out
     assert (tmp_path / "task_ceiling.png").is_file()
     with pytest.raises(SystemExit):
         load_bench("task_ceiling").main(["--checkpoint", str(tmp_path / "missing.pt")])

@@ -4,7 +4,9 @@ import csv
 import numpy as np
 import pytest
 import torch
+import yaml
 
+from jaco_prog.errors import UserError
 from jaco_prog.learning.imitation import Collector, Dataset, ImitationConfig, build_student, imitation_loss, \
     pretrain_encoder, run_imitation
 from jaco_prog.nets.checkpoint import read_checkpoint
@@ -185,7 +187,8 @@ def test_pretraining_needs_the_aux_head_and_sane_counts():
         ImitationConfig(pretrain_updates=-1).validate()
 
 
-def test_cli_resume_may_change_only_the_iterations_and_the_data_set_cap(tmp_path, monkeypatch, capsys):
+def test_cli_resume_may_change_only_the_iterations_the_data_set_cap_and_the_teacher(tmp_path, monkeypatch,
+                                                                                    capsys):
     from jaco_prog.cli import main
     from jaco_prog.learning import imitation
 
@@ -197,9 +200,46 @@ def test_cli_resume_may_change_only_the_iterations_and_the_data_set_cap(tmp_path
     assert main(["imitate", "--run-dir", str(run_dir), "--resume", "--iterations", "7", "--max-frames", "900",
                  "--lr", str(ImitationConfig().lr), "--no-progress"]) == 0      # the run's own lr may be repeated
     assert seen["resume"] and seen["cfg"].iterations == 7 and seen["cfg"].max_frames == 900
+    assert main(["imitate", "--run-dir", str(run_dir), "--resume", "--teacher-fingers", "open",
+                 "--teacher-hover", "0.08", "--no-progress"]) == 0
+    assert (seen["cfg"].teacher_fingers, seen["cfg"].teacher_hover) == ("open", 0.08)
     seen.clear()
     for changed in (["--lr", "0.9"], ["--no-aux-target"]):
         assert main(["imitate", "--run-dir", str(run_dir), "--resume", *changed]) == 2
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and f"{changed[0]} cannot change when resuming" in err
     assert not seen                                                                 # nothing ran
+
+
+def test_a_run_saved_before_the_finger_choice_resumes_with_the_open_handed_teacher_it_had(tmp_path, monkeypatch):
+    from jaco_prog.cli import main
+    from jaco_prog.learning import imitation
+    from jaco_prog.nets.checkpoint import save_checkpoint
+
+    run_dir = tmp_path / "dagger"
+    run_imitation(ImitationConfig(**SMALL, iterations=1), run_dir, progress=False)
+    data = read_checkpoint(run_dir)
+    for name in ("teacher_fingers", "teacher_hover"):
+        del data["imitation"][name]
+    save_checkpoint(run_dir / "checkpoint.pt", data)
+    seen = {}
+    monkeypatch.setattr(imitation, "run_imitation",
+                        lambda cfg, path, resume, progress: seen.update(cfg=cfg) or path)
+    assert main(["imitate", "--run-dir", str(run_dir), "--resume", "--no-progress"]) == 0
+    assert (seen["cfg"].teacher_fingers, seen["cfg"].teacher_hover) == ("open", 0.08)
+
+
+def test_resuming_with_another_teacher_keeps_the_earlier_config(tmp_path):
+    run_dir = tmp_path / "dagger"
+    run_imitation(ImitationConfig(**SMALL, iterations=1, teacher_fingers="open"), run_dir, progress=False)
+    run_imitation(ImitationConfig(**SMALL, iterations=2, teacher_fingers="close"), run_dir, resume=True,
+                  progress=False)
+    before = yaml.safe_load((run_dir / "config.before-iteration-1.yaml").read_text())["imitation"]
+    assert before["teacher_fingers"] == "open" and before["iterations"] == 1
+    assert yaml.safe_load((run_dir / "config.yaml").read_text())["imitation"]["teacher_fingers"] == "close"
+    assert read_checkpoint(run_dir)["counters"]["iteration"] == 2
+
+
+def test_teacher_fingers_must_be_a_known_command():
+    with pytest.raises(UserError, match="teacher_fingers must be one of"):
+        ImitationConfig(teacher_fingers="wave").validate()

@@ -301,6 +301,24 @@ def test_scripted_reacher_solves_the_task(make_sim_env):
     assert np.mean(scripted) > np.mean(random) + 10
 
 
+def test_scripted_reacher_commands_its_fingers_as_asked(make_sim_env):
+    """Closed fingers fold across the palm (they stick out past it when open): the teacher that hovers low."""
+    from jaco_prog.sim.scripted_policy import ScriptedReacher
+
+    env = make_sim_env()
+    fingers = ~np.array([j.group == "arm" for j in env.unwrapped.profile.joints])
+    positions = {}
+    for mode in ("open", "close"):
+        env.reset(seed=3)
+        reacher = ScriptedReacher(env, fingers=mode)
+        for _ in range(15):
+            env.step(reacher.act())
+        positions[mode] = env.unwrapped.sim.joint_positions()[fingers]
+    assert np.all(positions["close"] > positions["open"] + 0.5)
+    with pytest.raises(ValueError, match="fingers must be one of"):
+        ScriptedReacher(env, fingers="wave")
+
+
 def test_config_dataclass_roundtrip_keeps_values(make_sim_env):
     env = make_sim_env(overrides={"task": {"reward_radius": 0.12}})
     assert dataclasses.asdict(env.cfg.task)["reward_radius"] == 0.12

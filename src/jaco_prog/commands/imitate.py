@@ -18,8 +18,9 @@ every state it visits). Then continue with A3C from the result:
 The run directory gets checkpoint.pt (after every iteration, the same format as training runs),
 iterations.csv and config.yaml. --resume continues an interrupted run with its next iteration (the data set
 is collected afresh: frames are not checkpointed, so its first iteration refills half the data-set cap
-before training); a resumed run may change --iterations, --max-frames and --threads. Env steps taken here count
-towards the column's budget.
+before training); a resumed run may change --iterations, --max-frames, --threads and the teacher
+(--teacher-hover, --teacher-fingers: the refilled data set is labelled by the new one). Env steps taken here
+count towards the column's budget.
 
 --pretrain-frames N first trains the conv layers and the auxiliary head on the target's position alone (the
 simulator labels it for free) from N teacher-driven frames, and writes the held-out error to pretrain.yaml.
@@ -42,6 +43,8 @@ FLAGS = {  # flag -> (ImitationConfig field, type, help)
     "--pretrain-frames": ("pretrain_frames", int, "teacher-driven frames to pretrain the conv layers on target "
                           "position before iteration 0 (default 0: none)"),
     "--pretrain-updates": ("pretrain_updates", int, "gradient steps of that pretraining"),
+    "--teacher-hover": ("teacher_hover", float, "the teacher aims the palm this far above the target centre (m)"),
+    "--teacher-fingers": ("teacher_fingers", str, "open | close | hold: the teacher's finger command"),
     "--max-frames": ("max_frames", int, "data set cap in frames (12 KB each)"),
     "--threads": ("threads", int, "torch threads"),
 }
@@ -62,7 +65,11 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-RESUMABLE = ("iterations", "max_frames", "threads")
+# They change neither the net nor what its past iterations meant; the teacher may change because a resumed
+# run relabels its whole data set anyway (it starts empty).
+RESUMABLE = ("iterations", "max_frames", "threads", "teacher_hover", "teacher_fingers")
+# Runs saved before a teacher field existed were taught with these values, not today's defaults.
+LEGACY_TEACHER = {"teacher_hover": 0.08, "teacher_fingers": "open"}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,10 +83,12 @@ def run(args: argparse.Namespace) -> int:
         saved = dict(read_checkpoint(args.run_dir).get("imitation") or {})
         if not saved:
             raise UserError(f"{args.run_dir} is not an imitation run")
+        for name, value in LEGACY_TEACHER.items():
+            saved.setdefault(name, value)
         flag = {dest: name for name, (dest, _, _) in FLAGS.items()}
         flag.update(asymmetric_critic="--no-asymmetric-critic", aux_target="--no-aux-target")
         for name, value in values.items():
-            if name in RESUMABLE:  # they change neither the net nor what its past iterations meant
+            if name in RESUMABLE:
                 saved[name] = value
             elif name in saved and saved[name] != value:
                 raise UserError(f"{flag[name]} cannot change when resuming (the run has {saved[name]!r}); "

@@ -43,6 +43,7 @@ from jaco_prog.learning.envs import env_profile, privileged_vector
 from jaco_prog.nets.checkpoint import CHECKPOINT_NAME, read_checkpoint, save_checkpoint
 from jaco_prog.nets.progressive import ProgressiveNet
 from jaco_prog.nets.spec import ColumnSpec, SIZE_PRESETS, spec_for_env
+from jaco_prog.sim.scripted_policy import FINGER_ACTIONS
 
 
 @dataclass
@@ -69,7 +70,8 @@ class ImitationConfig:
     aux_coef: float = 10.0                 # target position in metres, errors ~0.1 m: weighted to matter
     max_grad_norm: float = 40.0
     max_frames: int = 400_000              # data set cap (uint8 64x64x3 frames: ~5 GB)
-    teacher_hover: float = 0.08            # the scripted teacher aims this far above the target centre
+    teacher_hover: float = 0.05            # the scripted teacher aims this far above the target centre ...
+    teacher_fingers: str = "close"         # ... with its fingers closed: clear of the table that low (0.08 if open)
     pretrain_frames: int = 0               # teacher-driven frames collected before iteration 0 to pretrain ...
     pretrain_updates: int = 3000           # ... the conv layers and aux head on target position alone ...
     pretrain_batch: int = 128              # ... (frames per step); 0 frames: no pretraining
@@ -92,6 +94,9 @@ class ImitationConfig:
             raise UserError("imitation: pretrain_frames and pretrain_updates must be >= 0, pretrain_batch >= 1")
         if self.pretrain_frames and not self.aux_target:
             raise UserError("imitation: encoder pretraining learns target position: it needs the aux target head")
+        if self.teacher_fingers not in FINGER_ACTIONS:
+            raise UserError(f"imitation: teacher_fingers must be one of {', '.join(FINGER_ACTIONS)} "
+                            f"(got {self.teacher_fingers!r})")
         if not 0.0 <= self.beta_start <= 1.0 or not 0.0 <= self.beta_decay <= 1.0:
             raise UserError("imitation: beta_start and beta_decay must be in [0, 1]")
 
@@ -120,7 +125,8 @@ class Collector:
 
         self.cfg = cfg
         self.envs = [make_env(task=cfg.task, preset=cfg.preset, seed=cfg.seed * 1000 + i) for i in range(cfg.envs)]
-        self.teachers = [ScriptedReacher(env, hover=cfg.teacher_hover) for env in self.envs]
+        self.teachers = [ScriptedReacher(env, hover=cfg.teacher_hover, fingers=cfg.teacher_fingers)
+                         for env in self.envs]
         self.rng = np.random.default_rng(cfg.seed)
         self.generator = torch.Generator().manual_seed(cfg.seed)
         self.net = net
@@ -342,6 +348,10 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
         counters = data["counters"]
         iteration, env_steps, wall = counters["iteration"], counters["global_step"], counters["wall_time_s"]
         pretrained = counters.get("pretrained", False)
+        previous = data.get("imitation")
+        if previous and previous != asdict(cfg):  # keep what the earlier iterations ran with
+            (run_dir / f"config.before-iteration-{iteration}.yaml").write_text(
+                yaml.safe_dump({"imitation": previous}, sort_keys=False))
     elif run_dir.exists() and any(run_dir.iterdir()):
         raise UserError(f"run directory {run_dir} already exists; pass --resume to continue it or choose another")
     run_dir.mkdir(parents=True, exist_ok=True)

@@ -11,12 +11,24 @@ import numpy as np
 from jaco_prog.sim import scene
 
 
+FINGER_ACTIONS = {"open": 0, "hold": 1, "close": 2}
+
+
 class ScriptedReacher:
-    def __init__(self, env, hover: float = 0.07, deadband: float = 0.05, open_fingers: bool = True):
+    """Damped-least-squares reaching on the palm Jacobian, with the fingers commanded all the time to `fingers`.
+
+    Open fingers stick 7 cm past the palm (the blocky j2n6s300 model) and closed ones fold across it, so a
+    closed hand can hover lower without touching the table; that widens the band of palm heights that both
+    score and stay clear, which makes the teacher forgiving to imitate (bench/task_ceiling.py measures it).
+    """
+
+    def __init__(self, env, hover: float = 0.07, deadband: float = 0.05, fingers: str = "close"):
+        if fingers not in FINGER_ACTIONS:
+            raise ValueError(f"fingers must be one of {', '.join(FINGER_ACTIONS)} (got {fingers!r})")
         self.env = env.unwrapped
         self.hover = hover  # aim this far above the target centre: close enough to score, clear of the table
         self.deadband = deadband
-        self.open_fingers = open_fingers
+        self.fingers = fingers
         m = self.env.model
         self._site = m.site(scene.PALM_SITE).id
         self._dofs = np.array([m.joint(n).dofadr[0] for n in self.env.profile.joint_names])
@@ -26,10 +38,13 @@ class ScriptedReacher:
     def reset(self) -> None:
         pass
 
+    def goal(self) -> np.ndarray:
+        """Where the palm is steered: `hover` above the target centre."""
+        return self.env.target_position() + np.array([0.0, 0.0, self.hover])
+
     def act(self, obs=None) -> np.ndarray:
         env = self.env
-        goal = env.target_position() + np.array([0.0, 0.0, self.hover])
-        error = goal - env.sim.palm_position()
+        error = self.goal() - env.sim.palm_position()
         mujoco.mj_jacSite(env.model, env.data, self._jacp, None, self._site)
         jac = self._jacp[:, self._dofs]
         # damped least squares: joint motion that best moves the palm towards the goal
@@ -41,8 +56,7 @@ class ScriptedReacher:
         action[self._arm & (dq < -self.deadband)] = 0
         if np.linalg.norm(error) < 0.02:
             action[self._arm] = 1
-        if self.open_fingers:
-            action[~self._arm] = 0
+        action[~self._arm] = FINGER_ACTIONS[self.fingers]
         return action
 
 
