@@ -41,6 +41,28 @@ def dagger_curve(run_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.array(steps), np.array(returns)
 
 
+def config_changes(run_dir: Path) -> list[tuple[float, str]]:
+    """(env steps, what changed) for each resume that changed the run's configuration (imitate keeps the
+    earlier one as config.until-iteration-N.yaml)."""
+    import yaml
+
+    from jaco_prog.commands.imitate import LEGACY_TEACHER
+
+    with open(run_dir / "iterations.csv") as f:
+        steps = {int(row["iteration"]): float(row["env_steps"]) for row in csv.DictReader(f)}
+    later = sorted(run_dir.glob("config.until-iteration-*.yaml"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    configs = [{**LEGACY_TEACHER, **yaml.safe_load(p.read_text())["imitation"]} for p in later]
+    configs.append(yaml.safe_load((run_dir / "config.yaml").read_text())["imitation"])
+    changes = []
+    for path, before, after in zip(later, configs, configs[1:]):
+        iteration = int(path.stem.rsplit("-", 1)[1])
+        changed = [f"{k} {before.get(k)} -> {after[k]}" for k in after
+                   if k not in ("iterations", "threads") and before.get(k) != after[k]]
+        if changed and iteration in steps:
+            changes.append((steps[iteration], ", ".join(changed)))
+    return changes
+
+
 def rl_curve(run_dir: Path, points: int = 60) -> tuple[np.ndarray, np.ndarray]:
     from jaco_prog.learning.curves import curve_on_grid, episode_returns
 
@@ -108,6 +130,10 @@ def main(argv=None) -> int:
     if finetune is not None:
         ax.plot(*finetune, "-", color="C2",
                 label="then A2C finetuning, asymmetric critic + aux target (running mean, sampled actions)")
+    for at, what in config_changes(pretrained_dir):
+        ax.axvline(at, color="C1", linestyle=":", linewidth=1)
+        ax.annotate(what.replace(", ", "\n"), (at, 2), xytext=(-4, 0), textcoords="offset points", fontsize=6,
+                    ha="right", color="C1")
     ax.axhline(30, color="grey", linestyle="--", linewidth=0.8, label="paper's bar (30)")
     ax.set_xlabel("env steps")
     ax.set_ylabel("episode return (of 50)")

@@ -95,3 +95,20 @@ def test_task_ceiling_prints_every_controller_against_the_bar(checkpoint, capsys
     assert (tmp_path / "task_ceiling.png").is_file()
     with pytest.raises(SystemExit):
         load_bench("task_ceiling").main(["--checkpoint", str(tmp_path / "missing.pt")])
+
+
+def test_column1_figure_marks_where_a_resume_changed_the_teacher(load_bench, tmp_path):
+    import yaml
+
+    run = tmp_path / "dagger"
+    run.mkdir()
+    (run / "iterations.csv").write_text("iteration,env_steps,student_episodes,student_mean_return\n"
+                                        "1,100,1,1.0\n2,200,1,2.0\n3,300,1,3.0\n")
+    old = {"imitation": {"iterations": 2, "teacher_hover": 0.08, "lr": 5e-4}}   # saved before teacher_fingers
+    (run / "config.until-iteration-2.yaml").write_text(yaml.safe_dump(old))
+    new = {"imitation": {"iterations": 3, "teacher_hover": 0.05, "teacher_fingers": "close", "lr": 5e-4}}
+    (run / "config.yaml").write_text(yaml.safe_dump(new, sort_keys=False))
+    changes = load_bench("column1").config_changes(run)
+    assert changes == [(200.0, "teacher_hover 0.08 -> 0.05, teacher_fingers open -> close")]
+    (run / "config.until-iteration-2.yaml").unlink()
+    assert load_bench("column1").config_changes(run) == []

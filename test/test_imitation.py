@@ -234,7 +234,7 @@ def test_resuming_with_another_teacher_keeps_the_earlier_config(tmp_path):
     run_imitation(ImitationConfig(**SMALL, iterations=1, teacher_fingers="open"), run_dir, progress=False)
     run_imitation(ImitationConfig(**SMALL, iterations=2, teacher_fingers="close"), run_dir, resume=True,
                   progress=False)
-    before = yaml.safe_load((run_dir / "config.before-iteration-1.yaml").read_text())["imitation"]
+    before = yaml.safe_load((run_dir / "config.until-iteration-1.yaml").read_text())["imitation"]
     assert before["teacher_fingers"] == "open" and before["iterations"] == 1
     assert yaml.safe_load((run_dir / "config.yaml").read_text())["imitation"]["teacher_fingers"] == "close"
     assert read_checkpoint(run_dir)["counters"]["iteration"] == 2

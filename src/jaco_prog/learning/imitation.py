@@ -20,7 +20,8 @@ teacher-driven frames (`pretrain_frames`; see `pretrain_encoder`); those frames 
 
 A run directory holds checkpoint.pt (same format as training runs, so `score`, `train --mode finetune` and
 the policy node read it), iterations.csv (per iteration: steps, beta, returns of the episodes the student
-drove alone, losses), config.yaml and, after pretraining, pretrain.yaml. Resuming reloads the net and
+drove alone, losses), config.yaml, after pretraining pretrain.yaml, and config.until-iteration-N.yaml when a
+resume changed the configuration (say, the teacher) after iteration N. Resuming reloads the net and
 optimiser and continues with the next iteration; the data set is not checkpointed (gigabytes of frames), so
 that iteration first collects half the data-set cap with the student driving, which DAgger tolerates: later
 iterations are dominated by the student's own states anyway.
@@ -349,8 +350,8 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
         iteration, env_steps, wall = counters["iteration"], counters["global_step"], counters["wall_time_s"]
         pretrained = counters.get("pretrained", False)
         previous = data.get("imitation")
-        if previous and previous != asdict(cfg):  # keep what the earlier iterations ran with
-            (run_dir / f"config.before-iteration-{iteration}.yaml").write_text(
+        if previous and previous != asdict(cfg):  # keep what iterations 1..iteration ran with
+            (run_dir / f"config.until-iteration-{iteration}.yaml").write_text(
                 yaml.safe_dump({"imitation": previous}, sort_keys=False))
     elif run_dir.exists() and any(run_dir.iterdir()):
         raise UserError(f"run directory {run_dir} already exists; pass --resume to continue it or choose another")
