@@ -112,3 +112,15 @@ def test_column1_figure_marks_where_a_resume_changed_the_teacher(load_bench, tmp
     assert changes == [(200.0, "teacher_hover 0.08 -> 0.05, teacher_fingers open -> close")]
     (run / "config.until-iteration-2.yaml").unlink()
     assert load_bench("column1").config_changes(run) == []
+
+
+def test_column1_losses_splits_the_whole_step_budget(checkpoint, capsys, load_bench):
+    losses = load_bench("column1_losses")
+    r = losses.step_budget(checkpoint, 3, 1_000_000)
+    assert sum(r["budget"].values()) == 3 * r["steps"]
+    assert all(v >= 0 for v in r["budget"].values()) and r["agreement"].shape == (6,)
+    assert losses.main(["--checkpoint", str(checkpoint), "--episodes", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "never reached" in out and "agreement with the teacher" in out
+    with pytest.raises(SystemExit):
+        losses.main(["--checkpoint", str(checkpoint), "--episodes", "0"])
