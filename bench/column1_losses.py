@@ -33,13 +33,12 @@ def step_budget(checkpoint, episodes: int, seed: int, teacher_fingers: str | Non
     from jaco_prog.learning.imitation import ImitationConfig
     from jaco_prog.nets.policy import Policy
     from jaco_prog.sim import make_env
-    from jaco_prog.sim.scripted_policy import ScriptedReacher
 
     policy = Policy.from_checkpoint(checkpoint, seed=seed)
     env = make_env()
-    defaults = ImitationConfig()
-    teacher = ScriptedReacher(env, hover=defaults.teacher_hover if teacher_hover is None else teacher_hover,
-                              fingers=teacher_fingers or defaults.teacher_fingers)
+    given = {k: v for k, v in (("teacher_fingers", teacher_fingers), ("teacher_hover", teacher_hover))
+             if v is not None}
+    teacher = ImitationConfig(**given).make_teacher(env)
     arm = np.array([j.group == "arm" for j in env.profile.joints])
     steps = env.cfg.task.episode_steps
     budget = dict.fromkeys(PARTS, 0)

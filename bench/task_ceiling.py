@@ -46,14 +46,17 @@ def reach_env(noise_scale: float = 1.0):
     return make_env(overrides={"task": {"start_noise_deg": noise}}, own_renderer=False)
 
 
+def teacher_config(fingers: str | None = None, hover: float | None = None):
+    """DAgger's configuration with the teacher's finger command and hover replaced where given."""
+    from jaco_prog.learning.imitation import ImitationConfig
+
+    given = {k: v for k, v in (("teacher_fingers", fingers), ("teacher_hover", hover)) if v is not None}
+    return ImitationConfig(**given)
+
+
 def scripted_oracle(env, fingers: str | None = None, hover: float | None = None):
     """DAgger's teacher: ImitationConfig's hover and finger command unless given."""
-    from jaco_prog.learning.imitation import ImitationConfig
-    from jaco_prog.sim.scripted_policy import ScriptedReacher
-
-    teacher = ImitationConfig()
-    return ScriptedReacher(env, hover=teacher.teacher_hover if hover is None else hover,
-                           fingers=fingers or teacher.teacher_fingers)
+    return teacher_config(fingers, hover).make_teacher(env)
 
 
 def misplaced_target_oracle(env, fingers: str, hover: float, error: float, seed: int):
@@ -102,7 +105,7 @@ class LookaheadPlanner:
         jac = self.jac[:, self.oracle._dofs][:, arm]
         travel = (self.combos - 1.0) * self.velocity[arm] * self.horizon / env.cfg.task.control_hz
         ranked = np.argsort(np.linalg.norm(goal - env.sim.palm_position() - travel @ jac.T, axis=1))
-        scripted = self.oracle.act()       # its fingers stay open whatever the arm does
+        scripted = self.oracle.act()       # its finger command goes with every candidate
         arm_actions = [self.combos[i] for i in ranked[: self.candidates]] + [scripted[arm], np.ones(arm.sum(), int)]
         options = []
         for arm_action in arm_actions:
@@ -227,12 +230,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.localisation_error < 0:
         parser.error("--localisation-error must be >= 0")
 
+    runs = {}
+
+    def oracle_run(scale: float = 1.0, fingers: str | None = None, hover: float | None = None) -> dict:
+        """The oracle's episodes, each (start noise, teacher) measured once: DAgger's own teacher is both a
+        row of the teacher table and the task-as-configured row."""
+        teacher = teacher_config(fingers, hover)
+        key = (scale, teacher.teacher_fingers, teacher.teacher_hover)
+        if key not in runs:
+            env = reach_env(scale)
+            runs[key] = controller_episodes(env, teacher.make_teacher(env), n_oracle, EVAL_SEED_BASE)
+        return runs[key]
+
     print(f"DAgger's teachers, exact and aiming at a target misplaced by {100 * args.localisation_error:.0f} cm "
           f"(s.d.), {n_oracle} episodes per cell")
     teachers = {}
     for label, fingers, hover in TEACHERS:
-        env = reach_env()
-        exact = controller_episodes(env, scripted_oracle(env, fingers, hover), n_oracle, EVAL_SEED_BASE)
+        exact = oracle_run(1.0, fingers, hover)
         env = reach_env()
         misplaced = controller_episodes(
             env, misplaced_target_oracle(env, fingers, hover, args.localisation_error, seed=0), n_oracle,
@@ -245,8 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'start noise':>11}  {'return':>12}  {'success':>7}  {'first reward':>12}  {'start distance':>14}")
     oracle = {}
     for scale in sorted(set(scales) | {1.0}, reverse=True):
-        env = reach_env(scale)
-        r = oracle[scale] = controller_episodes(env, scripted_oracle(env), n_oracle, EVAL_SEED_BASE)
+        r = oracle[scale] = oracle_run(scale)
         print(f"{scale:>10.2f}x  {mean_se(r['returns']):>12}  {np.mean(r['returns'] > 0):>7.0%}  "
               f"{'step ' + format(np.mean(r['first_steps']), '.1f'):>12}  {r['start_distance']:>12.2f} m",
               flush=True)

@@ -80,6 +80,12 @@ class ImitationConfig:
     threads: int = 2
     column_sizes: dict = field(default_factory=lambda: dict(SIZE_PRESETS))
 
+    def make_teacher(self, env):
+        """The scripted reacher that labels the states: privileged target position and palm Jacobian."""
+        from jaco_prog.sim.scripted_policy import ScriptedReacher
+
+        return ScriptedReacher(env, hover=self.teacher_hover, fingers=self.teacher_fingers)
+
     def beta(self, iteration: int) -> float:
         beta = self.beta_start * self.beta_decay ** iteration
         return beta if beta >= self.beta_floor else 0.0
@@ -122,12 +128,10 @@ class Collector:
 
     def __init__(self, cfg: ImitationConfig, net: ProgressiveNet):
         from jaco_prog.sim import make_env
-        from jaco_prog.sim.scripted_policy import ScriptedReacher
 
         self.cfg = cfg
         self.envs = [make_env(task=cfg.task, preset=cfg.preset, seed=cfg.seed * 1000 + i) for i in range(cfg.envs)]
-        self.teachers = [ScriptedReacher(env, hover=cfg.teacher_hover, fingers=cfg.teacher_fingers)
-                         for env in self.envs]
+        self.teachers = [cfg.make_teacher(env) for env in self.envs]
         self.rng = np.random.default_rng(cfg.seed)
         self.generator = torch.Generator().manual_seed(cfg.seed)
         self.net = net
