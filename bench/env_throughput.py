@@ -44,7 +44,7 @@ def main() -> None:
     n = args.steps
 
     env = make_env(seed=0)
-    substeps = env._substeps
+    substeps = env.physics_substeps
     model = env.model
     rng = np.random.default_rng(0)
     actions = rng.integers(0, 3, size=(n, env.profile.n_joints))

@@ -89,20 +89,16 @@ class LookaheadPlanner:
 
         self.env, self.oracle = env, scripted_oracle(env)
         self.candidates, self.horizon = candidates, horizon
-        self.combos = np.array(list(itertools.product(range(3), repeat=int(self.oracle._arm.sum()))))
+        self.combos = np.array(list(itertools.product(range(3), repeat=int(self.oracle.arm.sum()))))
         self.velocity = env.profile.action_velocities
-        self.jac = np.zeros((3, env.model.nv))
 
     def reset(self) -> None:
         self.oracle.reset()
 
     def act(self) -> np.ndarray:
-        import mujoco
-
-        env, arm = self.env, self.oracle._arm
+        env, arm = self.env, self.oracle.arm
         goal = self.oracle.goal()
-        mujoco.mj_jacSite(env.model, env.data, self.jac, None, self.oracle._site)
-        jac = self.jac[:, self.oracle._dofs][:, arm]
+        jac = self.oracle.palm_jacobian()[:, arm]
         travel = (self.combos - 1.0) * self.velocity[arm] * self.horizon / env.cfg.task.control_hz
         ranked = np.argsort(np.linalg.norm(goal - env.sim.palm_position() - travel @ jac.T, axis=1))
         scripted = self.oracle.act()       # its finger command goes with every candidate
@@ -124,7 +120,7 @@ class LookaheadPlanner:
         try:
             sim.set_velocity_command(env.velocity_command(action))
             for _ in range(self.horizon):
-                mujoco.mj_step(env.model, sim.data, nstep=env._substeps)
+                mujoco.mj_step(env.model, sim.data, nstep=env.physics_substeps)
                 if sim.violation() is not None:
                     return math.inf
             return float(np.linalg.norm(sim.palm_position() - goal))
@@ -133,26 +129,23 @@ class LookaheadPlanner:
 
 
 def controller_episodes(env, controller, episodes: int, seed: int) -> dict:
-    """Returns and first rewarded step of a privileged controller, without rendering."""
+    """Returns and first rewarded step of a privileged controller, without rendering. The env stays open."""
     task = env.cfg.task
     returns, first_steps, start_distances = [], [], []
-    try:
-        for episode in range(episodes):
-            env.reset_state(seed + episode)
-            controller.reset()
-            start_distances.append(env.palm_target_distance())
-            total, first = 0.0, None
-            for step in range(1, task.episode_steps + 1):
-                reward, terminated, truncated, _ = env._advance(controller.act())
-                total += reward
-                if reward and first is None:
-                    first = step
-                if terminated or truncated:
-                    break
-            returns.append(total)
-            first_steps.append(first if first is not None else task.episode_steps + 1)
-    finally:
-        env.close()
+    for episode in range(episodes):
+        env.reset_state(seed + episode)
+        controller.reset()
+        start_distances.append(env.palm_target_distance())
+        total, first = 0.0, None
+        for step in range(1, task.episode_steps + 1):
+            reward, terminated, truncated, _ = env.advance(controller.act())
+            total += reward
+            if reward and first is None:
+                first = step
+            if terminated or truncated:
+                break
+        returns.append(total)
+        first_steps.append(first if first is not None else task.episode_steps + 1)
     return {"returns": np.asarray(returns), "first_steps": np.asarray(first_steps),
             "start_distance": float(np.mean(start_distances))}
 
@@ -169,13 +162,17 @@ def plot(out: Path, oracle: dict, planner: dict, column: np.ndarray, checkpoint:
 
     bins = np.arange(0, 52, 2)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(12.5, 4.2), gridspec_kw={"width_ratios": [1.6, 1]})
+    tallest = 0.0
     for label, returns, colour in (("privileged oracle", oracle["returns"], "tab:blue"),
                                    ("lookahead planner", planner["returns"], "tab:green"),
                                    (checkpoint.name, column, "tab:orange")):
-        ax.hist(returns, bins, density=True, histtype="step", lw=1.8, color=colour,
-                label=f"{label}: mean {returns.mean():.1f} ({len(returns)} episodes)")
+        density, _, _ = ax.hist(returns, bins, density=True, histtype="step", lw=1.8, color=colour,
+                                label=f"{label}: mean {returns.mean():.1f} ({len(returns)} episodes)")
+        tallest = max(tallest, float(np.max(density)))
+    # autoscaling clips a step histogram's end bins, and the legend needs room above the tallest bin
+    ax.set_ylim(0, 1.4 * tallest)
     ax.axvline(BAR, color="k", ls="--", lw=1)
-    ax.text(BAR + 0.5, ax.get_ylim()[1] * 0.92, "bar: 30", fontsize=9)
+    ax.text(BAR + 0.5, 1.3 * tallest, "bar: 30", fontsize=9)
     ax.set_xlabel("episode return (of 50)")
     ax.set_ylabel("share of episodes per return")
     ax.set_title("Reach task as configured: returns on the evaluation seeds")
@@ -238,8 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         teacher = teacher_config(fingers, hover)
         key = (scale, teacher.teacher_fingers, teacher.teacher_hover)
         if key not in runs:
-            env = reach_env(scale)
-            runs[key] = controller_episodes(env, teacher.make_teacher(env), n_oracle, EVAL_SEED_BASE)
+            with reach_env(scale) as env:
+                runs[key] = controller_episodes(env, teacher.make_teacher(env), n_oracle, EVAL_SEED_BASE)
         return runs[key]
 
     print(f"DAgger's teachers, exact and aiming at a target misplaced by {100 * args.localisation_error:.0f} cm "
@@ -247,10 +244,10 @@ def main(argv: list[str] | None = None) -> int:
     teachers = {}
     for label, fingers, hover in TEACHERS:
         exact = oracle_run(1.0, fingers, hover)
-        env = reach_env()
-        misplaced = controller_episodes(
-            env, misplaced_target_oracle(env, fingers, hover, args.localisation_error, seed=0), n_oracle,
-            EVAL_SEED_BASE)
+        with reach_env() as env:
+            misplaced = controller_episodes(
+                env, misplaced_target_oracle(env, fingers, hover, args.localisation_error, seed=0), n_oracle,
+                EVAL_SEED_BASE)
         teachers[label] = (exact["returns"], misplaced["returns"])
         print(f"  {label:<34} exact {mean_se(exact['returns'])}   misplaced {mean_se(misplaced['returns'])}",
               flush=True)
@@ -263,9 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{scale:>10.2f}x  {mean_se(r['returns']):>12}  {np.mean(r['returns'] > 0):>7.0%}  "
               f"{'step ' + format(np.mean(r['first_steps']), '.1f'):>12}  {r['start_distance']:>12.2f} m",
               flush=True)
-    env = reach_env()
-    planner = controller_episodes(env, LookaheadPlanner(env, args.planner_candidates, args.planner_horizon),
-                                  n, EVAL_SEED_BASE)
+    with reach_env() as env:
+        planner = controller_episodes(env, LookaheadPlanner(env, args.planner_candidates, args.planner_horizon),
+                                      n, EVAL_SEED_BASE)
     column = np.asarray(score_checkpoint(args.checkpoint, episodes=n, seed=EVAL_SEED_BASE).returns)
     base = oracle[1.0]["returns"][:n]
     print(f"\nthe task as configured, the same {n} episodes:")

@@ -7,8 +7,9 @@ seeds of one configuration): the median over runs with an inter-quartile band, a
 - final return of a run: the mean return of its last `final_window` episodes; per method its median and
   inter-quartile range over runs;
 - steps to threshold of a run: the first env step at which its filtered curve reaches `threshold` (the
-  paper's "well-performing agent" scores 30 of 50); per method the median over runs, a run that never gets
-  there counting as infinitely late, so the median is "not reached" when half the runs or more never reach it.
+  paper's "well-performing agent" scores 30 of 50), 0 ("at start") when the curve starts there; per method the
+  median over runs, a run that never gets there counting as infinitely late, so the median is "not reached"
+  when half the runs or more never reach it.
 """
 from __future__ import annotations
 
@@ -53,11 +54,15 @@ class RunData:
         return running_filter(self.returns, window, STATISTICS[statistic])
 
     def steps_to_threshold(self, threshold: float, window: int, statistic: str = "median") -> float:
-        """First env step at which the filtered curve is >= threshold; inf when it never is."""
+        """First env step at which the filtered curve is >= threshold; inf when it never is; 0 when it already
+        is at the first episode (the column it starts from scores that much: nothing was learnt to get there,
+        and the step of the first episode would read as a learning speed)."""
         if not len(self.returns):
             return math.inf
         hits = np.nonzero(self.filtered(window, statistic) >= threshold)[0]
-        return float(self.steps[hits[0]]) if len(hits) else math.inf
+        if not len(hits):
+            return math.inf
+        return 0.0 if hits[0] == 0 else float(self.steps[hits[0]])
 
 
 def auto_window(runs: list[RunData], lo: int = 5, hi: int = 101) -> int:
@@ -193,6 +198,8 @@ def fmt_steps(value: float) -> str:
         return "–"
     if math.isinf(value):
         return "not reached"
+    if value == 0:
+        return "at start"
     return f"{value / 1000:.1f}k" if value >= 1000 else f"{value:.0f}"
 
 

@@ -81,7 +81,7 @@ class JacoReachEnv(gym.Env):
         self._target_mocap = self.model.body_mocapid[self.model.body(scene.TARGET_BODY).id]
         self._distractor_mocap = [self.model.body_mocapid[self.model.body(f"distractor_{i}").id]
                                   for i in range(self.cfg.scene.distractor_slots)]
-        self._substeps = max(1, int(round(1.0 / (t.control_hz * self.cfg.scene.physics_dt))))
+        self.physics_substeps = max(1, int(round(1.0 / (t.control_hz * self.cfg.scene.physics_dt))))
         self._action_v = self.profile.action_velocities
         self._limits = self.sim.joint_limits
         self._conveyor = ConveyorMotion(self.cfg) if conveyor else None
@@ -159,7 +159,7 @@ class JacoReachEnv(gym.Env):
 
     # --- stepping ------------------------------------------------------------------------------------
     def step(self, action):
-        reward, terminated, truncated, info = self._advance(action)
+        reward, terminated, truncated, info = self.advance(action)
         return self._observation(self._render_own()), reward, terminated, truncated, info
 
     def velocity_command(self, action) -> np.ndarray:
@@ -169,7 +169,9 @@ class JacoReachEnv(gym.Env):
                              f"got {action!r}")
         return (action.astype(float) - 1.0) * self._action_v
 
-    def _advance(self, action):
+    def advance(self, action):
+        """One control step without rendering: (reward, terminated, truncated, info). A vector env renders its
+        envs together afterwards; privileged controllers need no pixels at all."""
         command = self.velocity_command(action)
         rng = self.np_random
         self._pending.append(command)
@@ -179,7 +181,7 @@ class JacoReachEnv(gym.Env):
         self.sim.set_velocity_command(self._applied)
         # The command is constant over the control period, so a contact or limit reached mid-period is still
         # there at its end: one check per control step sees every violation.
-        mujoco.mj_step(self.model, self.data, nstep=self._substeps)
+        mujoco.mj_step(self.model, self.data, nstep=self.physics_substeps)
         violation = self.sim.violation()
         if self._conveyor:
             xy = self.data.mocap_pos[self._target_mocap, :2]

@@ -32,7 +32,7 @@ class ScriptedReacher:
         m = self.env.model
         self._site = m.site(scene.PALM_SITE).id
         self._dofs = np.array([m.joint(n).dofadr[0] for n in self.env.profile.joint_names])
-        self._arm = np.array([j.group == "arm" for j in self.env.profile.joints])
+        self.arm = np.array([j.group == "arm" for j in self.env.profile.joints])
         self._jacp = np.zeros((3, m.nv))
 
     def reset(self) -> None:
@@ -42,21 +42,25 @@ class ScriptedReacher:
         """Where the palm is steered: `hover` above the target centre."""
         return self.env.target_position() + np.array([0.0, 0.0, self.hover])
 
+    def palm_jacobian(self) -> np.ndarray:
+        """d(palm position) / d(joint angle), 3 x the profile's joints, in action order."""
+        mujoco.mj_jacSite(self.env.model, self.env.data, self._jacp, None, self._site)
+        return self._jacp[:, self._dofs]
+
     def act(self, obs=None) -> np.ndarray:
         env = self.env
         error = self.goal() - env.sim.palm_position()
-        mujoco.mj_jacSite(env.model, env.data, self._jacp, None, self._site)
-        jac = self._jacp[:, self._dofs]
+        jac = self.palm_jacobian()
         # damped least squares: joint motion that best moves the palm towards the goal
         dq = jac.T @ np.linalg.solve(jac @ jac.T + 1e-3 * np.eye(3), error)
-        scale = np.max(np.abs(dq[self._arm])) + 1e-9
+        scale = np.max(np.abs(dq[self.arm])) + 1e-9
         dq = dq / scale
         action = np.ones(env.profile.n_joints, dtype=np.int64)
-        action[self._arm & (dq > self.deadband)] = 2
-        action[self._arm & (dq < -self.deadband)] = 0
+        action[self.arm & (dq > self.deadband)] = 2
+        action[self.arm & (dq < -self.deadband)] = 0
         if np.linalg.norm(error) < 0.02:
-            action[self._arm] = 1
-        action[~self._arm] = FINGER_ACTIONS[self.fingers]
+            action[self.arm] = 1
+        action[~self.arm] = FINGER_ACTIONS[self.fingers]
         return action
 
 

@@ -41,7 +41,7 @@ class JacoVectorEnv:
         truncated = np.zeros(self.num_envs, bool)
         infos = []
         for i, (env, action) in enumerate(zip(self.envs, actions)):
-            rewards[i], terminated[i], truncated[i], info = env._advance(action)
+            rewards[i], terminated[i], truncated[i], info = env.advance(action)
             if terminated[i] or truncated[i]:
                 info = {"final_info": info}
                 env.reset_state()
