@@ -185,7 +185,8 @@ class JacoReachEnv(gym.Env):
         violation = self.sim.violation()
         if self._conveyor:
             xy = self.data.mocap_pos[self._target_mocap, :2]
-            self.data.mocap_pos[self._target_mocap, :2] = self._conveyor.advance(xy, 1.0 / self.cfg.task.control_hz, rng)
+            period = 1.0 / self.cfg.task.control_hz
+            self.data.mocap_pos[self._target_mocap, :2] = self._conveyor.advance(xy, period, rng)
             mujoco.mj_kinematics(self.model, self.data)
         self._steps += 1
         distance = self.palm_target_distance()
