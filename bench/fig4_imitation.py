@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Paper Fig. 4 at a budget that fits one machine: the four first-column architectures (wide and narrow,
+feedforward and LSTM) trained the way the shipped column 1 is, by DAgger from the privileged scripted teacher
+after pretraining the conv layers on target position, with the same budget and seed each, on the
+domain-randomised reach task. From scratch with A2C (bench/fig4_architectures.py) nothing scores at budgets
+this machine can afford; imitation separates the architectures within a few hundred thousand steps.
+
+Prints the figure path, each column's greedy return over --episodes held-out episodes (the seeds of
+`jaco-prog score`) and the ratios wide / narrow and LSTM / FF measured in the same run. Curves: the return of
+the episodes each student drove alone, per DAgger iteration. Writes <out>/fig4_imitation.{png,json} and one run
+directory per column; a rerun resumes unfinished columns and skips finished ones.
+
+    .venv/bin/python bench/fig4_imitation.py                  # smoke: a few minutes
+    .venv/bin/python bench/fig4_imitation.py --full           # 50 k pretraining frames + 15 x 10 k steps each
+    .venv/bin/python bench/fig4_imitation.py --plot-only [--out DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+COLUMNS = (("wide", "ff"), ("narrow", "ff"), ("wide", "lstm"), ("narrow", "lstm"))
+SMOKE = dict(iterations=3, steps_per_iteration=1_500, envs=4, updates_per_iteration=10, batch_episodes=4,
+             pretrain_frames=1_000, pretrain_updates=20, aux_coef=50.0, max_frames=20_000)
+FULL = dict(iterations=15, steps_per_iteration=10_000, envs=16, updates_per_iteration=300, batch_episodes=16,
+            pretrain_frames=50_000, pretrain_updates=2_000, aux_coef=50.0, max_frames=300_000)
+SCALES = {"smoke": (SMOKE, 20), "full": (FULL, 100)}   # budget, held-out episodes scored
+
+
+def run_name(column: str, arch: str, seed: int) -> str:
+    return f"{column}-{arch}-s{seed}"
+
+
+def budget_steps(budget: dict) -> int:
+    return budget["pretrain_frames"] + budget["iterations"] * budget["steps_per_iteration"]
+
+
+def finished_iterations(run_dir: Path) -> int:
+    """DAgger iterations the run's checkpoint holds (0 without one)."""
+    from jaco_prog.nets.checkpoint import read_checkpoint
+
+    checkpoint = run_dir / "checkpoint.pt"
+    return read_checkpoint(checkpoint)["counters"]["iteration"] if checkpoint.is_file() else 0
+
+
+def train_column(run_dir: Path, column: str, arch: str, seed: int, budget: dict, threads: int,
+                 progress: bool) -> None:
+    from jaco_prog.learning.imitation import ImitationConfig, run_imitation
+
+    cfg = ImitationConfig(column=column, arch=arch, seed=seed, threads=threads, **budget)
+    if finished_iterations(run_dir) >= cfg.iterations:
+        print(f"{run_dir.name}: {cfg.iterations} iterations done, not re-run", flush=True)
+        return
+    run_imitation(cfg, run_dir, resume=(run_dir / "checkpoint.pt").is_file(), progress=progress)
+
+
+def student_curve(run_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Env steps and the mean return of the episodes the student drove alone (teacher-driven ones skipped)."""
+    steps, returns = [], []
+    with open(run_dir / "iterations.csv") as f:
+        for row in csv.DictReader(f):
+            if int(row["student_episodes"]) > 0:
+                steps.append(float(row["env_steps"]))
+                returns.append(float(row["student_mean_return"]))
+    return np.array(steps), np.array(returns)
+
+
+def greedy_score(run_dir: Path, episodes: int, cache: dict) -> dict:
+    """Mean greedy return ± s.e. and success over held-out episodes; cached per (run, iteration, episodes)."""
+    from jaco_prog.evaluation.sim_score import EVAL_SEED_BASE, score_checkpoint
+
+    key = f"{run_dir.name}@{finished_iterations(run_dir)}x{episodes}"
+    if key not in cache:
+        returns = np.asarray(score_checkpoint(run_dir / "checkpoint.pt", episodes=episodes,
+                                              seed=EVAL_SEED_BASE).returns)
+        cache[key] = {"mean": float(returns.mean()), "se": float(returns.std() / np.sqrt(len(returns))),
+                      "success": float(np.mean(returns > 0)), "episodes": episodes}
+    return cache[key]
+
+
+def plot(out: Path, curves: dict, scores: dict, budget: dict, seed: int) -> Path:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, arch in zip(axes, ("ff", "lstm")):
+        for column, colour in (("wide", "tab:blue"), ("narrow", "tab:orange")):
+            name = run_name(column, arch, seed)
+            if name not in curves:
+                continue
+            x, y = curves[name]
+            s = scores[name]
+            ax.plot(x, y, "o-", ms=3, color=colour,
+                    label=f"{column}: greedy {s['mean']:.1f} ± {s['se']:.1f} ({s['episodes']} held-out episodes)")
+        ax.axhline(30, color="grey", ls="--", lw=0.8)
+        ax.set_title(f"{arch.upper()} columns")
+        ax.set_xlabel("env steps (pretraining frames included)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper left")
+    axes[0].set_ylabel("return of the student's own episodes (of 50)")
+    fig.suptitle(f"Fig. 4 by imitation: DAgger from the privileged teacher, {budget_steps(budget):,} env steps per "
+                 f"column ({budget['pretrain_frames']:,} pretraining frames + {budget['iterations']} x "
+                 f"{budget['steps_per_iteration']:,}), seed {seed}; dashed: the paper's bar (30)", fontsize=9)
+    fig.tight_layout()
+    path = out / "fig4_imitation.png"
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def ratio(a: float, b: float) -> float | None:
+    return a / b if b > 0 else None
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output directory (default runs/results/architectures-imitation[-smoke])")
+    parser.add_argument("--full", action="store_true", help="the full budget instead of the smoke scale")
+    parser.add_argument("--plot-only", action="store_true", help="train nothing: redraw from what --out holds")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--episodes", type=int, default=None,
+                        help="held-out episodes scored per column (default 20 smoke, 100 full)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads of each DAgger run")
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    budget, episodes = SCALES["full" if args.full else "smoke"]
+    episodes = args.episodes or episodes
+    if episodes < 1 or args.threads < 1:
+        parser.error("--episodes and --threads must be at least 1")
+    out = args.out or Path("runs/results/architectures-imitation" + ("" if args.full else "-smoke"))
+    out.mkdir(parents=True, exist_ok=True)
+
+    if not args.plot_only:
+        for column, arch in COLUMNS:
+            train_column(out / run_name(column, arch, args.seed), column, arch, args.seed, budget, args.threads,
+                         progress=not args.no_progress)
+    names = [run_name(c, a, args.seed) for c, a in COLUMNS
+             if (out / run_name(c, a, args.seed) / "iterations.csv").is_file()]
+    if not names:
+        print(f"error: {out} holds no DAgger runs (train first, without --plot-only)", file=sys.stderr)
+        return 2
+    cache_path = out / "scores.json"
+    cache = json.loads(cache_path.read_text()) if cache_path.is_file() else {}
+    curves = {n: student_curve(out / n) for n in names}
+    scores = {n: greedy_score(out / n, episodes, cache) for n in names}
+    cache_path.write_text(json.dumps(cache, indent=2))
+    figure = plot(out, curves, scores, budget, args.seed)
+
+    numbers = {"budget": budget, "env_steps_per_column": budget_steps(budget), "seed": args.seed,
+               "episodes": episodes, "scores": scores, "ratios": {}}
+    print(f"figure: {figure}")
+    for name in names:
+        s, own = scores[name], curves[name][1]
+        last = f"{own[-1]:.1f}" if len(own) else "none yet"   # the first iterations are mostly teacher-driven
+        print(f"{name:<16} greedy {s['mean']:5.1f} ± {s['se']:.1f}  success {s['success']:.0%}  "
+              f"(own episodes, last iteration: {last})")
+    pairs = [(f"wide / narrow ({arch})", run_name("wide", arch, args.seed), run_name("narrow", arch, args.seed))
+             for arch in ("ff", "lstm")]
+    pairs += [(f"LSTM / FF ({column})", run_name(column, "lstm", args.seed), run_name(column, "ff", args.seed))
+              for column in ("wide", "narrow")]
+    for label, a, b in pairs:
+        if a in scores and b in scores:
+            value = ratio(scores[a]["mean"], scores[b]["mean"])
+            numbers["ratios"][label] = value
+            print(f"{label}: {scores[a]['mean']:.2f} / {scores[b]['mean']:.2f} = "
+                  + (f"{value:.2f}x" if value is not None else "n/a (baseline 0)"))
+    (out / "fig4_imitation.json").write_text(json.dumps(numbers, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

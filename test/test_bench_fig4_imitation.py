@@ -1,0 +1,39 @@
+"""bench/fig4_imitation.py: four DAgger columns at one budget, scored greedily, resumable, ratios printed."""
+import json
+
+TINY = dict(iterations=2, steps_per_iteration=150, envs=2, updates_per_iteration=3, batch_episodes=2,
+            pretrain_frames=100, pretrain_updates=2, aux_coef=50.0, max_frames=2000)
+
+
+def test_trains_each_architecture_once_scores_it_and_reruns_without_training(load_bench, tmp_path, capsys):
+    bench = load_bench("fig4_imitation")
+    bench.SCALES["smoke"] = (TINY, 2)
+    out = tmp_path / "f4"
+    assert bench.main(["--out", str(out), "--threads", "1", "--no-progress"]) == 0
+    first = capsys.readouterr().out
+    numbers = json.loads((out / "fig4_imitation.json").read_text())
+    assert set(numbers["scores"]) == {"wide-ff-s0", "narrow-ff-s0", "wide-lstm-s0", "narrow-lstm-s0"}
+    assert numbers["env_steps_per_column"] == 100 + 2 * 150
+    for name, score in numbers["scores"].items():
+        assert bench.finished_iterations(out / name) == 2 and score["episodes"] == 2
+        assert 0 <= score["mean"] <= 50
+    # each run's checkpoint holds its own architecture
+    from jaco_prog.nets.checkpoint import read_checkpoint
+    for column, core, hidden in (("narrow", "ff", 32), ("wide", "lstm", 128)):
+        spec = read_checkpoint(out / f"{column}-{core}-s0" / "checkpoint.pt")["spec"]["columns"][0]
+        assert spec["core"] == core and spec["hidden"] == hidden
+    assert set(numbers["ratios"]) == {"wide / narrow (ff)", "wide / narrow (lstm)", "LSTM / FF (wide)",
+                                      "LSTM / FF (narrow)"}
+    assert "figure:" in first and (out / "fig4_imitation.png").stat().st_size > 10_000
+
+    # a rerun trains nothing and scores from the cache: the same numbers
+    assert bench.main(["--out", str(out), "--threads", "1", "--no-progress"]) == 0
+    again = capsys.readouterr().out
+    assert again.count("not re-run") == 4
+    assert json.loads((out / "fig4_imitation.json").read_text())["scores"] == numbers["scores"]
+
+
+def test_plot_only_without_runs_is_a_one_line_error(load_bench, tmp_path, capsys):
+    assert load_bench("fig4_imitation").main(["--plot-only", "--out", str(tmp_path / "empty")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "holds no DAgger runs" in err
