@@ -11,7 +11,7 @@ the episodes each student drove alone, per DAgger iteration. Writes <out>/fig4_i
 directory per column; a rerun resumes unfinished columns and skips finished ones.
 
     .venv/bin/python bench/fig4_imitation.py                  # smoke: a few minutes
-    .venv/bin/python bench/fig4_imitation.py --full           # 50 k pretraining frames + 15 x 10 k steps each
+    .venv/bin/python bench/fig4_imitation.py --full           # 50 k pretraining frames + 10 x 10 k steps each
     .venv/bin/python bench/fig4_imitation.py --plot-only [--out DIR]
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ import numpy as np
 COLUMNS = (("wide", "ff"), ("narrow", "ff"), ("wide", "lstm"), ("narrow", "lstm"))
 SMOKE = dict(iterations=3, steps_per_iteration=1_500, envs=4, updates_per_iteration=10, batch_episodes=4,
              pretrain_frames=1_000, pretrain_updates=20, aux_coef=50.0, max_frames=20_000)
-FULL = dict(iterations=15, steps_per_iteration=10_000, envs=16, updates_per_iteration=300, batch_episodes=16,
+FULL = dict(iterations=10, steps_per_iteration=10_000, envs=16, updates_per_iteration=300, batch_episodes=16,
             pretrain_frames=50_000, pretrain_updates=2_000, aux_coef=50.0, max_frames=300_000)
 SCALES = {"smoke": (SMOKE, 20), "full": (FULL, 100)}   # budget, held-out episodes scored
 
