@@ -32,7 +32,7 @@ class ScriptedReacher:
         m = self.env.model
         self._site = m.site(scene.PALM_SITE).id
         self._dofs = np.array([m.joint(n).dofadr[0] for n in self.env.profile.joint_names])
-        self.arm = np.array([j.group == "arm" for j in self.env.profile.joints])
+        self.arm = np.array([j.group == "arm" for j in self.env.profile.joints])  # True: arm joint, False: finger
         self._jacp = np.zeros((3, m.nv))
 
     def reset(self) -> None:
