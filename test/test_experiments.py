@@ -426,3 +426,25 @@ def test_fig5_end_to_end_on_the_toy_task(tmp_path, capsys, load_bench):
         assert data["summaries"]["real_proxy"][method]["final_median"] > 0
     assert bench.main(argv) == 0  # finished trials are read back, not re-run
     assert "wall time" in capsys.readouterr().out
+
+
+def test_only_trains_the_matching_trials_and_plans_the_whole_study(ckpt, tmp_path, monkeypatch):
+    """--only splits a study across machines: run_study trains the matching trials, study.json has them all."""
+    import jaco_prog.sweep as sweep
+    from jaco_prog.errors import UserError
+
+    study = sensitivity_study(ckpt, presets=("colour_small", "colour_large"), samples=3, steps=100)
+    trained = []
+    monkeypatch.setattr(sweep, "run_trials", lambda trials, out_dir, **kw: trained.extend(t.name for t in trials) or [])
+    cli.run_study(study, tmp_path, progress=False, only="colour_large-*-h00[12], colour_small-finetune-h000")
+    assert trained == ["colour_small-finetune-h000", "colour_large-progressive-h001", "colour_large-progressive-h002",
+                       "colour_large-finetune-h001", "colour_large-finetune-h002"]
+    assert len(load_study(tmp_path).trials) == 2 * 2 * 3
+    with pytest.raises(UserError, match="matches none"):
+        cli.run_study(study, tmp_path / "other", progress=False, only="real_proxy-*")
+    assert not (tmp_path / "other").exists()
+
+
+def test_only_is_refused_with_plot_only(tmp_path, capsys, load_bench):
+    assert load_bench("fig6_sensitivity").main(["--plot-only", "--only", "x*", "--out", str(tmp_path)]) == 2
+    assert "--only" in capsys.readouterr().err

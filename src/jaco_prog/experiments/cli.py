@@ -4,6 +4,7 @@ report."""
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import sys
 import time
 from pathlib import Path
@@ -35,6 +36,10 @@ def parser(description: str, study: str, checkpoint: bool = True, presets: bool 
                        help="comma-separated presets (overrides the scale), e.g. real_proxy,colour_large")
     p.add_argument("--parallel", type=int, default=2, help="trials at a time (default %(default)s)")
     p.add_argument("--ray-address", default=None, help="run trials on a Ray cluster (e.g. auto)")
+    p.add_argument("--only", default=None, metavar="PATTERNS",
+                   help="train only the trials whose names match these comma-separated shell patterns (e.g. "
+                        "'colour_large-*-h01?'); the plan and the report still cover the whole study, so a study can "
+                        "be split across machines and its run directories copied into one --out")
     p.add_argument("--envs", type=int, default=None, help="A2C envs per run")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="any TrainConfig field for every trial (repeatable), e.g. --set n_steps=10")
@@ -95,17 +100,31 @@ def options(args) -> rep.Options:
                        statistic=getattr(args, "filter", "median"))
 
 
+def selected(names, only: str | None) -> list[str]:
+    """The names that match one of the comma-separated shell patterns in `only` (all names when it is None)."""
+    if only is None:
+        return list(names)
+    patterns = [p.strip() for p in only.split(",") if p.strip()]
+    return [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+
+
 def run_study(study: Study, out: Path, parallel: int = 2, ray_address: str | None = None,
-              final_window: int = 100, progress: bool = True) -> list:
+              final_window: int = 100, progress: bool = True, only: str | None = None) -> list:
     """Save the plan, then run each stage through run_trials; a later-stage trial whose dependency failed is
-    skipped with a message (its checkpoint would be missing)."""
+    skipped with a message (its checkpoint would be missing). `only`: train just the trials whose names match
+    (see `selected`); the saved plan is still the whole study."""
+    from jaco_prog.errors import UserError
     from jaco_prog.sweep import run_trials
 
+    chosen = set(selected([t.name for t in study.trials], only))
+    if not chosen:
+        raise UserError(f"--only {only!r} matches none of the study's {len(study.trials)} trials (e.g. "
+                        f"{study.trials[0].name})")
     study.save(out)
     results, failed = [], set()
     for i, stage in enumerate(study.stages):
         runnable = []
-        for trial in stage:
+        for trial in (t for t in stage if t.name in chosen):
             dependency = study.labels[trial.name].get("depends_on")
             if dependency in failed:
                 print(f"skipping {trial.name}: its stage-{i} dependency {dependency} failed", file=sys.stderr)
@@ -142,6 +161,8 @@ def main_for(study_name: str, args, build) -> int:
     try:
         results = None
         if args.plot_only:
+            if getattr(args, "only", None):
+                raise UserError("--only chooses trials to train; with --plot-only nothing is trained")
             study = load_study(out)
             if getattr(args, "presets", None):
                 study = study.only_panels(scale(args, study_name)["presets"])
@@ -149,7 +170,8 @@ def main_for(study_name: str, args, build) -> int:
             if getattr(args, "checkpoint", None) is not None:
                 require_checkpoint(args.checkpoint)
             study = build(args, out)
-            results = run_study(study, out, args.parallel, args.ray_address, args.final_window, args.progress)
+            results = run_study(study, out, args.parallel, args.ray_address, args.final_window, args.progress,
+                                getattr(args, "only", None))
         report = rep.REPORTS[study_name](study, out, options(args))
     except (UserError, ConfigError) as err:
         print(f"error: {err}", file=sys.stderr)
