@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaco_prog.experiments.aggregate import MethodCurves
+from jaco_prog.experiments.aggregate import MethodCurves, fmt_number, quartiles
 
 METHOD_COLOURS = {
     "progressive": "C0", "progressive-wide": "C9", "finetune": "C1", "finetune-low-value": "C5",
@@ -111,7 +111,7 @@ def sensitivity_figure(scores: dict[str, dict[str, list[dict]]], out: str | Path
                 ordered = np.sort(finals)[::-1]
                 rank = (np.arange(len(ordered)) + 0.5) / len(ordered)
                 top.plot(rank, ordered, marker="o", markersize=3, color=c,
-                         label=f"{method}: median {np.median(finals):.2f} (n={len(finals)})")
+                         label=f"{method}: median {fmt_number(quartiles(finals)[1], 2)} (n={len(finals)})")
             else:
                 top.plot([], [], color=c, label=f"{method} (no runs)")
             lrs = [r.get("lr") for r in runs if r["final"] is not None and not math.isnan(r["final"])]
