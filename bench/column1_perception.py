@@ -124,9 +124,9 @@ def main(argv=None) -> int:
     rows = [("guess the area's centre", rms_cm(np.broadcast_to(y_train.numpy().mean(0), y_test.shape), y_test))]
     with torch.no_grad():
         features_train, features_test = level2(column, x_train), level2(column, x_test)
-    if getattr(column, "aux_head", None) is not None:
+    if column.spec.aux_target:
         with torch.no_grad():
-            rows.append(("shipped aux head (linear)", rms_cm(column.aux_head(features_test).numpy(), y_test)))
+            rows.append(("shipped aux head (linear)", rms_cm(column.target_prediction(features_test).numpy(), y_test)))
 
     readout = mlp_readout(features_train.shape[1])
     pred = fit(readout, readout.parameters(), features_train, y_train, features_test, args.epochs, args.lr)
