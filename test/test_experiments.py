@@ -303,14 +303,19 @@ def test_bench_plot_only_paths_on_synthetic_runs(ckpt, tmp_path, capsys, load_be
     assert data["p_progressive_beats_finetune"] == 1.0 and data["paired_wins_progressive"] == 10
     assert (out / "fig6_sensitivity.png").stat().st_size > 10_000
 
-    # --plot-only --presets draws part of a plan: a two-preset study, reported for one of them
+    assert "every run with" not in (out / "fig6_sensitivity.md").read_text()  # defaults only: nothing to state
+
+    # --plot-only --presets draws part of a plan: a two-preset study, reported for one of them; its --set
+    # overrides are stated beside the figure
     out = tmp_path / "sens2"
-    study = sensitivity_study(ckpt, presets=("colour_small", "colour_large"), samples=3, steps=2000)
+    study = sensitivity_study(ckpt, presets=("colour_small", "colour_large"), samples=3, steps=2000,
+                              extra={"value_coef": 0.01, "n_steps": 10})
     study.save(out)
     for t in study.trials:
         write_run(out / t.name, np.arange(1, 11) * 200, np.full(10, 1.0))
     assert load_bench("fig6_sensitivity").main(["--plot-only", "--out", str(out)]) == 0
     assert set(json.loads((out / "fig6_sensitivity.json").read_text())["presets"]) == {"colour_small", "colour_large"}
+    assert "every run with n_steps=10, value_coef=0.01." in (out / "fig6_sensitivity.md").read_text()
     assert load_bench("fig6_sensitivity").main(["--plot-only", "--out", str(out), "--presets", "colour_large"]) == 0
     assert set(json.loads((out / "fig6_sensitivity.json").read_text())["presets"]) == {"colour_large"}
     assert load_bench("fig6_sensitivity").main(["--plot-only", "--out", str(out), "--presets", "real_proxy"]) == 2

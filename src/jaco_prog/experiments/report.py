@@ -77,8 +77,15 @@ def _filter_text(opts: Options, window: int) -> str:
             f"inter-quartile range, dotted: single runs; dashed line: {opts.threshold:g}")
 
 
-def _planned_vs_found(study: Study, runs: dict) -> str:
-    return f"{len(runs)} of {len(study.trials)} planned runs have episodes"
+def _runs_note(study: Study, runs: dict) -> str:
+    """How many planned runs have episodes, and the --set overrides every run trained with (a figure must say
+    when it departs from the defaults, e.g. value_coef=0.01)."""
+    text = f"{len(runs)} of {len(study.trials)} planned runs have episodes"
+    extra = study.params.get("extra") or {}
+    if extra:
+        text += "; every run with " + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                                                for k, v in sorted(extra.items()))
+    return text
 
 
 def _method_runs(study: Study, runs: dict, panel: str, method: str) -> list[agg.RunData]:
@@ -193,7 +200,7 @@ def transfer_report(study: Study, out_dir: str | Path, opts: Options | None = No
     figure, table, numbers = _outputs(out_dir, "transfer")
     title = f"Transfer from column 1 (Fig. 5): {_budget_text(p)}"
     caption = (f"Column 1: {_ckpt_name(p['checkpoint'])}. {_filter_text(opts, window)}. "
-               f"{_planned_vs_found(study, runs)}.")
+               f"{_runs_note(study, runs)}.")
     figures.curves_figure(curves, figure, title, caption, threshold=opts.threshold)
     text = (f"# Transfer (paper Fig. 5)\n\n{title}. {caption}\n"
             + _summary_tables(summaries, opts)
@@ -263,7 +270,7 @@ def sensitivity_report(study: Study, out_dir: str | Path, opts: Options | None =
     caption = (f"lr log-uniform in [{p['lr_range'][0]:g}, {p['lr_range'][1]:g}], entropy cost log-uniform in "
                f"[{p['entropy_range'][0]:g}, {p['entropy_range'][1]:g}], seed = sample index (the same samples for "
                f"both methods). Final return: mean of the last {opts.final_window} episodes. Column 1: "
-               f"{_ckpt_name(p['checkpoint'])}. {_planned_vs_found(study, runs)}.")
+               f"{_ckpt_name(p['checkpoint'])}. {_runs_note(study, runs)}.")
     figures.sensitivity_figure(scores, figure, title, caption, threshold=opts.threshold)
     headers = ["preset", "method", "runs", "final return median [IQR]", "mean", f"runs >= {opts.threshold:g}",
                "median ratio prog/finetune", "P(prog > finetune)", "paired wins (prog)"]
@@ -328,7 +335,7 @@ def conveyor_report(study: Study, out_dir: str | Path, opts: Options | None = No
              f"{_budget_text(p)}")
     caption = (f"Column 2 (3rd-column runs): narrow LSTM on {p['column2_inputs']}, static reach, "
                f"{p['column2_steps']:,} steps, preset {p['preset']}; conveyor runs on preset {p['preset']}. Column 1: "
-               f"{_ckpt_name(p['checkpoint'])}. {_filter_text(opts, window)}. {_planned_vs_found(study, runs)}.")
+               f"{_ckpt_name(p['checkpoint'])}. {_filter_text(opts, window)}. {_runs_note(study, runs)}.")
     figures.curves_figure(curves, figure, title, caption, threshold=opts.threshold)
 
     def initial_col(panel, summary):
@@ -377,7 +384,7 @@ def architectures_report(study: Study, out_dir: str | Path, opts: Options | None
     where = p["task"] + (f" / {p['preset']}" if p.get("preset") else " (domain randomisation)")
     title = f"Columns from scratch in simulation (Fig. 4), {where}: {_budget_text(p)}"
     caption = (f"The paper trains 50 M steps (A3C); this budget is {p['steps']:,} steps per run. "
-               f"{_filter_text(opts, window)}. {_planned_vs_found(study, runs)}.")
+               f"{_filter_text(opts, window)}. {_runs_note(study, runs)}.")
     figures.curves_figure(named, figure, title, caption, threshold=opts.threshold)
     text = (f"# Architectures (paper Fig. 4)\n\n{title}. {caption}\n" + _summary_tables(summaries, opts)
             + "\n" + "\n".join(f"- {line}" for line in lines) + "\n")
