@@ -451,5 +451,30 @@ def test_only_trains_the_matching_trials_and_plans_the_whole_study(ckpt, tmp_pat
 
 
 def test_only_is_refused_with_plot_only(tmp_path, capsys, load_bench):
-    assert load_bench("fig6_sensitivity").main(["--plot-only", "--only", "x*", "--out", str(tmp_path)]) == 2
-    assert "--only" in capsys.readouterr().err
+    assert load_bench("fig6_sensitivity").main(["--plot-only", "--only", "", "--out", str(tmp_path)]) == 2
+    assert "with --plot-only nothing is trained" in capsys.readouterr().err
+
+
+def test_only_runs_a_later_stage_only_from_a_finished_dependency(ckpt, tmp_path, monkeypatch):
+    """--only 'conveyor-3rd-*': a 3rd column starts only from a column 2 that trained its whole budget."""
+    import torch
+
+    import jaco_prog.sweep as sweep
+    from jaco_prog.nets.checkpoint import FORMAT, FORMAT_VERSION
+
+    out = tmp_path / "conv"
+    study = conveyor_study(ckpt, out, seeds=2, steps=100)
+    trained = []
+    monkeypatch.setattr(sweep, "run_trials", lambda trials, out_dir, **kw: trained.extend(t.name for t in trials) or [])
+    for seed, step in ((0, 100), (1, 60)):  # column 2 of seed 1 was interrupted at step 60
+        (out / f"column2-reach-s{seed}").mkdir(parents=True)
+        torch.save({"format": FORMAT, "format_version": FORMAT_VERSION, "counters": {"global_step": step}},
+                   out / f"column2-reach-s{seed}" / "checkpoint.pt")
+    cli.run_study(study, out, progress=False, only="conveyor-3rd-*")
+    assert trained == ["conveyor-3rd-column-s0"]
+
+
+def test_a_set_value_is_stated_only_where_every_run_has_it(ckpt, tmp_path):
+    study = transfer_study(ckpt, presets=("real_proxy",), seeds=1, steps=1000,
+                           methods=("progressive", "progressive-low-value"), extra={"value_coef": 0.2, "n_steps": 10})
+    assert report._runs_note(study, {}) == "0 of 2 planned runs have episodes; every run with n_steps=10"

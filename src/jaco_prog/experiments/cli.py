@@ -108,6 +108,14 @@ def selected(names, only: str | None) -> list[str]:
     return [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
 
 
+def _finished(study: Study, out: Path, name: str) -> bool:
+    """Whether trial `name` of the study has trained its whole budget in `out` (its checkpoint says so)."""
+    from jaco_prog.sweep.results import checkpoint_step
+
+    step = checkpoint_step(Path(out) / name)
+    return step is not None and step >= int(study.trials_by_name[name].overrides.get("total_steps", 0))
+
+
 def run_study(study: Study, out: Path, parallel: int = 2, ray_address: str | None = None,
               final_window: int = 100, progress: bool = True, only: str | None = None) -> list:
     """Save the plan, then run each stage through run_trials; a later-stage trial whose dependency failed is
@@ -118,8 +126,8 @@ def run_study(study: Study, out: Path, parallel: int = 2, ray_address: str | Non
 
     chosen = set(selected([t.name for t in study.trials], only))
     if not chosen:
-        raise UserError(f"--only {only!r} matches none of the study's {len(study.trials)} trials (e.g. "
-                        f"{study.trials[0].name})")
+        example = f" (e.g. {study.trials[0].name})" if study.trials else ""
+        raise UserError(f"--only {only!r} matches none of the study's {len(study.trials)} trials{example}")
     study.save(out)
     results, failed = [], set()
     for i, stage in enumerate(study.stages):
@@ -129,9 +137,13 @@ def run_study(study: Study, out: Path, parallel: int = 2, ray_address: str | Non
             if dependency in failed:
                 print(f"skipping {trial.name}: its stage-{i} dependency {dependency} failed", file=sys.stderr)
                 failed.add(trial.name)
+            elif dependency and dependency not in chosen and not _finished(study, out, dependency):
+                print(f"skipping {trial.name}: its dependency {dependency} is not among the --only trials and has "
+                      f"not finished in {out}", file=sys.stderr)
+                failed.add(trial.name)
             else:
                 runnable.append(trial)
-        if len(study.stages) > 1 and progress:
+        if len(study.stages) > 1 and progress and runnable:
             print(f"stage {i + 1}/{len(study.stages)}: {len(runnable)} trials", flush=True)
         stage_results = run_trials(runnable, out, parallel=parallel, ray_address=ray_address,
                                    final_window=final_window, progress=progress) if runnable else []
@@ -161,7 +173,7 @@ def main_for(study_name: str, args, build) -> int:
     try:
         results = None
         if args.plot_only:
-            if getattr(args, "only", None):
+            if getattr(args, "only", None) is not None:
                 raise UserError("--only chooses trials to train; with --plot-only nothing is trained")
             study = load_study(out)
             if getattr(args, "presets", None):

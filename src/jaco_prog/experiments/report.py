@@ -81,7 +81,8 @@ def _runs_note(study: Study, runs: dict) -> str:
     """How many planned runs have episodes, and the --set overrides every run trained with (a figure must say
     when it departs from the defaults, e.g. value_coef=0.01)."""
     text = f"{len(runs)} of {len(study.trials)} planned runs have episodes"
-    extra = study.params.get("extra") or {}
+    extra = {k: v for k, v in (study.params.get("extra") or {}).items()  # a method may override a --set value
+             if all(t.overrides.get(k) == v for t in study.trials)}
     if extra:
         text += "; every run with " + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
                                                 for k, v in sorted(extra.items()))
