@@ -90,20 +90,54 @@ def load_base_config(paths: list[Path]) -> dict:
     return _plain(data)
 
 
+# Fields whose default may change under a running sweep without changing what a trial learns.
+DEFAULTS_NOT_COMPARED = ("run_dir", "progress", "threads")
+
+
+def training_defaults() -> dict:
+    """What a trial trains with where neither the base config nor its overrides say otherwise: TrainConfig's
+    defaults with config/train.yaml applied."""
+    from jaco_prog.learning.config import load_train_config
+    from jaco_prog.paths import config_path
+
+    values = load_train_config([config_path("train.yaml")]).to_dict()
+    return yaml.safe_load(yaml.safe_dump(_plain({k: v for k, v in values.items() if k not in DEFAULTS_NOT_COMPARED})))
+
+
+def _changed_defaults(old: dict, new: dict, overridden: set[str]) -> dict:
+    """Default fields that differ between two records, except those every trial (and the base) sets itself."""
+    return {k: (old.get(k), new.get(k)) for k in sorted(set(old) | set(new))
+            if old.get(k) != new.get(k) and k not in overridden}
+
+
 def record_sweep(out_dir: Path, trials: list[Trial], base: dict, base_paths: list[Path], final_window: int,
                  spec: dict | None) -> None:
     """Write OUT/sweep.yaml, or check the existing one: a trial may never change its overrides under the same
-    name, nor the base config change (that would mix two sweeps in one folder). New trials are added."""
+    name, nor the base config or a training default that some trial relies on change (config/train.yaml
+    edited, or a code default; that would mix two sweeps in one folder). New trials are added. A sweep.yaml
+    written before defaults were recorded is not checked for them."""
     path = out_dir / SWEEP_YAML
     asked = [{"name": t.name, "overrides": _plain(t.overrides)} for t in trials]
     asked = yaml.safe_load(yaml.safe_dump(asked))  # compare what YAML keeps
     base = yaml.safe_load(yaml.safe_dump(base))
+    defaults = training_defaults()
     if path.is_file():
         old = yaml.safe_load(path.read_text()) or {}
         old_base = (old.get("base_config") or {}).get("values") or {}
         if old_base != base:
             raise UserError(f"{path} was written with another base config ({old_base} vs {base}); use another "
                             "--out (nothing is overwritten)")
+        if "training_defaults" in old:
+            everyone_sets = set(base)
+            for_all = [set(t["overrides"]) for t in list(old.get("trials") or []) + asked]
+            if for_all:
+                everyone_sets |= set.intersection(*for_all)
+            changed = _changed_defaults(old["training_defaults"] or {}, defaults, everyone_sets)
+            if changed:
+                shown = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in list(changed.items())[:4])
+                raise UserError(f"{path}: training defaults changed since this sweep began ({shown}; "
+                                "config/train.yaml or the code), so its finished trials and new ones would not be "
+                                "comparable; use another --out (nothing is overwritten)")
         known = {t["name"]: t["overrides"] for t in old.get("trials") or []}
         for trial in asked:
             if trial["name"] in known and known[trial["name"]] != trial["overrides"]:
@@ -117,6 +151,7 @@ def record_sweep(out_dir: Path, trials: list[Trial], base: dict, base_paths: lis
     else:
         record = {"created": time.strftime("%Y-%m-%d %H:%M:%S"),
                   "base_config": {"files": [str(p) for p in base_paths], "values": base},
+                  "training_defaults": defaults,
                   "final_window": final_window, "spec": _plain(spec) if spec else None, "trials": asked}
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{SWEEP_YAML}.tmp")
