@@ -186,6 +186,14 @@ def test_a_changed_training_default_is_refused_unless_every_trial_sets_it(tmp_pa
     assert names == ["a", "b"]  # refused before anything was written
     monkeypatch.setattr(engine, "training_defaults", lambda: dict(recorded, seed=recorded["seed"] + 1))
     engine.record_sweep(tmp_path, trials, {}, [], 100, None)  # every trial sets its seed: the default is moot
+    monkeypatch.setattr(engine, "training_defaults", lambda: dict(recorded, a_field_added_since=3))
+    engine.record_sweep(tmp_path, trials, {}, [], 100, None)  # a new field: the old trials ran as its default
+    monkeypatch.setattr(engine, "training_defaults", lambda: recorded)
+    unset = [Trial("x", dict(TOY, preset=None))]  # None means "the default" to load_train_config, not a value
+    engine.record_sweep(tmp_path / "unset", unset, {}, [], 100, None)
+    monkeypatch.setattr(engine, "training_defaults", lambda: dict(recorded, preset="real_proxy"))
+    with pytest.raises(UserError, match="preset: None -> 'real_proxy'"):
+        engine.record_sweep(tmp_path / "unset", unset, {}, [], 100, None)
     legacy = tmp_path / "legacy"
     engine.record_sweep(legacy, trials, {}, [], 100, None)
     record = yaml.safe_load((legacy / "sweep.yaml").read_text())
