@@ -6,6 +6,7 @@ import math
 import sys
 
 import pytest
+import yaml
 
 from jaco_prog import cli
 from jaco_prog.config import ConfigError
@@ -165,6 +166,41 @@ def test_rerun_skips_finished_trials_and_refuses_changed_ones(local_sweep):
     with pytest.raises(UserError, match="fresh"):  # same name, other values: refused, nothing touched
         run_trials([Trial("fresh", dict(TOY, seed=1, lr=1e-4))], out, progress=False)
     assert {t.name: (out / t.name / "checkpoint.pt").stat().st_mtime_ns for t in done} == stamps
+
+
+def test_a_changed_training_default_is_refused_unless_every_trial_sets_it(tmp_path, monkeypatch):
+    """config/train.yaml edited under a sweep: finished trials would be read back beside new ones trained
+    differently, so the out dir refuses; a default every trial overrides does not matter."""
+    from jaco_prog.sweep import engine
+
+    trials = [Trial("a", dict(TOY, seed=0)), Trial("b", dict(TOY, seed=1))]
+    engine.record_sweep(tmp_path, trials, {}, [], 100, None)
+    recorded = yaml.safe_load((tmp_path / "sweep.yaml").read_text())["training_defaults"]
+    assert recorded == engine.training_defaults() and "run_dir" not in recorded
+    engine.record_sweep(tmp_path, trials, {}, [], 100, None)  # nothing changed: fine
+    changed = dict(recorded, value_coef=recorded["value_coef"] * 2, seed=recorded["seed"] + 1)
+    monkeypatch.setattr(engine, "training_defaults", lambda: changed)
+    with pytest.raises(UserError, match="value_coef"):
+        engine.record_sweep(tmp_path, trials + [Trial("c", dict(TOY, seed=2))], {}, [], 100, None)
+    names = [t["name"] for t in yaml.safe_load((tmp_path / "sweep.yaml").read_text())["trials"]]
+    assert names == ["a", "b"]  # refused before anything was written
+    monkeypatch.setattr(engine, "training_defaults", lambda: dict(recorded, seed=recorded["seed"] + 1))
+    engine.record_sweep(tmp_path, trials, {}, [], 100, None)  # every trial sets its seed: the default is moot
+    monkeypatch.setattr(engine, "training_defaults", lambda: dict(recorded, a_field_added_since=3))
+    engine.record_sweep(tmp_path, trials, {}, [], 100, None)  # a new field: the old trials ran as its default
+    monkeypatch.setattr(engine, "training_defaults", lambda: recorded)
+    unset = [Trial("x", dict(TOY, preset=None))]  # None means "the default" to load_train_config, not a value
+    engine.record_sweep(tmp_path / "unset", unset, {}, [], 100, None)
+    monkeypatch.setattr(engine, "training_defaults", lambda: dict(recorded, preset="real_proxy"))
+    with pytest.raises(UserError, match="preset: None -> 'real_proxy'"):
+        engine.record_sweep(tmp_path / "unset", unset, {}, [], 100, None)
+    legacy = tmp_path / "legacy"
+    engine.record_sweep(legacy, trials, {}, [], 100, None)
+    record = yaml.safe_load((legacy / "sweep.yaml").read_text())
+    del record["training_defaults"]  # written before defaults were recorded: not checked
+    (legacy / "sweep.yaml").write_text(yaml.safe_dump(record))
+    monkeypatch.setattr(engine, "training_defaults", lambda: changed)
+    engine.record_sweep(legacy, trials, {}, [], 100, None)
 
 
 # --- Ray Tune -----------------------------------------------------------------------------------------------

@@ -90,20 +90,70 @@ def load_base_config(paths: list[Path]) -> dict:
     return _plain(data)
 
 
+# Fields whose default may change under a running sweep without changing what a trial learns (bookkeeping).
+DEFAULTS_NOT_COMPARED = ("run_dir", "progress", "threads", "checkpoint_every", "log_every")
+
+
+def _as_yaml(value):
+    """What YAML keeps of a value (tuples become lists...), so records compare with what was read back."""
+    return yaml.safe_load(yaml.safe_dump(_plain(value)))
+
+
+def training_defaults() -> dict:
+    """What a trial trains with where neither the base config nor its overrides say otherwise: TrainConfig's
+    defaults with config/train.yaml applied."""
+    from jaco_prog.learning.config import load_train_config
+    from jaco_prog.paths import config_path
+
+    values = load_train_config([config_path("train.yaml")]).to_dict()
+    return _as_yaml({k: v for k, v in values.items() if k not in DEFAULTS_NOT_COMPARED})
+
+
+def _changed_defaults(old: dict, new: dict, set_by_all: set[str]) -> dict:
+    """Default fields that differ between two records, except those every trial sets itself. A field the old
+    record lacks was added to TrainConfig since: the old trials ran as it would have been then."""
+    from jaco_prog.learning.config import VALUES_BEFORE_FIELD_EXISTED
+
+    changed = {}
+    for key in sorted(set(new) - set(DEFAULTS_NOT_COMPARED) - set_by_all):
+        before = old.get(key, VALUES_BEFORE_FIELD_EXISTED.get(key, new[key]))
+        if before != new[key]:
+            changed[key] = (before, new[key])
+    return changed
+
+
+def _set_by_all(base: dict, trials: list[dict]) -> set[str]:
+    """Fields the base config or every trial gives a value (None means 'the default' to load_train_config)."""
+    given = {k for k, v in base.items() if v is not None}
+    per_trial = [{k for k, v in t["overrides"].items() if v is not None} for t in trials]
+    return given | (set.intersection(*per_trial) if per_trial else set())
+
+
 def record_sweep(out_dir: Path, trials: list[Trial], base: dict, base_paths: list[Path], final_window: int,
                  spec: dict | None) -> None:
     """Write OUT/sweep.yaml, or check the existing one: a trial may never change its overrides under the same
-    name, nor the base config change (that would mix two sweeps in one folder). New trials are added."""
+    name, nor the base config or a training default that some trial relies on change (config/train.yaml
+    edited, or a code default; that would mix two sweeps in one folder). New trials are added. A sweep.yaml
+    written before defaults were recorded is not checked for them."""
     path = out_dir / SWEEP_YAML
-    asked = [{"name": t.name, "overrides": _plain(t.overrides)} for t in trials]
-    asked = yaml.safe_load(yaml.safe_dump(asked))  # compare what YAML keeps
-    base = yaml.safe_load(yaml.safe_dump(base))
+    asked = _as_yaml([{"name": t.name, "overrides": t.overrides} for t in trials])
+    base = _as_yaml(base)
+    defaults = training_defaults()
     if path.is_file():
         old = yaml.safe_load(path.read_text()) or {}
         old_base = (old.get("base_config") or {}).get("values") or {}
         if old_base != base:
             raise UserError(f"{path} was written with another base config ({old_base} vs {base}); use another "
                             "--out (nothing is overwritten)")
+        if "training_defaults" in old:  # a sweep.yaml from before they were recorded is not checked
+            set_by_all = _set_by_all(base, list(old.get("trials") or []) + asked)
+            changed = _changed_defaults(old["training_defaults"] or {}, defaults, set_by_all)
+            if changed:
+                shown = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in list(changed.items())[:4])
+                more = f" and {len(changed) - 4} more" if len(changed) > 4 else ""
+                raise UserError(f"{path}: TrainConfig defaults changed since this sweep began ({shown}{more}; "
+                                "config/train.yaml or the code), so its finished trials and new ones would not be "
+                                "comparable; use another --out (nothing is overwritten)")
         known = {t["name"]: t["overrides"] for t in old.get("trials") or []}
         for trial in asked:
             if trial["name"] in known and known[trial["name"]] != trial["overrides"]:
@@ -117,6 +167,7 @@ def record_sweep(out_dir: Path, trials: list[Trial], base: dict, base_paths: lis
     else:
         record = {"created": time.strftime("%Y-%m-%d %H:%M:%S"),
                   "base_config": {"files": [str(p) for p in base_paths], "values": base},
+                  "training_defaults": defaults,
                   "final_window": final_window, "spec": _plain(spec) if spec else None, "trials": asked}
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{SWEEP_YAML}.tmp")
