@@ -109,11 +109,13 @@ def selected(names, only: str | None) -> list[str]:
 
 
 def _finished(study: Study, out: Path, name: str) -> bool:
-    """Whether trial `name` of the study has trained its whole budget in `out` (its checkpoint says so)."""
-    from jaco_prog.sweep.results import checkpoint_step
+    """Whether trial `name` of the study has trained its whole budget in `out`, resolved as the sweep does."""
+    from jaco_prog.learning.config import load_train_config
+    from jaco_prog.paths import config_path
+    from jaco_prog.sweep.results import finished
 
-    step = checkpoint_step(Path(out) / name)
-    return step is not None and step >= int(study.trials_by_name[name].overrides.get("total_steps", 0))
+    cfg = load_train_config([config_path("train.yaml")], study.trials_by_name[name].overrides)
+    return finished(Path(out) / name, cfg.total_steps)
 
 
 def run_study(study: Study, out: Path, parallel: int = 2, ray_address: str | None = None,

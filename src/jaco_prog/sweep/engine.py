@@ -115,7 +115,7 @@ def _changed_defaults(old: dict, new: dict, set_by_all: set[str]) -> dict:
     from jaco_prog.learning.config import VALUES_BEFORE_FIELD_EXISTED
 
     changed = {}
-    for key in sorted(set(new) - set(DEFAULTS_NOT_COMPARED) - set_by_all):
+    for key in sorted(set(new) - set_by_all):  # `new` leaves out DEFAULTS_NOT_COMPARED already
         before = old.get(key, VALUES_BEFORE_FIELD_EXISTED.get(key, new[key]))
         if before != new[key]:
             changed[key] = (before, new[key])

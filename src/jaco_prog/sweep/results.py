@@ -88,6 +88,12 @@ def checkpoint_step(run_dir: str | Path) -> int | None:
     return int((read_checkpoint(path).get("counters") or {}).get("global_step", 0))
 
 
+def finished(run_dir: str | Path, total_steps: int) -> bool:
+    """Whether RUN's checkpoint has reached total_steps (a sweep reads such a run back instead of training it)."""
+    step = checkpoint_step(run_dir)
+    return step is not None and step >= total_steps
+
+
 def read_back(name: str, run_dir: str | Path, overrides: dict, window: int, status: str = "done",
               error: str | None = None) -> TrialResult:
     returns = episode_returns(run_dir)
