@@ -21,6 +21,7 @@ sphere and any error takes the palm out of it or the fingers into the table.
 
     .venv/bin/python bench/task_ceiling.py                  # ~3 min: oracle 200, planner and column 100 episodes
     .venv/bin/python bench/task_ceiling.py --full           # oracle 1000, planner and column 400
+    .venv/bin/python bench/task_ceiling.py --preset real_proxy    # the ceiling where transfer is scored
 """
 from __future__ import annotations
 
@@ -38,12 +39,12 @@ TEACHERS = (("open hand, 8 cm above (until it. 239)", "open", 0.08),   # label, 
             ("closed hand, 5 cm above (from it. 240)", "close", 0.05))
 
 
-def reach_env(noise_scale: float = 1.0):
+def reach_env(noise_scale: float = 1.0, preset: str | None = None):
     from jaco_prog.sim import make_env
     from jaco_prog.sim.task_config import load_task_config
 
-    noise = [deg * noise_scale for deg in load_task_config().task.start_noise_deg]
-    return make_env(overrides={"task": {"start_noise_deg": noise}}, own_renderer=False)
+    noise = [deg * noise_scale for deg in load_task_config(preset).task.start_noise_deg]
+    return make_env(preset=preset, overrides={"task": {"start_noise_deg": noise}}, own_renderer=False)
 
 
 def teacher_config(fingers: str | None = None, hover: float | None = None):
@@ -154,8 +155,12 @@ def mean_se(values: np.ndarray) -> str:
     return f"{values.mean():5.1f} ± {values.std() / math.sqrt(len(values)):.1f}"
 
 
+def figure_name(preset: str | None) -> str:
+    return "task_ceiling.png" if preset is None else f"task_ceiling_{preset}.png"
+
+
 def plot(out: Path, oracle: dict, planner: dict, column: np.ndarray, checkpoint: Path, teachers: dict,
-         error: float) -> None:
+         error: float, preset: str | None = None) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -175,7 +180,8 @@ def plot(out: Path, oracle: dict, planner: dict, column: np.ndarray, checkpoint:
     ax.text(BAR + 0.5, 1.3 * tallest, "bar: 30", fontsize=9)
     ax.set_xlabel("episode return (of 50)")
     ax.set_ylabel("share of episodes per return")
-    ax.set_title("Reach task as configured: returns on the evaluation seeds")
+    ax.set_title(("Reach task as configured" if preset is None else f"Reach task, preset {preset}")
+                 + ": returns on the evaluation seeds")
     ax.legend(fontsize=8, loc="upper left")
     width = 0.38
     for i, (label, (exact, misplaced)) in enumerate(teachers.items()):
@@ -191,7 +197,7 @@ def plot(out: Path, oracle: dict, planner: dict, column: np.ndarray, checkpoint:
     bx.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     out.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out / "task_ceiling.png", dpi=120)
+    fig.savefig(out / figure_name(preset), dpi=120)
     plt.close(fig)
 
 
@@ -203,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--oracle-episodes", type=int, help="default 200 (1000 with --full)")
     parser.add_argument("--episodes", type=int, help="planner and column episodes: default 100 (400 with --full)")
     parser.add_argument("--checkpoint", type=Path, default=Path("models/column1_reach_wide_lstm.pt"))
+    parser.add_argument("--preset", help="measure everything on this preset of config/presets.yaml (e.g. "
+                                         "real_proxy, where transfer is scored) instead of the training task")
     parser.add_argument("--noise-scales", default="1,0.5,0",
                         help="start-noise scales to measure the oracle at (1 = the task as configured)")
     parser.add_argument("--localisation-error", type=float, default=0.04,
@@ -226,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"checkpoint {args.checkpoint} does not exist")
     if args.localisation_error < 0:
         parser.error("--localisation-error must be >= 0")
+    from jaco_prog.sim.task_config import available_presets
+    if args.preset is not None and args.preset not in available_presets():
+        parser.error(f"unknown preset {args.preset!r}; known: {', '.join(available_presets())}")
 
     runs = {}
 
@@ -235,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         teacher = teacher_config(fingers, hover)
         key = (scale, teacher.teacher_fingers, teacher.teacher_hover)
         if key not in runs:
-            with reach_env(scale) as env:
+            with reach_env(scale, args.preset) as env:
                 runs[key] = controller_episodes(env, teacher.make_teacher(env), n_oracle, EVAL_SEED_BASE)
         return runs[key]
 
@@ -244,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     teachers = {}
     for label, fingers, hover in TEACHERS:
         exact = oracle_run(1.0, fingers, hover)
-        with reach_env() as env:
+        with reach_env(preset=args.preset) as env:
             misplaced = controller_episodes(
                 env, misplaced_target_oracle(env, fingers, hover, args.localisation_error, seed=0), n_oracle,
                 EVAL_SEED_BASE)
@@ -260,12 +271,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{scale:>10.2f}x  {mean_se(r['returns']):>12}  {np.mean(r['returns'] > 0):>7.0%}  "
               f"{'step ' + format(np.mean(r['first_steps']), '.1f'):>12}  {r['start_distance']:>12.2f} m",
               flush=True)
-    with reach_env() as env:
+    with reach_env(preset=args.preset) as env:
         planner = controller_episodes(env, LookaheadPlanner(env, args.planner_candidates, args.planner_horizon),
                                       n, EVAL_SEED_BASE)
-    column = np.asarray(score_checkpoint(args.checkpoint, episodes=n, seed=EVAL_SEED_BASE).returns)
+    column = np.asarray(score_checkpoint(args.checkpoint, preset=args.preset, episodes=n,
+                                         seed=EVAL_SEED_BASE).returns)
     base = oracle[1.0]["returns"][:n]
-    print(f"\nthe task as configured, the same {n} episodes:")
+    where = "the task as configured" if args.preset is None else f"preset {args.preset}"
+    print(f"\n{where}, the same {n} episodes:")
     print(f"  privileged oracle   {mean_se(base)}")
     print(f"  lookahead planner   {mean_se(planner['returns'])}  ({args.planner_candidates} candidates, "
           f"{args.planner_horizon} steps ahead; first reward at step "
@@ -273,8 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {args.checkpoint.name}  {mean_se(column)}")
     print(f"ratio column / oracle: {column.mean() / base.mean():.2f}; planner / oracle: "
           f"{planner['returns'].mean() / base.mean():.2f}; bar (30) / oracle: {BAR / base.mean():.2f}")
-    plot(args.out, oracle[1.0], planner, column, args.checkpoint, teachers, args.localisation_error)
-    print(f"figure: {args.out / 'task_ceiling.png'}")
+    plot(args.out, oracle[1.0], planner, column, args.checkpoint, teachers, args.localisation_error, args.preset)
+    print(f"figure: {args.out / figure_name(args.preset)}")
     return 0
 
 

@@ -99,6 +99,20 @@ def test_task_ceiling_prints_every_controller_against_the_bar(checkpoint, capsys
         load_bench("task_ceiling").main(["--checkpoint", str(tmp_path / "missing.pt")])
 
 
+def test_task_ceiling_measures_a_preset_on_its_own_world_and_dynamics(checkpoint, capsys, load_bench, tmp_path):
+    ceiling = load_bench("task_ceiling")
+    with ceiling.reach_env(0.5, "real_proxy") as env:
+        assert env.cfg.dynamics.latency_steps == 1 and env.cfg.dynamics.actuator_gain_scale == 0.85
+        assert env.cfg.task.start_noise_deg[0] == 25        # the start-noise scale still applies
+    assert ceiling.main(["--checkpoint", str(checkpoint), "--preset", "real_proxy", "--oracle-episodes", "2",
+                         "--episodes", "1", "--noise-scales", "1", "--out", str(tmp_path)]) == 0
+    assert "preset real_proxy, the same 1 episodes" in capsys.readouterr().out
+    assert (tmp_path / "task_ceiling_real_proxy.png").is_file() and not (tmp_path / "task_ceiling.png").exists()
+    with pytest.raises(SystemExit):
+        ceiling.main(["--checkpoint", str(checkpoint), "--preset", "real_robot"])
+    assert "unknown preset 'real_robot'" in capsys.readouterr().err
+
+
 def test_column1_figure_marks_where_a_resume_changed_the_teacher(load_bench, tmp_path):
     import yaml
 

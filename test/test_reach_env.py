@@ -277,6 +277,19 @@ def test_presets_change_what_they_name(make_sim_env):
     assert proxy.draw.latency_steps == 1 and proxy.draw.actuator_gain_scale == pytest.approx(0.85)
 
 
+def test_real_proxy_splits_into_its_visual_and_its_dynamics_gap(make_sim_env):
+    options = {"joint_positions": CANDLE, "target_xy": [0.45, 0.0]}
+    frames, draws = {}, {}
+    for preset in ("nominal", "real_proxy", "real_proxy_visual", "real_proxy_dynamics"):
+        env = make_sim_env(preset=preset)
+        frames[preset] = env.reset(seed=0, options=options)[0]["pixels"]
+        draws[preset] = (env.draw.latency_steps, env.draw.actuator_gain_scale, env.draw.damping)
+    assert np.array_equal(frames["real_proxy_visual"], frames["real_proxy"])
+    assert np.array_equal(frames["real_proxy_dynamics"], frames["nominal"])
+    assert not np.array_equal(frames["real_proxy"], frames["nominal"])
+    assert draws["real_proxy_dynamics"] == draws["real_proxy"] != draws["nominal"] == draws["real_proxy_visual"]
+
+
 def test_registered_ids_and_gymnasium_checker():
     from gymnasium.utils.env_checker import check_env
 
