@@ -9,7 +9,7 @@ a progressive run beats a finetuned one, and the paired wins. Writes <out>/fig6_
 (final scores of all runs sorted, as in Fig. 6, and final score against learning rate) and the run dirs.
 
     .venv/bin/python bench/fig6_sensitivity.py                  # smoke: colour_large, 4 samples, 4k steps
-    .venv/bin/python bench/fig6_sensitivity.py --full           # 4 perturbation presets x 20 samples x 60k steps
+    .venv/bin/python bench/fig6_sensitivity.py --full           # 4 perturbation presets + real_proxy x 20 samples x 60k steps
     .venv/bin/python bench/fig6_sensitivity.py --full --samples 100 --ray-address auto
     .venv/bin/python bench/fig6_sensitivity.py --plot-only
 """

@@ -57,7 +57,8 @@ SCALES = {
     },
     "sensitivity": {
         "smoke": {"presets": ("colour_large",), "samples": 6, "steps": 5000},
-        "full": {"presets": PERTURBATION_PRESETS, "samples": 20, "steps": 60_000},
+        # the paper's four perturbations, then the real proxy, where the transfer target is set
+        "full": {"presets": PERTURBATION_PRESETS + ("real_proxy",), "samples": 20, "steps": 60_000},
     },
     "conveyor": {
         "smoke": {"seeds": 2, "steps": 8000},
