@@ -271,6 +271,19 @@ def test_transfer_report_divides_low_value_methods_only_by_each_other(ckpt, tmp_
                                             "progressive-low-value/finetune-low-value": pytest.approx(1.5)}
 
 
+def test_transfer_report_of_one_method_has_no_empty_ratio_table(ckpt, tmp_path):
+    study = transfer_study(ckpt, presets=("real_proxy", "colour_large"), seeds=1, steps=4000, methods=("progressive",))
+    study.save(tmp_path)
+    fill_transfer(study, tmp_path, {"progressive": 10.0})
+    text = report.transfer_report(load_study(tmp_path), tmp_path, report.Options(final_window=20)).table.read_text()
+    assert "| progressive | 1 | 10.00" in text and "ratios" not in text
+    two = transfer_study(ckpt, presets=("real_proxy",), seeds=1, steps=4000, methods=("progressive", "finetune"))
+    two.save(tmp_path)
+    fill_transfer(two, tmp_path, {"progressive": 10.0, "finetune": 5.0})
+    text = report.transfer_report(load_study(tmp_path), tmp_path, report.Options(final_window=20)).table.read_text()
+    assert "### ratios" in text and "| real_proxy | 2.00x |" in text
+
+
 def test_figures_are_written(tmp_path):
     grid = np.linspace(0, 1000, 50)
     runs = np.vstack([np.linspace(0, 30, 50) + k for k in range(3)])

@@ -203,13 +203,13 @@ def transfer_report(study: Study, out_dir: str | Path, opts: Options | None = No
     caption = (f"Column 1: {_ckpt_name(p['checkpoint'])}. {_filter_text(opts, window)}. "
                f"{_runs_note(study, runs)}.")
     figures.curves_figure(curves, figure, title, caption, threshold=opts.threshold)
-    text = (f"# Transfer (paper Fig. 5)\n\n{title}. {caption}\n"
-            + _summary_tables(summaries, opts)
-            + "\n### ratios of final returns (medians over seeds)\n\n"
-            + agg.markdown_table(["preset"] + sorted({k for r in ratios.values() for k in r}),
-                                 [[panel] + [agg.fmt_ratio(r.get(k, math.nan))
-                                             for k in sorted({k for r in ratios.values() for k in r})]
-                                  for panel, r in ratios.items()]))
+    ratio_names = sorted({k for r in ratios.values() for k in r})
+    text = f"# Transfer (paper Fig. 5)\n\n{title}. {caption}\n" + _summary_tables(summaries, opts)
+    if ratio_names:  # a study of one method (or none of the compared pairs) has no ratios to tabulate
+        text += ("\n### ratios of final returns (medians over seeds)\n\n"
+                 + agg.markdown_table(["preset"] + ratio_names,
+                                      [[panel] + [agg.fmt_ratio(r.get(k, math.nan)) for k in ratio_names]
+                                       for panel, r in ratios.items()]))
     _write(table, text)
     data = {"study": "transfer", "params": p, "window": window, "threshold": opts.threshold,
             "final_window": opts.final_window, "runs_found": len(runs), "runs_planned": len(study.trials),
