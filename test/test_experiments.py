@@ -491,3 +491,27 @@ def test_a_set_value_is_stated_only_where_every_run_has_it(ckpt, tmp_path):
     study = transfer_study(ckpt, presets=("real_proxy",), seeds=1, steps=1000,
                            methods=("progressive", "progressive-low-value"), extra={"value_coef": 0.2, "n_steps": 10})
     assert report._runs_note(study, {}) == "0 of 2 planned runs have episodes; every run with n_steps=10"
+
+
+def test_compare_transfer_draws_one_method_of_two_studies_under_labels_of_its_own(ckpt, tmp_path, capsys, load_bench):
+    low, high = tmp_path / "lr-low", tmp_path / "lr-high"
+    for out, level in ((low, 20.0), (high, 10.0)):     # the same method, as if trained with two --set lr values
+        study = transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=4000, methods=("progressive",))
+        study.save(out)
+        fill_transfer(study, out, {"progressive": level})
+    compare = load_bench("compare_transfer")
+    out = tmp_path / "compared"
+    assert compare.main(["--out", str(out), "--final-window", "20",
+                         f"lr 1e-4={low}:progressive", f"lr 1e-3={high}:progressive"]) == 0
+    assert "lr 1e-4 20.50, lr 1e-3 10.50" in capsys.readouterr().out    # medians of seeds 0, 1 (+0, +1)
+    data = json.loads((out / "fig5_transfer.json").read_text())["summaries"]["real_proxy"]
+    assert data["lr 1e-4"]["final_per_run"] == [20.0, 21.0] and data["lr 1e-3"]["runs"] == 2
+    assert (out / "real_proxy-lr_1e-4-s1").resolve() == (low / "real_proxy-progressive-s1").resolve()
+    # rebuilt with other arms: stale links go, the source runs stay; a study's own out dir and bad arms are refused
+    assert compare.main(["--out", str(out), f"only={high}:progressive"]) == 0
+    assert not (out / "real_proxy-lr_1e-4-s1").exists() and (low / "real_proxy-progressive-s1").is_dir()
+    assert compare.main(["--out", str(low), f"x={high}:progressive"]) == 2
+    assert compare.main(["--out", str(out), f"x={high}:finetune"]) == 2
+    assert compare.main(["--out", str(out), f"{high}:progressive"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and "own runs" in err[0] and "no runs of method 'finetune'" in err[1] and "LABEL=" in err[2]

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Runs of several transfer studies in one Fig. 5-style figure and table. Each compared arm is one method of a
+study's out dir (bench/fig5_transfer.py), drawn under a label of its own, so the same method trained with
+different --set values (a tuned learning rate, say) can be compared with another. Nothing is trained and the
+source runs are left as they are: <out> gets links to them and a study.json that names the arms.
+
+    .venv/bin/python bench/compare_transfer.py --out runs/results/transfer-real-proxy-tuned --filter mean \\
+        "finetune lr 1e-4=runs/results/transfer-real-proxy-tuned-finetune:finetune-low-value" \\
+        "progressive lr 1.5e-3=runs/results/transfer-real-proxy-tuned-progressive:progressive-low-value"
+
+Rerunning with the same --out rebuilds the comparison; an out dir that holds a study's own runs is refused.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from jaco_prog.errors import UserError
+from jaco_prog.experiments import cli
+from jaco_prog.experiments import report as rep
+from jaco_prog.experiments.studies import STUDY_FILE, Study, load_study
+
+
+def parse_arm(text: str) -> tuple[str, Path, str]:
+    """LABEL=OUT_DIR:METHOD -> (label, out dir, method)."""
+    match = re.fullmatch(r"([^=]+)=(.+):([^:]+)", text)
+    if not match:
+        raise UserError(f"arm {text!r} is not LABEL=OUT_DIR:METHOD (e.g. 'finetune lr 1e-4=runs/results/x:finetune')")
+    label, out, method = (part.strip() for part in match.groups())
+    return label, Path(out), method
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.+-]+", "_", label).strip("_")
+
+
+def compare_study(arms: list[tuple[str, Path, str]], out: Path) -> Study:
+    """The comparison as a transfer study whose methods are the arms' labels; links each arm's runs into `out`."""
+    if len({label for label, _, _ in arms}) < len(arms):
+        raise UserError("two arms have the same label")
+    if (out / STUDY_FILE).is_file() and "compared" not in load_study(out).params:
+        raise UserError(f"{out} holds a study's own runs; give --out a directory of its own")
+    trials, labels, panels, params = [], {}, [], None
+    for label, source, method in arms:
+        study = load_study(source)
+        if study.name != "transfer":
+            raise UserError(f"{source} holds a {study.name} study, not a transfer study")
+        names = [t for t in study.trials if study.labels[t.name]["method"] == method]
+        if not names:
+            raise UserError(f"{source} has no runs of method {method!r} (it has {', '.join(study.methods)})")
+        params = params or dict(study.params, extra={}, compared={})
+        params["steps"] = max(params["steps"], study.params["steps"])
+        params["compared"][label] = f"{source}:{method}"
+        for trial in names:
+            lab = dict(study.labels[trial.name], method=label)
+            name = f"{lab['panel']}-{_slug(label)}-s{lab['seed']}"
+            link, target = out / name, (source / trial.name).resolve()
+            out.mkdir(parents=True, exist_ok=True)
+            if link.is_symlink() and link.resolve() != target:
+                link.unlink()   # a comparison made before with other arms
+            if not link.exists():
+                link.symlink_to(target, target_is_directory=True)
+            trials.append(type(trial)(name=name, overrides=dict(trial.overrides)))
+            labels[name] = lab
+            if lab["panel"] not in panels:
+                panels.append(lab["panel"])
+    params["presets"] = panels
+    for stale in (p for p in out.iterdir() if p.is_symlink() and p.name not in labels):
+        stale.unlink()      # links of arms no longer compared; the runs they pointed to stay where they are
+    (out / STUDY_FILE).unlink(missing_ok=True)     # a comparison is rebuilt whole, never resumed
+    return Study("transfer", [trials], labels, params, panels, [label for label, _, _ in arms])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("arms", nargs="+", metavar="LABEL=OUT_DIR:METHOD",
+                        help="a method of a transfer study's out dir, drawn under LABEL")
+    parser.add_argument("--out", type=Path, required=True, help="where the comparison's figure and table go")
+    parser.add_argument("--threshold", type=float, default=30.0, help="return for 'steps to threshold'")
+    parser.add_argument("--final-window", type=int, default=100, help="final return = mean of the last N episodes")
+    parser.add_argument("--window", type=int, default=None, help="running-filter window in episodes")
+    parser.add_argument("--filter", choices=("median", "mean"), default="median", help="running statistic")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    try:
+        study = compare_study([parse_arm(a) for a in args.arms], args.out)
+        study.save(args.out)
+        report = rep.transfer_report(study, args.out, cli.options(args))
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return cli.finish(report, started, None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
