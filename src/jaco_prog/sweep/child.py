@@ -25,7 +25,7 @@ import traceback
 from dataclasses import asdict
 from pathlib import Path
 
-from jaco_prog.sweep.results import TrialResult, checkpoint_step, read_back
+from jaco_prog.sweep.results import TrialResult, checkpoint_step, read_back, reached
 
 WATCH_SECONDS = 1.0
 IGNORED_FOR_RESUME = ("run_dir", "progress", "total_steps")
@@ -62,7 +62,7 @@ def _outcome(payload: dict) -> TrialResult:
     name, run_dir, window = payload["name"], payload["run_dir"], payload["final_window"]
     total_steps = payload.get("total_steps")
     step = checkpoint_step(run_dir)
-    if step is not None and total_steps is not None and step >= total_steps:
+    if reached(step, total_steps):
         return read_back(name, run_dir, payload["trial_overrides"], window)
     where = "before its first checkpoint" if step is None else f"at step {step} of {total_steps}"
     return read_back(name, run_dir, payload["trial_overrides"], window, "skipped",
@@ -89,7 +89,7 @@ def run_payload(payload: dict) -> TrialResult:
         cfg = load_train_config([config_path("train.yaml")], payload["overrides"])
         payload["total_steps"] = cfg.total_steps
         step = checkpoint_step(run_dir)
-        if step is not None and step >= cfg.total_steps:
+        if reached(step, cfg.total_steps):
             return read_back(name, run_dir, payload["trial_overrides"], window)
         if step is not None:
             run_cfg = load_run_config(run_dir, cfg.total_steps)

@@ -26,7 +26,7 @@ import yaml
 
 from jaco_prog.config import ConfigError
 from jaco_prog.errors import UserError
-from jaco_prog.sweep.results import RESULTS_CSV, TrialResult, checkpoint_step, read_back, write_results_csv
+from jaco_prog.sweep.results import RESULTS_CSV, TrialResult, checkpoint_step, read_back, reached, write_results_csv
 from jaco_prog.sweep.space import Trial, check_trials
 
 SWEEP_YAML = "sweep.yaml"
@@ -202,7 +202,7 @@ def prepare(trial: Trial, out_dir: Path, base: dict, final_window: int, say) -> 
         step = checkpoint_step(run_dir)
     except (ConfigError, UserError) as err:
         return TrialResult(trial.name, str(run_dir), "failed", error=str(err), overrides=trial_overrides)
-    if step is not None and step >= cfg.total_steps:
+    if reached(step, cfg.total_steps):
         return read_back(trial.name, run_dir, trial_overrides, final_window)
     if step is None and run_dir.exists() and any(run_dir.iterdir()):
         moved = _move_aside(run_dir)

@@ -88,10 +88,15 @@ def checkpoint_step(run_dir: str | Path) -> int | None:
     return int((read_checkpoint(path).get("counters") or {}).get("global_step", 0))
 
 
+def reached(step: int | None, total_steps: int | None) -> bool:
+    """Whether a checkpoint at `step` (None: no checkpoint) has trained the whole budget: a sweep reads such a
+    run back instead of training it."""
+    return step is not None and total_steps is not None and step >= total_steps
+
+
 def finished(run_dir: str | Path, total_steps: int) -> bool:
-    """Whether RUN's checkpoint has reached total_steps (a sweep reads such a run back instead of training it)."""
-    step = checkpoint_step(run_dir)
-    return step is not None and step >= total_steps
+    """Whether RUN's checkpoint has reached total_steps."""
+    return reached(checkpoint_step(run_dir), total_steps)
 
 
 def read_back(name: str, run_dir: str | Path, overrides: dict, window: int, status: str = "done",
