@@ -43,7 +43,7 @@ def compare_study(arms: list[tuple[str, Path, str]], out: Path) -> Study:
         raise UserError("two arms have the same label")
     if (out / STUDY_FILE).is_file() and "compared" not in load_study(out).params:
         raise UserError(f"{out} holds a study's own runs; give --out a directory of its own")
-    trials, labels, panels, params = [], {}, [], None
+    trials, labels, panels, params, targets = [], {}, [], None, {}
     for label, source, method in arms:
         study = load_study(source)
         if study.name != "transfer":
@@ -57,19 +57,18 @@ def compare_study(arms: list[tuple[str, Path, str]], out: Path) -> Study:
         for trial in names:
             lab = dict(study.labels[trial.name], method=label)
             name = f"{lab['panel']}-{_slug(label)}-s{lab['seed']}"
-            link, target = out / name, (source / trial.name).resolve()
-            out.mkdir(parents=True, exist_ok=True)
-            if link.is_symlink() and link.resolve() != target:
-                link.unlink()   # a comparison made before with other arms
-            if not link.exists():
-                link.symlink_to(target, target_is_directory=True)
+            targets[name] = (source / trial.name).resolve()
             trials.append(type(trial)(name=name, overrides=dict(trial.overrides)))
             labels[name] = lab
             if lab["panel"] not in panels:
                 panels.append(lab["panel"])
     params["presets"] = panels
-    for stale in (p for p in out.iterdir() if p.is_symlink() and p.name not in labels):
-        stale.unlink()      # links of arms no longer compared; the runs they pointed to stay where they are
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in (p for p in out.iterdir() if p.is_symlink() and targets.get(p.name) != p.resolve()):
+        stale.unlink()      # links of an earlier comparison; the runs they pointed to stay where they are
+    for name, target in targets.items():
+        if not (out / name).exists():
+            (out / name).symlink_to(target, target_is_directory=True)
     (out / STUDY_FILE).unlink(missing_ok=True)     # a comparison is rebuilt whole, never resumed
     return Study("transfer", [trials], labels, params, panels, [label for label, _, _ in arms])
 
@@ -79,10 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("arms", nargs="+", metavar="LABEL=OUT_DIR:METHOD",
                         help="a method of a transfer study's out dir, drawn under LABEL")
     parser.add_argument("--out", type=Path, required=True, help="where the comparison's figure and table go")
-    parser.add_argument("--threshold", type=float, default=30.0, help="return for 'steps to threshold'")
-    parser.add_argument("--final-window", type=int, default=100, help="final return = mean of the last N episodes")
-    parser.add_argument("--window", type=int, default=None, help="running-filter window in episodes")
-    parser.add_argument("--filter", choices=("median", "mean"), default="median", help="running statistic")
+    cli.add_report_arguments(parser)
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:

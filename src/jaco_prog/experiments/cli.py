@@ -43,6 +43,13 @@ def parser(description: str, study: str, checkpoint: bool = True, presets: bool 
     p.add_argument("--envs", type=int, default=None, help="A2C envs per run")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="any TrainConfig field for every trial (repeatable), e.g. --set n_steps=10")
+    add_report_arguments(p, statistic)
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress output")
+    return p
+
+
+def add_report_arguments(p: argparse.ArgumentParser, statistic: str | None = "median") -> None:
+    """The flags that shape a report (what `options` reads), for every script that draws one."""
     p.add_argument("--threshold", type=float, default=30.0,
                    help="return for 'steps to threshold' (default %(default)s of 50, the paper's good agent)")
     p.add_argument("--final-window", type=int, default=100,
@@ -53,8 +60,6 @@ def parser(description: str, study: str, checkpoint: bool = True, presets: bool 
         p.add_argument("--filter", default=statistic, choices=("median", "mean"),
                        help="running statistic over each run's episodes (default %(default)s; the paper's Fig. 5 "
                             "draws a median, which stays 0 while most episodes score nothing)")
-    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress output")
-    return p
 
 
 def scale(args, study: str) -> dict:
