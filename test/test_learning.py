@@ -202,6 +202,43 @@ def test_progressive_mode_freezes_the_loaded_columns(tmp_path):
     assert any(not torch.equal(tuned["model"][k], v) for k, v in old["model"].items())
 
 
+def policy_and_value_on(run_dir: Path, observations: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    from jaco_prog.nets.checkpoint import load_net
+    net, _ = load_net(run_dir)
+    net.eval()
+    with torch.no_grad():
+        out = net(observations, net.initial_state(len(observations["proprio"])))
+    return torch.softmax(out.logits, dim=-1), out.value
+
+
+@pytest.mark.parametrize("mode,algo", [("progressive", "a2c"), ("finetune", "a2c"), ("finetune", "a3c")])
+def test_value_warmup_fits_the_value_and_leaves_the_policy_exactly_as_it_started(tmp_path, mode, algo):
+    first = train(TrainConfig(**FAST, algo="a2c", envs=4, total_steps=2_000, run_dir=str(tmp_path / "first")))
+    env = ToyReachEnv()
+    env.reset(seed=3)
+    observations = {"proprio": torch.from_numpy(np.stack([env.reset()[0]["proprio"] for _ in range(64)]))}
+    start_policy, start_value = policy_and_value_on(first, observations)
+
+    options = dict(FAST, algo=algo, envs=4, workers=2, envs_per_worker=2, mode=mode, from_checkpoint=str(first))
+    held = train(TrainConfig(**options, total_steps=800, value_warmup_steps=800, run_dir=str(tmp_path / "held")))
+    policy, value = policy_and_value_on(held, observations)
+    columns = 2 if mode == "progressive" else 1
+    assert len(read_checkpoint(held)["spec"]["columns"]) == columns
+    assert torch.allclose(policy, start_policy, atol=1e-6)
+    assert not torch.allclose(value, start_value, atol=1e-3)
+
+    # the same run without the warm-up does move the policy (so the check above could fail)
+    moved = train(TrainConfig(**options, total_steps=800, run_dir=str(tmp_path / "moved")))
+    assert not torch.allclose(policy_and_value_on(moved, observations)[0], start_policy, atol=1e-3)
+
+
+def test_value_warmup_steps_must_be_a_non_negative_integer():
+    assert load_train_config([], {"value_warmup_steps": 0}).value_warmup_steps == 0
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ConfigError, match="value_warmup_steps"):
+            load_train_config([], {"value_warmup_steps": bad})
+
+
 def test_a_checkpoint_for_another_robot_is_refused(tmp_path):
     env = ToyReachEnv(profile="gen3")
     net = ProgressiveNet(spec_for_env(env.observation_space, env.profile.to_dict(), ColumnSpec.preset("narrow")))

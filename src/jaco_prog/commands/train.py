@@ -50,6 +50,8 @@ FLAGS = [
     ("--entropy-coef", "entropy_coef", float, "entropy regularisation weight"),
     ("--gamma", "gamma", float, "discount"),
     ("--max-grad-norm", "max_grad_norm", float, "gradient clipping (global norm)"),
+    ("--value-warmup-steps", "value_warmup_steps", int, "first env steps update only the value, the policy held "
+                                                       "(a transfer's baseline fitted to the new domain first)"),
     ("--optimizer", "optimizer", str, "rmsprop | adam (statistics shared between A3C workers)"),
     ("--seed", "seed", int, "random seed"),
     ("--run-dir", "run_dir", str, "output directory (default runs/<task>[-preset]-<mode>-<column>-<arch>-s<seed>)"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from jaco_prog.learning.envs import make_training_env
+from jaco_prog.learning.optimizer import value_warmup_parameters
 from jaco_prog.learning.rollout import RolloutRunner, clip_and_step
 
 
@@ -19,9 +20,12 @@ def train_a2c(run) -> None:
     try:
         runner = RolloutRunner(envs, net.spec.observation_keys, cfg, net, seed=seed)
         net.train()
+        warmup_params = value_warmup_parameters(net)
         while not run.done:
-            rollout = runner.collect(net)
-            rollout.stats["grad_norm"] = clip_and_step(net, run.optimizer, rollout.loss, cfg.max_grad_norm)
+            warmup = run.global_step < cfg.value_warmup_steps
+            rollout = runner.collect(net, value_only=warmup)
+            rollout.stats["grad_norm"] = clip_and_step(net, run.optimizer, rollout.loss, cfg.max_grad_norm,
+                                                       warmup_params if warmup else None)
             run.record(run.global_step + rollout.steps, rollout.stats, rollout.episodes)
     finally:
         torch.set_num_threads(previous_threads)

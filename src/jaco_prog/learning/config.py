@@ -48,6 +48,8 @@ class TrainConfig:
     value_coef: float = 0.5
     aux_coef: float = 0.1
     max_grad_norm: float = 40.0
+    value_warmup_steps: int = 0      # first env steps train only what cannot change the policy (the value), so
+    #                                  a transfer's policy gradient starts from a baseline fitted to the new domain
     optimizer: str = "rmsprop"       # shared statistics across A3C workers either way
     rmsprop_alpha: float = 0.99
     rmsprop_bias_correction: bool = True  # jaco_prog.learning.optimizer says why
@@ -70,6 +72,10 @@ class TrainConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"train config: {name}", f"must be a positive integer (got {value!r})")
+        if isinstance(self.value_warmup_steps, bool) or not isinstance(self.value_warmup_steps, int) \
+                or self.value_warmup_steps < 0:
+            raise ConfigError("train config: value_warmup_steps",
+                              f"must be a non-negative integer (got {self.value_warmup_steps!r})")
         for name in ("lr", "max_grad_norm", "optimizer_eps"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"train config: {name}", f"must be > 0 (got {getattr(self, name)!r})")

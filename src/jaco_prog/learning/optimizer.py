@@ -11,6 +11,22 @@ def trainable_parameters(net: ProgressiveNet) -> list[torch.nn.Parameter]:
     return [p for p in net.parameters() if p.requires_grad]
 
 
+def value_warmup_parameters(net: ProgressiveNet) -> list[torch.nn.Parameter]:
+    """The trainable parameters a value-only update may change while the policy stays exactly as it is.
+
+    A progressive column's own output weights start at zero (nets.progressive.copy_output_layer) and a value
+    loss gives their policy rows no gradient, so its policy is the frozen columns' whatever its hidden layers
+    learn: the whole column may train. A single column (finetune, scratch) shares its hidden layers between
+    policy and value, so only its heads may: the output layer (whose policy rows get no gradient from the
+    value), the privileged critic and the target head."""
+    if net.frozen_columns:
+        return trainable_parameters(net)
+    column = net.trainable_column
+    heads = [column.output, *column.output_laterals]
+    heads += [getattr(column, name) for name in ("critic", "aux_head") if hasattr(column, name)]
+    return [p for head in heads for p in head.parameters() if p.requires_grad]
+
+
 def make_optimizer(params: list[torch.nn.Parameter], cfg: TrainConfig) -> torch.optim.Optimizer:
     if cfg.optimizer == "rmsprop":  # the A3C paper's choice, with statistics shared between workers
         if cfg.rmsprop_bias_correction:

@@ -73,8 +73,9 @@ class RolloutRunner:
                                                     for o, i in zip(observations, infos)]))
         return batch, privileged
 
-    def collect(self, net: ProgressiveNet) -> Rollout:
-        """Act for n_steps (no gradients), then build the loss from one batched forward over the segment."""
+    def collect(self, net: ProgressiveNet, value_only: bool = False) -> Rollout:
+        """Act for n_steps (no gradients), then build the loss from one batched forward over the segment.
+        value_only (a value warm-up): the loss leaves out the policy and entropy terms."""
         cfg, n_envs = self.cfg, len(self.envs)
         inputs, privileges, targets, actions_taken, rewards, dones = [], [], [], [], [], []
         episodes = []
@@ -138,9 +139,11 @@ class RolloutRunner:
         policy_loss = -(log_probs * advantages).mean()
         value_loss = 0.5 * (returns - values).pow(2).mean()
         entropy = entropies.mean()
-        loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
+        loss = cfg.value_coef * value_loss
+        if not value_only:
+            loss = loss + policy_loss - cfg.entropy_coef * entropy
         stats = {"loss/policy": policy_loss.item(), "loss/value": value_loss.item(), "policy/entropy": entropy.item(),
-                 "policy/value_mean": values.mean().item()}
+                 "policy/value_mean": values.mean().item(), "policy/value_warmup": float(value_only)}
         if self.needs_target:
             aux_loss = F.mse_loss(out.aux, torch.stack(targets))
             loss = loss + cfg.aux_coef * aux_loss
@@ -160,11 +163,18 @@ class RolloutRunner:
 
 
 def clip_and_step(net: ProgressiveNet, optimizer: torch.optim.Optimizer, loss: torch.Tensor,
-                  max_grad_norm: float) -> float:
-    """Backward through the trainable column only, clip the global gradient norm, step. Returns the norm."""
+                  max_grad_norm: float, only: list[torch.nn.Parameter] | None = None) -> float:
+    """Backward through the trainable column only, clip the global gradient norm, step. Returns the norm.
+    only: step these parameters and no others (the rest get no gradient, so the optimiser skips them)."""
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     params = [p for p in net.parameters() if p.requires_grad]
+    if only is not None:
+        keep = {id(p) for p in only}
+        for p in params:
+            if id(p) not in keep:
+                p.grad = None
+        params = [p for p in params if id(p) in keep]
     norm = torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
     optimizer.step()
     return float(norm)
