@@ -220,7 +220,8 @@ def test_value_warmup_fits_the_value_and_leaves_the_policy_exactly_as_it_started
     start_policy, start_value = policy_and_value_on(first, observations)
 
     options = dict(FAST, algo=algo, envs=4, workers=2, envs_per_worker=2, mode=mode, from_checkpoint=str(first))
-    held = train(TrainConfig(**options, total_steps=800, value_warmup_steps=800, run_dir=str(tmp_path / "held")))
+    held = train(TrainConfig(**options, total_steps=800, value_warmup_steps=800, value_warmup_lr=1e-2,
+                             run_dir=str(tmp_path / "held")))
     policy, value = policy_and_value_on(held, observations)
     columns = 2 if mode == "progressive" else 1
     assert len(read_checkpoint(held)["spec"]["columns"]) == columns
@@ -237,6 +238,10 @@ def test_value_warmup_steps_must_be_a_non_negative_integer():
     for bad in (-1, 1.5, True):
         with pytest.raises(ConfigError, match="value_warmup_steps"):
             load_train_config([], {"value_warmup_steps": bad})
+    assert load_train_config([], {"value_warmup_lr": 3e-3}).value_warmup_lr == 3e-3
+    for bad in (0.0, -1e-3, "fast"):
+        with pytest.raises(ConfigError, match="value_warmup_lr"):
+            load_train_config([], {"value_warmup_lr": bad})
 
 
 def test_a_checkpoint_for_another_robot_is_refused(tmp_path):

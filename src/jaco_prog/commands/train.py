@@ -52,6 +52,7 @@ FLAGS = [
     ("--max-grad-norm", "max_grad_norm", float, "gradient clipping (global norm)"),
     ("--value-warmup-steps", "value_warmup_steps", int, "first env steps update only the value, the policy held "
                                                        "(a transfer's baseline fitted to the new domain first)"),
+    ("--value-warmup-lr", "value_warmup_lr", float, "learning rate during the value warm-up (default: --lr)"),
     ("--optimizer", "optimizer", str, "rmsprop | adam (statistics shared between A3C workers)"),
     ("--seed", "seed", int, "random seed"),
     ("--run-dir", "run_dir", str, "output directory (default runs/<task>[-preset]-<mode>-<column>-<arch>-s<seed>)"),

@@ -26,8 +26,8 @@ import torch.multiprocessing as mp
 
 from jaco_prog.learning.config import TrainConfig
 from jaco_prog.learning.envs import make_training_env
-from jaco_prog.learning.optimizer import (attach_shared_state, make_optimizer, share_state, trainable_parameters,
-                                         value_warmup_parameters)
+from jaco_prog.learning.optimizer import (attach_shared_state, make_optimizer, set_learning_rate, share_state,
+                                         trainable_parameters, value_warmup_parameters)
 from jaco_prog.learning.rollout import RolloutRunner
 from jaco_prog.nets.progressive import ProgressiveNet
 from jaco_prog.nets.spec import NetSpec
@@ -59,6 +59,7 @@ def worker(rank: int, cfg_dict: dict, spec_dict: dict, shared_net: ProgressiveNe
                 for local, shared in zip(local_params, shared_params):
                     local.copy_(shared)
             warmup = global_step.value < cfg.value_warmup_steps
+            set_learning_rate(optimizer, (cfg.value_warmup_lr or cfg.lr) if warmup else cfg.lr)
             rollout = runner.collect(local_net, value_only=warmup)
             for p in local_params:
                 p.grad = None

@@ -27,6 +27,11 @@ def value_warmup_parameters(net: ProgressiveNet) -> list[torch.nn.Parameter]:
     return [p for head in heads for p in head.parameters() if p.requires_grad]
 
 
+def set_learning_rate(optimizer: torch.optim.Optimizer, lr: float) -> None:
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+
+
 def make_optimizer(params: list[torch.nn.Parameter], cfg: TrainConfig) -> torch.optim.Optimizer:
     if cfg.optimizer == "rmsprop":  # the A3C paper's choice, with statistics shared between workers
         if cfg.rmsprop_bias_correction:
