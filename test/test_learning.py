@@ -239,7 +239,7 @@ def test_value_warmup_steps_must_be_a_non_negative_integer():
         with pytest.raises(ConfigError, match="value_warmup_steps"):
             load_train_config([], {"value_warmup_steps": bad})
     assert load_train_config([], {"value_warmup_lr": 3e-3}).value_warmup_lr == 3e-3
-    for bad in (0.0, -1e-3, "fast"):
+    for bad in (-1e-3, "fast"):
         with pytest.raises(ConfigError, match="value_warmup_lr"):
             load_train_config([], {"value_warmup_lr": bad})
 

@@ -50,7 +50,7 @@ class TrainConfig:
     max_grad_norm: float = 40.0
     value_warmup_steps: int = 0      # first env steps train only what cannot change the policy (the value), so
     #                                  a transfer's policy gradient starts from a baseline fitted to the new domain
-    value_warmup_lr: float | None = None  # learning rate during the warm-up (None: lr)
+    value_warmup_lr: float = 0.0     # learning rate during the warm-up (0: lr)
     optimizer: str = "rmsprop"       # shared statistics across A3C workers either way
     rmsprop_alpha: float = 0.99
     rmsprop_bias_correction: bool = True  # jaco_prog.learning.optimizer says why
@@ -77,14 +77,10 @@ class TrainConfig:
                 or self.value_warmup_steps < 0:
             raise ConfigError("train config: value_warmup_steps",
                               f"must be a non-negative integer (got {self.value_warmup_steps!r})")
-        if self.value_warmup_lr is not None and (isinstance(self.value_warmup_lr, bool) or
-                                                 not isinstance(self.value_warmup_lr, (int, float)) or
-                                                 not self.value_warmup_lr > 0):
-            raise ConfigError("train config: value_warmup_lr", f"must be > 0 or null (got {self.value_warmup_lr!r})")
         for name in ("lr", "max_grad_norm", "optimizer_eps"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"train config: {name}", f"must be > 0 (got {getattr(self, name)!r})")
-        for name in ("entropy_coef", "value_coef", "aux_coef"):
+        for name in ("entropy_coef", "value_coef", "aux_coef", "value_warmup_lr"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"train config: {name}", f"must be >= 0 (got {getattr(self, name)!r})")
         if not 0 <= self.gamma <= 1:
