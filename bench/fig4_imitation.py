@@ -12,6 +12,8 @@ directory per column; a rerun resumes unfinished columns and skips finished ones
 
     .venv/bin/python bench/fig4_imitation.py                  # smoke: a few minutes
     .venv/bin/python bench/fig4_imitation.py --full           # 50 k pretraining frames + 10 x 10 k steps each
+    .venv/bin/python bench/fig4_imitation.py --full --iterations 30 --out DIR   # a longer budget (350 k steps)
+    .venv/bin/python bench/fig4_imitation.py --full --columns wide-ff,narrow-ff  # some columns (e.g. one per core)
     .venv/bin/python bench/fig4_imitation.py --plot-only [--out DIR]
 """
 from __future__ import annotations
@@ -102,7 +104,8 @@ def plot(out: Path, curves: dict, scores: dict, budget: dict, seed: int) -> Path
         ax.set_title(f"{arch.upper()} columns")
         ax.set_xlabel("env steps (pretraining frames included)")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="upper left")
+        if ax.get_legend_handles_labels()[0]:  # a panel may have no runs yet (--columns)
+            ax.legend(fontsize=8, loc="upper left")
     axes[0].set_ylabel("return of the student's own episodes (of 50)")
     fig.suptitle(f"Fig. 4 by imitation: DAgger from the privileged teacher, {budget_steps(budget):,} env steps per "
                  f"column ({budget['pretrain_frames']:,} pretraining frames + {budget['iterations']} x "
@@ -128,17 +131,32 @@ def main(argv=None) -> int:
     parser.add_argument("--episodes", type=int, default=None,
                         help="held-out episodes scored per column (default 20 smoke, 100 full)")
     parser.add_argument("--threads", type=int, default=2, help="torch threads of each DAgger run")
+    parser.add_argument("--iterations", type=int, default=None,
+                        help="DAgger iterations per column (default: 10 with --full, 3 without); more resumes a "
+                             "finished run, which first refills its data set with max_frames / 2 frames")
+    parser.add_argument("--columns", default=None,
+                        help="train only these comma-separated columns (wide-ff, narrow-ff, wide-lstm, "
+                             "narrow-lstm); the figure still shows every column --out holds")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     budget, episodes = SCALES["full" if args.full else "smoke"]
     episodes = args.episodes or episodes
-    if episodes < 1 or args.threads < 1:
-        parser.error("--episodes and --threads must be at least 1")
+    if episodes < 1 or args.threads < 1 or (args.iterations is not None and args.iterations < 1):
+        parser.error("--episodes, --threads and --iterations must be at least 1")
+    if args.iterations is not None:
+        budget = dict(budget, iterations=args.iterations)
+    known = [f"{c}-{a}" for c, a in COLUMNS]
+    chosen = known if args.columns is None else [c.strip() for c in args.columns.split(",") if c.strip()]
+    unknown = sorted(set(chosen) - set(known))
+    if unknown or not chosen:
+        parser.error(f"--columns: unknown {', '.join(unknown) or '(none given)'}; known: {', '.join(known)}")
     out = args.out or Path("runs/results/architectures-imitation" + ("" if args.full else "-smoke"))
     out.mkdir(parents=True, exist_ok=True)
 
     if not args.plot_only:
         for column, arch in COLUMNS:
+            if f"{column}-{arch}" not in chosen:
+                continue
             train_column(out / run_name(column, arch, args.seed), column, arch, args.seed, budget, args.threads,
                          progress=not args.no_progress)
     names = [run_name(c, a, args.seed) for c, a in COLUMNS
@@ -146,6 +164,8 @@ def main(argv=None) -> int:
     if not names:
         print(f"error: {out} holds no DAgger runs (train first, without --plot-only)", file=sys.stderr)
         return 2
+    if args.plot_only and args.iterations is None:  # the budget the runs were trained to, for the title
+        budget = dict(budget, iterations=max(finished_iterations(out / n) for n in names))
     cache_path = out / "scores.json"
     cache = json.loads(cache_path.read_text()) if cache_path.is_file() else {}
     curves = {n: student_curve(out / n) for n in names}

@@ -1,6 +1,8 @@
 """bench/fig4_imitation.py: four DAgger columns at one budget, scored greedily, resumable, ratios printed."""
 import json
 
+import pytest
+
 TINY = dict(iterations=2, steps_per_iteration=150, envs=2, updates_per_iteration=3, batch_episodes=2,
             pretrain_frames=100, pretrain_updates=2, aux_coef=50.0, max_frames=2000)
 
@@ -37,3 +39,22 @@ def test_plot_only_without_runs_is_a_one_line_error(load_bench, tmp_path, capsys
     assert load_bench("fig4_imitation").main(["--plot-only", "--out", str(tmp_path / "empty")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "holds no DAgger runs" in err
+
+
+def test_columns_trains_only_those_and_iterations_extends_a_finished_run(load_bench, tmp_path, capsys):
+    bench = load_bench("fig4_imitation")
+    bench.SCALES["smoke"] = (TINY, 2)
+    out = tmp_path / "f4"
+    assert bench.main(["--out", str(out), "--threads", "1", "--no-progress", "--columns", "narrow-ff"]) == 0
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["narrow-ff-s0"]
+    assert bench.finished_iterations(out / "narrow-ff-s0") == 2
+    assert bench.main(["--out", str(out), "--threads", "1", "--no-progress", "--columns", "narrow-ff",
+                       "--iterations", "3"]) == 0
+    assert bench.finished_iterations(out / "narrow-ff-s0") == 3
+    assert json.loads((out / "fig4_imitation.json").read_text())["budget"]["iterations"] == 3
+    capsys.readouterr()
+    assert bench.main(["--plot-only", "--out", str(out)]) == 0   # the title's budget comes from the runs
+    assert json.loads((out / "fig4_imitation.json").read_text())["budget"]["iterations"] == 3
+    with pytest.raises(SystemExit) as exit_info:
+        bench.main(["--out", str(out), "--columns", "huge-ff"])
+    assert exit_info.value.code == 2 and "known: wide-ff" in capsys.readouterr().err
