@@ -211,9 +211,13 @@ def policy_and_value_on(run_dir: Path, observations: dict) -> tuple[torch.Tensor
     return torch.softmax(out.logits, dim=-1), out.value
 
 
-@pytest.mark.parametrize("mode,algo", [("progressive", "a2c"), ("finetune", "a2c"), ("finetune", "a3c")])
-def test_value_warmup_fits_the_value_and_leaves_the_policy_exactly_as_it_started(tmp_path, mode, algo):
+@pytest.mark.parametrize("mode,algo,columns", [("progressive", "a2c", 1), ("finetune", "a2c", 1),
+                                               ("finetune", "a3c", 1), ("finetune", "a2c", 2)])
+def test_value_warmup_fits_the_value_and_leaves_the_policy_exactly_as_it_started(tmp_path, mode, algo, columns):
     first = train(TrainConfig(**FAST, algo="a2c", envs=4, total_steps=2_000, run_dir=str(tmp_path / "first")))
+    if columns == 2:  # finetuning the trained last column of a progressive net
+        first = train(TrainConfig(**FAST, algo="a2c", envs=4, total_steps=1_000, mode="progressive",
+                                  from_checkpoint=str(first), run_dir=str(tmp_path / "second")))
     env = ToyReachEnv()
     env.reset(seed=3)
     observations = {"proprio": torch.from_numpy(np.stack([env.reset()[0]["proprio"] for _ in range(64)]))}
@@ -223,8 +227,7 @@ def test_value_warmup_fits_the_value_and_leaves_the_policy_exactly_as_it_started
     held = train(TrainConfig(**options, total_steps=800, value_warmup_steps=800, value_warmup_lr=1e-2,
                              run_dir=str(tmp_path / "held")))
     policy, value = policy_and_value_on(held, observations)
-    columns = 2 if mode == "progressive" else 1
-    assert len(read_checkpoint(held)["spec"]["columns"]) == columns
+    assert len(read_checkpoint(held)["spec"]["columns"]) == columns + (mode == "progressive")
     assert torch.allclose(policy, start_policy, atol=1e-6)
     assert not torch.allclose(value, start_value, atol=1e-3)
 

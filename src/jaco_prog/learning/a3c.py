@@ -28,7 +28,7 @@ from jaco_prog.learning.config import TrainConfig
 from jaco_prog.learning.envs import make_training_env
 from jaco_prog.learning.optimizer import (attach_shared_state, make_optimizer, set_learning_rate, share_state,
                                          trainable_parameters, value_warmup_parameters)
-from jaco_prog.learning.rollout import RolloutRunner
+from jaco_prog.learning.rollout import RolloutRunner, keep_gradients
 from jaco_prog.nets.progressive import ProgressiveNet
 from jaco_prog.nets.spec import NetSpec
 
@@ -49,7 +49,7 @@ def worker(rank: int, cfg_dict: dict, spec_dict: dict, shared_net: ProgressiveNe
         local_net.load_state_dict(shared_net.state_dict())  # frozen columns never change: copied once
         local_net.train()
         local_params, shared_params = trainable_parameters(local_net), trainable_parameters(shared_net)
-        warmup_ids = {id(p) for p in value_warmup_parameters(local_net)}
+        warmup_params = value_warmup_parameters(local_net)
         optimizer = make_optimizer(shared_params, cfg)
         attach_shared_state(optimizer, shared_state)
         envs = [make_training_env(cfg.task, cfg.preset, seed + i) for i in range(cfg.envs_per_worker)]
@@ -64,11 +64,7 @@ def worker(rank: int, cfg_dict: dict, spec_dict: dict, shared_net: ProgressiveNe
             for p in local_params:
                 p.grad = None
             rollout.loss.backward()
-            if warmup:  # parameters that could change the policy get no gradient, so the optimiser skips them
-                for p in local_params:
-                    if id(p) not in warmup_ids:
-                        p.grad = None
-            stepped = [p for p in local_params if p.grad is not None]
+            stepped = keep_gradients(local_params, warmup_params) if warmup else local_params
             rollout.stats["grad_norm"] = float(torch.nn.utils.clip_grad_norm_(stepped, cfg.max_grad_norm))
             for local, shared in zip(local_params, shared_params):
                 shared.grad = local.grad

@@ -14,14 +14,14 @@ def trainable_parameters(net: ProgressiveNet) -> list[torch.nn.Parameter]:
 def value_warmup_parameters(net: ProgressiveNet) -> list[torch.nn.Parameter]:
     """The trainable parameters a value-only update may change while the policy stays exactly as it is.
 
-    A progressive column's own output weights start at zero (nets.progressive.copy_output_layer) and a value
-    loss gives their policy rows no gradient, so its policy is the frozen columns' whatever its hidden layers
-    learn: the whole column may train. A single column (finetune, scratch) shares its hidden layers between
-    policy and value, so only its heads may: the output layer (whose policy rows get no gradient from the
-    value), the privileged critic and the target head."""
-    if net.frozen_columns:
-        return trainable_parameters(net)
+    The last column's logits are its own output weights times its hidden layers, plus terms of the frozen
+    columns. A value loss gives the policy rows of the output layer no gradient, so while those rows are zero
+    (a new progressive column: nets.progressive.copy_output_layer) the policy does not depend on the column's
+    hidden layers and the whole column may train. Otherwise (finetuning a trained column) only its heads may:
+    the output layer, the privileged critic and the target head."""
     column = net.trainable_column
+    if not column.output.weight[:-1].any():  # the last row is the value
+        return trainable_parameters(net)
     heads = [column.output, *column.output_laterals]
     heads += [getattr(column, name) for name in ("critic", "aux_head") if hasattr(column, name)]
     return [p for head in heads for p in head.parameters() if p.requires_grad]

@@ -170,11 +170,17 @@ def clip_and_step(net: ProgressiveNet, optimizer: torch.optim.Optimizer, loss: t
     loss.backward()
     params = [p for p in net.parameters() if p.requires_grad]
     if only is not None:
-        keep = {id(p) for p in only}
-        for p in params:
-            if id(p) not in keep:
-                p.grad = None
-        params = [p for p in params if id(p) in keep]
+        params = keep_gradients(params, only)
     norm = torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
     optimizer.step()
     return float(norm)
+
+
+def keep_gradients(params: list[torch.nn.Parameter], keep: list[torch.nn.Parameter]) -> list[torch.nn.Parameter]:
+    """Drop the gradient of every parameter not in `keep` (an optimiser skips a parameter without one);
+    returns the parameters that still have theirs."""
+    kept = {id(p) for p in keep}
+    for p in params:
+        if id(p) not in kept:
+            p.grad = None
+    return [p for p in params if p.grad is not None]
