@@ -139,9 +139,10 @@ class RolloutRunner:
         policy_loss = -(log_probs * advantages).mean()
         value_loss = 0.5 * (returns - values).pow(2).mean()
         entropy = entropies.mean()
-        loss = cfg.value_coef * value_loss
-        if not value_only:
-            loss = loss + policy_loss - cfg.entropy_coef * entropy
+        if value_only:
+            loss = cfg.value_coef * value_loss
+        else:
+            loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
         stats = {"loss/policy": policy_loss.item(), "loss/value": value_loss.item(), "policy/entropy": entropy.item(),
                  "policy/value_mean": values.mean().item(), "policy/value_warmup": float(value_only)}
         if self.needs_target:
