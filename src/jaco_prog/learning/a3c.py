@@ -54,11 +54,16 @@ def worker(rank: int, cfg_dict: dict, spec_dict: dict, shared_net: ProgressiveNe
         attach_shared_state(optimizer, shared_state)
         envs = [make_training_env(cfg.task, cfg.preset, seed + i) for i in range(cfg.envs_per_worker)]
         runner = RolloutRunner(envs, local_net.spec.observation_keys, cfg, local_net, worker=rank, seed=seed)
-        while not stop.is_set() and global_step.value < cfg.total_steps and os.getppid() == parent:
+        while not stop.is_set() and os.getppid() == parent:
+            # one read decides both, so a rollout begun inside the warm-up and the budget stays a warm-up one
+            # even if another worker's update ends the warm-up meanwhile
+            start_step = global_step.value
+            if start_step >= cfg.total_steps:
+                break
             with torch.no_grad():
                 for local, shared in zip(local_params, shared_params):
                     local.copy_(shared)
-            warmup = global_step.value < cfg.value_warmup_steps
+            warmup = start_step < cfg.value_warmup_steps
             set_learning_rate(optimizer, (cfg.value_warmup_lr or cfg.lr) if warmup else cfg.lr)
             rollout = runner.collect(local_net, value_only=warmup)
             for p in local_params:
