@@ -355,6 +355,8 @@ def test_tracker_node_turns_a_frame_into_target_point_marker_and_reward(reached_
     cfg = s["cfg"]
     node = TrackerNode(parameter_overrides=overrides(camera_position=[float(v) for v in cfg.camera_pos],
                                                      camera_lookat=[float(v) for v in cfg.camera_lookat]))
+    # a measured pose without a field of view: the simulated camera's, until CameraInfo says otherwise
+    assert np.isfinite(node.tracker.camera.fx) and node.tracker.camera.fx > 0
     sent = capture(node)
     deliver = {k: find(node.subscriptions, topics.name(k)).callback for k in ("image", "camera_info", "joint_states")}
     t = 50.0

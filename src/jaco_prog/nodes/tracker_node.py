@@ -37,7 +37,7 @@ PARAMETERS = {
     # the simulated camera's nominal pose from config/task.yaml (and `sim_preset`) is used.
     "camera_position": [0.0, 0.0, 0.0],
     "camera_lookat": [0.0, 0.0, 0.0],
-    "camera_fovy_deg": 0.0,                # intrinsics until the first CameraInfo arrives; 0: from the same source
+    "camera_fovy_deg": 0.0,                # intrinsics until the first CameraInfo arrives; 0: the simulated camera's
     "sim_preset": "",                      # the sim graph's preset (config/presets.yaml), for the nominal pose
     "camera_width": 320,
     "camera_height": 240,
@@ -57,9 +57,10 @@ class TrackerNode(Node):
                                  hsv_ranges=tuple((tuple(hsv[i:i + 3]), tuple(hsv[i + 3:i + 6]))
                                                   for i in range(0, len(hsv), 6)))
         position, lookat, fovy = p["camera_position"], p["camera_lookat"], p["camera_fovy_deg"]
+        sim_position, sim_lookat, sim_fovy = nominal_camera(p["sim_preset"] or None)
         if not any(position) and not any(lookat):
-            position, lookat, sim_fovy = nominal_camera(p["sim_preset"] or None)
-            fovy = fovy or sim_fovy
+            position, lookat = sim_position, sim_lookat
+        fovy = fovy or sim_fovy
         camera = look_at(camera_intrinsics(p["camera_width"], p["camera_height"], fovy), position, lookat)
         self.tracker = RewardTracker.for_profile(profile, camera, tracker_params, runtime.tracker)
         self.frame = profile.base_link
