@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from jaco_prog.learning.envs import make_training_env
-from jaco_prog.learning.optimizer import set_learning_rate, value_warmup_parameters
+from jaco_prog.learning.optimizer import begin_update, value_warmup_parameters
 from jaco_prog.learning.rollout import RolloutRunner, clip_and_step
 
 
@@ -22,8 +22,7 @@ def train_a2c(run) -> None:
         net.train()
         warmup_params = value_warmup_parameters(net)
         while not run.done:
-            warmup = run.global_step < cfg.value_warmup_steps
-            set_learning_rate(run.optimizer, (cfg.value_warmup_lr or cfg.lr) if warmup else cfg.lr)
+            warmup = begin_update(run.optimizer, cfg, run.global_step)
             rollout = runner.collect(net, value_only=warmup)
             rollout.stats["grad_norm"] = clip_and_step(net, run.optimizer, rollout.loss, cfg.max_grad_norm,
                                                        warmup_params if warmup else None)

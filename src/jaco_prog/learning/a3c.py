@@ -26,7 +26,7 @@ import torch.multiprocessing as mp
 
 from jaco_prog.learning.config import TrainConfig
 from jaco_prog.learning.envs import make_training_env
-from jaco_prog.learning.optimizer import (attach_shared_state, make_optimizer, set_learning_rate, share_state,
+from jaco_prog.learning.optimizer import (attach_shared_state, begin_update, make_optimizer, share_state,
                                          trainable_parameters, value_warmup_parameters)
 from jaco_prog.learning.rollout import RolloutRunner, keep_gradients
 from jaco_prog.nets.progressive import ProgressiveNet
@@ -63,8 +63,7 @@ def worker(rank: int, cfg_dict: dict, spec_dict: dict, shared_net: ProgressiveNe
             with torch.no_grad():
                 for local, shared in zip(local_params, shared_params):
                     local.copy_(shared)
-            warmup = start_step < cfg.value_warmup_steps
-            set_learning_rate(optimizer, (cfg.value_warmup_lr or cfg.lr) if warmup else cfg.lr)
+            warmup = begin_update(optimizer, cfg, start_step)
             rollout = runner.collect(local_net, value_only=warmup)
             for p in local_params:
                 p.grad = None

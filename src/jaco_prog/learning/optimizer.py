@@ -27,9 +27,14 @@ def value_warmup_parameters(net: ProgressiveNet) -> list[torch.nn.Parameter]:
     return [p for head in heads for p in head.parameters() if p.requires_grad]
 
 
-def set_learning_rate(optimizer: torch.optim.Optimizer, lr: float) -> None:
+def begin_update(optimizer: torch.optim.Optimizer, cfg: TrainConfig, step: int) -> bool:
+    """For an update begun at env step `step`: sets the learning rate of its phase and returns whether it is a
+    value warm-up update (`value_warmup_steps`, at `value_warmup_lr`, 0 meaning `lr`)."""
+    warmup = step < cfg.value_warmup_steps
+    lr = (cfg.value_warmup_lr or cfg.lr) if warmup else cfg.lr
     for group in optimizer.param_groups:
         group["lr"] = lr
+    return warmup
 
 
 def make_optimizer(params: list[torch.nn.Parameter], cfg: TrainConfig) -> torch.optim.Optimizer:
