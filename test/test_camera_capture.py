@@ -146,3 +146,16 @@ def test_look_at_pose_matches_the_simulated_camera():
         assert np.allclose(cam.project(target), sim_cam.project(target), atol=1e-3)
     finally:
         env.close()
+
+
+def test_configured_camera_takes_the_nominal_values_only_where_the_parameters_are_unset():
+    from jaco_prog.perception.camera_capture import configured_camera
+    nominal = ((1.0, 0.5, 1.0), (0.2, 0.0, 0.3), 50.0)
+    unset = configured_camera(320, 240, [0.0] * 3, [0.0] * 3, 0.0, nominal)
+    assert np.allclose(unset.position, nominal[0])
+    assert unset.fy == pytest.approx(camera_intrinsics(320, 240, 50.0).fy)
+    measured = configured_camera(320, 240, [1.25, 0.55, 1.05], [0.25, 0.0, 0.3], 60.0, nominal)
+    assert np.allclose(measured.position, [1.25, 0.55, 1.05])
+    assert measured.fy == pytest.approx(camera_intrinsics(320, 240, 60.0).fy)
+    pose_only = configured_camera(320, 240, [1.25, 0.55, 1.05], [0.25, 0.0, 0.3], 0.0, nominal)
+    assert pose_only.fy == pytest.approx(unset.fy) and np.all(np.isfinite(pose_only.project([0.4, 0.0, 0.05])))

@@ -281,3 +281,24 @@ def test_recorded_bag_metadata_is_what_ros2_bag_reads(runs):
             assert (qos["reliability"], qos["durability"]) == (contract.publisher_qos.reliability,
                                                                contract.publisher_qos.durability)
         assert sum(e["message_count"] for e in names.values()) == meta["message_count"]
+
+
+@pytest.mark.parametrize("measured", [True, False])
+def test_a_bag_without_camera_pose_takes_the_real_trackers_calibration_or_the_nominal_camera(monkeypatch, tmp_path,
+                                                                                               measured):
+    """A bag from the real graph with neither /tf nor sim metadata: the tracker_node calibration in
+    config/real_nodes.yaml, whose unset pose and field of view mean the simulated camera's, as in the node."""
+    from jaco_prog import paths
+    from jaco_prog.evaluation.replay import _Cameras
+    from jaco_prog.sim.task_config import nominal_camera
+
+    tracker = {"camera_width": 640, "camera_height": 480}
+    if measured:
+        tracker.update(camera_position=[1.25, 0.55, 1.05], camera_lookat=[0.25, 0.0, 0.3])
+    (tmp_path / "real_nodes.yaml").write_text(yaml.safe_dump({"tracker_node": {"ros__parameters": tracker}}))
+    monkeypatch.setattr(paths, "config_path", lambda name: tmp_path / name)
+    cam, source = _Cameras._default()
+    position, _, fovy = nominal_camera()
+    assert np.allclose(cam.position, [1.25, 0.55, 1.05] if measured else position)
+    assert cam.fy == pytest.approx(0.5 * 480 / np.tan(np.radians(fovy / 2)))
+    assert ("calibration" in source) == measured

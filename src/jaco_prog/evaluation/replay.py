@@ -138,7 +138,7 @@ class _Cameras:
         elif "/tf_static" in info.topics or "/tf" in info.topics:
             self.source = "the bag's /tf_static or /tf (base -> camera frame)"
             self.from_tf = True
-            self.fixed = self._default(camera_intrinsics, look_at)[0]
+            self.fixed = self._default()[0]
         elif custom.get("clock") == "sim" and custom.get("task"):
             from jaco_prog.runtime.sim_world import SimWorld
 
@@ -152,19 +152,23 @@ class _Cameras:
             self.source = (f"sim: each episode's randomised camera, rebuilt from task {custom['task']!r}, preset "
                            f"{custom.get('preset') or 'none'!r}, seed {self.seed} + episode")
         else:
-            self.fixed, self.source = self._default(camera_intrinsics, look_at)
+            self.fixed, self.source = self._default()
 
     @staticmethod
-    def _default(camera_intrinsics, look_at):
+    def _default():
         from jaco_prog.config import load_yaml
         from jaco_prog.paths import config_path
+        from jaco_prog.perception.camera_capture import configured_camera
+        from jaco_prog.sim.task_config import nominal_camera
 
         p = load_yaml(config_path("real_nodes.yaml"))["tracker_node"]["ros__parameters"]
-        cam = look_at(camera_intrinsics(int(p.get("camera_width", 640)), int(p.get("camera_height", 480)),
-                                        float(p.get("camera_fovy_deg", 52.0))), p["camera_position"],
-                      p["camera_lookat"])
-        return cam, (f"config/real_nodes.yaml tracker_node calibration (position {p['camera_position']}, look-at "
-                     f"{p['camera_lookat']})")
+        position, lookat = p.get("camera_position", [0.0] * 3), p.get("camera_lookat", [0.0] * 3)
+        cam = configured_camera(int(p.get("camera_width", 640)), int(p.get("camera_height", 480)), position,
+                                lookat, float(p.get("camera_fovy_deg", 0.0)), nominal_camera())
+        if any(position) or any(lookat):
+            return cam, (f"config/real_nodes.yaml tracker_node calibration (position {list(position)}, look-at "
+                         f"{list(lookat)})")
+        return cam, "the simulated camera's nominal pose (config/real_nodes.yaml's tracker_node sets none)"
 
     def initial(self):
         return self.for_episode(0) if self._world is not None else self.fixed

@@ -15,7 +15,7 @@ from dataclasses import replace
 from rclpy.node import Node
 
 from jaco_prog.nodes import common
-from jaco_prog.perception.camera_capture import camera_intrinsics, look_at
+from jaco_prog.perception.camera_capture import configured_camera
 from jaco_prog.perception.colour_tracker import load_tracker_params
 from jaco_prog.robot.profile import load_profile
 from jaco_prog.runtime import RewardTracker, load_runtime_params
@@ -56,12 +56,8 @@ class TrackerNode(Node):
         tracker_params = replace(load_tracker_params(p["tracker_config"] or None),
                                  hsv_ranges=tuple((tuple(hsv[i:i + 3]), tuple(hsv[i + 3:i + 6]))
                                                   for i in range(0, len(hsv), 6)))
-        position, lookat, fovy = p["camera_position"], p["camera_lookat"], p["camera_fovy_deg"]
-        sim_position, sim_lookat, sim_fovy = nominal_camera(p["sim_preset"] or None)
-        if not any(position) and not any(lookat):
-            position, lookat = sim_position, sim_lookat
-        fovy = fovy or sim_fovy
-        camera = look_at(camera_intrinsics(p["camera_width"], p["camera_height"], fovy), position, lookat)
+        camera = configured_camera(p["camera_width"], p["camera_height"], p["camera_position"], p["camera_lookat"],
+                                   p["camera_fovy_deg"], nominal_camera(p["sim_preset"] or None))
         self.tracker = RewardTracker.for_profile(profile, camera, tracker_params, runtime.tracker)
         self.frame = profile.base_link
         self.marker_scale = runtime.tracker.marker_scale

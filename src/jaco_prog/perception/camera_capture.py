@@ -186,6 +186,16 @@ def camera_intrinsics(width: int, height: int, fovy_deg: float, fx: float = 0.0,
     return PinholeCamera(width, height, fx, fy, cx, cy, np.eye(3), np.zeros(3))
 
 
+def configured_camera(width: int, height: int, position, lookat, fovy_deg: float, nominal: tuple):
+    """A fixed camera from a tracker's parameters: a measured pose (`position`, `lookat`, base frame) and
+    field of view, where the unset ones (pose all zeros, fovy 0) take the `nominal` (position, lookat,
+    fovy_deg) - the simulated camera's, so the sim graph's tracker needs no calibration."""
+    nominal_position, nominal_lookat, nominal_fovy = nominal
+    if not any(position) and not any(lookat):
+        position, lookat = nominal_position, nominal_lookat
+    return look_at(camera_intrinsics(width, height, fovy_deg or nominal_fovy), position, lookat)
+
+
 def look_at(camera, position, lookat, up=(0.0, 0.0, 1.0)):
     """`camera` (intrinsics) posed in the robot base frame: at `position`, looking at `lookat`, image up
     towards `up` (OpenCV axes: x right, y down, z forward) - a fixed camera's extrinsic calibration."""
