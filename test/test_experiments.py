@@ -515,3 +515,20 @@ def test_compare_transfer_draws_one_method_of_two_studies_under_labels_of_its_ow
     assert compare.main(["--out", str(out), f"{high}:progressive"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and "own runs" in err[0] and "no runs of method 'finetune'" in err[1] and "LABEL=" in err[2]
+
+
+def test_a_figure_says_how_many_of_its_runs_were_resumed(ckpt, tmp_path):
+    """A resumed run restarted its environments, so it will not match an uninterrupted rerun of its seed."""
+    from jaco_prog.experiments.aggregate import RunData
+    from jaco_prog.learning.episode_log import record_resume
+    (tmp_path / "episodes.csv").write_text("global_step,wall_time,worker,episode,return,length,success,terminated\n"
+                                           "10,0,0,1,2,10,1,0\n")
+    assert RunData.load(tmp_path).resumed_at == ()
+    record_resume(tmp_path, 500, 0.0)
+    assert RunData.load(tmp_path).resumed_at == (500,)
+    study = transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=1000, methods=("progressive",))
+    runs = {t.name: RunData(t.name, np.array([10.0]), np.array([1.0]), resumed_at=steps)
+            for t, steps in zip(study.trials, ((), (500,)))}
+    assert report._runs_note(study, runs) == "2 of 2 planned runs have episodes (1 resumed from a checkpoint)"
+    runs[study.trials[1].name].resumed_at = ()
+    assert report._runs_note(study, runs) == "2 of 2 planned runs have episodes"

@@ -15,7 +15,7 @@ from jaco_prog import cli
 from jaco_prog.config import ConfigError
 from jaco_prog.learning import TrainConfig, load_run_config, load_train_config, train
 from jaco_prog.learning.config import load_yaml
-from jaco_prog.learning.episode_log import read_episodes
+from jaco_prog.learning.episode_log import read_episodes, read_resumes
 from jaco_prog.learning.toy import ToyReachEnv
 from jaco_prog.learning.train import build_net, prepare_run
 from jaco_prog.nets import CheckpointError, ColumnSpec, Policy, ProgressiveNet, read_checkpoint, save_checkpoint
@@ -104,6 +104,11 @@ def test_resume_continues_counters_weights_and_optimiser(tmp_path):
     assert second["counters"]["updates"] == 2 * first["counters"]["updates"]
     steps = read_episodes(run_dir)["global_step"]
     assert steps == sorted(steps) and steps[-1] <= 2_000
+    # its environments restarted at 1000: recorded, so a report can say this run is not an uninterrupted one
+    assert read_resumes(run_dir) == [1_000]
+    train(load_run_config(run_dir, total_steps=2_400), resume=True)
+    assert read_resumes(run_dir) == [1_000, 2_000]
+    assert read_resumes(tmp_path / "never-resumed") == []
 
 
 def test_bias_corrected_rmsprop_first_steps_are_lr_sized_not_ten_times_lr():

@@ -142,6 +142,7 @@ def test_local_pool_runs_resumes_and_reports_a_failure(local_sweep):
         assert r.episodes >= 150
     resumed_rows = (out / "resumed" / "episodes.csv").read_text().splitlines()
     assert resumed_rows[:len(first_rows)] == first_rows  # continued, not restarted
+    assert by_name["resumed"].resumed_at == [1000] and by_name["fresh"].resumed_at == []
     broken = by_name["broken"]
     assert broken.status == "failed" and "missing.pt" in broken.error and "\n" not in broken.error
     assert broken.final_return is None and broken.overrides["mode"] == "progressive"
@@ -152,6 +153,7 @@ def test_local_pool_runs_resumes_and_reports_a_failure(local_sweep):
     assert set(rows) == {"resumed", "fresh", "broken"}
     assert float(rows["fresh"]["final_return"]) == pytest.approx(by_name["fresh"].final_return, rel=1e-5)
     assert rows["fresh"]["seed"] == "1" and rows["fresh"]["lr"] == "0.003" and rows["broken"]["status"] == "failed"
+    assert rows["resumed"]["resumed_at"] == "1000" and rows["fresh"]["resumed_at"] == ""
     assert (out / "sweep.yaml").is_file()
 
 

@@ -31,11 +31,14 @@ class RunData:
     name: str
     steps: np.ndarray
     returns: np.ndarray
+    resumed_at: tuple[int, ...] = ()  # steps where it continued from a checkpoint (its environments restarted)
 
     @classmethod
     def load(cls, run_dir: str | Path, name: str | None = None) -> "RunData":
+        from jaco_prog.learning.episode_log import read_resumes
+
         steps, returns = episode_returns(run_dir)
-        return cls(name or Path(run_dir).name, steps, returns)
+        return cls(name or Path(run_dir).name, steps, returns, tuple(read_resumes(run_dir)))
 
     @property
     def episodes(self) -> int:

@@ -27,3 +27,27 @@ def read_episodes(run_dir: str | Path, missing_ok: bool = False) -> dict[str, li
             for name, value in zip(EPISODE_FIELDS, values):
                 columns[name].append(value)
     return columns
+
+
+RESUMES_CSV = "resumes.csv"  # one row per resume: weights, optimiser and RNG continue, the environments restart
+
+
+def record_resume(run_dir: str | Path, global_step: int, wall_time: float) -> None:
+    """Note that a run continued from its checkpoint at `global_step`. Its environments started new episodes
+    there, so from that step on it is a different sample than an uninterrupted run of the same seed."""
+    path = Path(run_dir) / RESUMES_CSV
+    new_file = not path.is_file() or path.stat().st_size == 0
+    with open(path, "a", newline="") as f:
+        writer = csv.writer(f)
+        if new_file:
+            writer.writerow(["global_step", "wall_time"])
+        writer.writerow([int(global_step), f"{wall_time:.3f}"])
+
+
+def read_resumes(run_dir: str | Path) -> list[int]:
+    """The global steps at which the run in `run_dir` was resumed ([] for an uninterrupted run)."""
+    path = Path(run_dir) / RESUMES_CSV
+    if not path.is_file():
+        return []
+    with open(path, newline="") as f:
+        return [int(float(row["global_step"])) for row in csv.DictReader(f) if row.get("global_step")]

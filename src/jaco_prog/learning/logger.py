@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from jaco_prog.learning.episode_log import EPISODE_FIELDS, EPISODES_CSV
+from jaco_prog.learning.episode_log import EPISODE_FIELDS, EPISODES_CSV, record_resume
 from jaco_prog.learning.rollout import Episode
 
 
@@ -20,6 +20,8 @@ class RunLogger:
         self.writer = SummaryWriter(str(self.run_dir / "tensorboard"), purge_step=start_step or None)
         csv_path = self.run_dir / EPISODES_CSV
         _truncate_csv(csv_path, start_step)
+        if start_step:
+            record_resume(self.run_dir, start_step, time.time())
         new_file = not csv_path.is_file() or csv_path.stat().st_size == 0
         self._csv_file = open(csv_path, "a", newline="")
         self._csv = csv.writer(self._csv_file)

@@ -8,11 +8,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jaco_prog.learning.episode_log import read_episodes
+from jaco_prog.learning.episode_log import read_episodes, read_resumes
 
 STATUSES = ("done", "failed", "skipped")  # skipped: not run to the end (interrupted, or not started)
 RESULTS_CSV = "results.csv"
-RESULT_FIELDS = ["name", "status", "final_return", "episodes", "run_dir"]
+RESULT_FIELDS = ["name", "status", "final_return", "episodes", "resumed_at", "run_dir"]
 
 
 @dataclass
@@ -24,6 +24,7 @@ class TrialResult:
     episodes: int = 0
     error: str | None = None         # one line, for failed and skipped trials
     overrides: dict = field(default_factory=dict)
+    resumed_at: list[int] = field(default_factory=list)  # steps where it continued from a checkpoint
 
 
 def episode_returns(run_dir: str | Path) -> list[float]:
@@ -103,7 +104,8 @@ def read_back(name: str, run_dir: str | Path, overrides: dict, window: int, stat
               error: str | None = None) -> TrialResult:
     returns = episode_returns(run_dir)
     return TrialResult(name=name, run_dir=str(run_dir), status=status, final_return=final_return(returns, window),
-                       episodes=len(returns), error=error, overrides=dict(overrides))
+                       episodes=len(returns), error=error, overrides=dict(overrides),
+                       resumed_at=read_resumes(run_dir))
 
 
 def _cell(value) -> str:
@@ -117,7 +119,8 @@ def _cell(value) -> str:
 
 
 def write_results_csv(path: str | Path, results: list[TrialResult]) -> Path:
-    """One row per trial: name, status, final_return, episodes, run_dir, every override, error. Atomic."""
+    """One row per trial: name, status, final_return, episodes, resumed_at (steps, ';'-separated), run_dir, every
+    override, error. Atomic."""
     path = Path(path)
     keys: list[str] = []
     for result in results:
@@ -129,7 +132,8 @@ def write_results_csv(path: str | Path, results: list[TrialResult]) -> Path:
             writer = csv.writer(f)
             writer.writerow(header)
             for r in results:
-                writer.writerow([r.name, r.status, _cell(r.final_return), r.episodes, r.run_dir]
+                writer.writerow([r.name, r.status, _cell(r.final_return), r.episodes,
+                                 ";".join(str(step) for step in r.resumed_at), r.run_dir]
                                 + [_cell(r.overrides.get(k)) for k in keys] + [_cell(r.error)])
         os.replace(tmp, path)
     except BaseException:
