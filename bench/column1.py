@@ -30,17 +30,6 @@ PRETRAIN_SMOKE = dict(pretrain_frames=10_000, pretrain_updates=1000, aux_coef=50
 PRETRAIN_FULL = dict(pretrain_frames=150_000, pretrain_updates=6000, aux_coef=50.0)
 
 
-def dagger_curve(run_dir: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Env steps and the mean return of the episodes the student drove alone (teacher-driven ones skipped)."""
-    steps, returns = [], []
-    with open(run_dir / "iterations.csv") as f:
-        for row in csv.DictReader(f):
-            if int(row["student_episodes"]) > 0:
-                steps.append(float(row["env_steps"]))
-                returns.append(float(row["student_mean_return"]))
-    return np.array(steps), np.array(returns)
-
-
 def config_changes(run_dir: Path) -> list[tuple[float, str]]:
     """(env steps, what changed) for each resume that changed the run's configuration (imitate keeps the
     earlier one as config.until-iteration-N.yaml)."""
@@ -92,14 +81,14 @@ def main(argv=None) -> int:
 
     if not args.plot_only:
         from jaco_prog.learning.config import load_train_config
-        from jaco_prog.learning.imitation import ImitationConfig, run_imitation
+        from jaco_prog.learning.imitation import ImitationConfig, run_imitation, student_curve
         from jaco_prog.learning.train import train
         from jaco_prog.paths import config_path
 
         for run_dir, extra in ((dagger_dir, {}), (pretrained_dir, PRETRAIN_FULL if args.full else PRETRAIN_SMOKE)):
             done = (run_dir / "checkpoint.pt").is_file()
             run_imitation(ImitationConfig(**budget, **extra), run_dir, resume=done)
-        dagger_steps = dagger_curve(dagger_dir)[0]
+        dagger_steps = student_curve(dagger_dir)[0]
         steps = int(dagger_steps.max()) if dagger_steps.size else 30_000
         rl = load_train_config([config_path("train.yaml")], {
             "algo": "a2c", "envs": 8, "total_steps": steps, "asymmetric_critic": True, "aux_target": True,
@@ -111,8 +100,10 @@ def main(argv=None) -> int:
             print(f"error: {run} does not exist (train first, or pass --dagger-run/--rl-run/--pretrained-run)",
                   file=sys.stderr)
             return 2
-    dx, dy = dagger_curve(dagger_dir)
-    px, py = dagger_curve(pretrained_dir)
+    from jaco_prog.learning.imitation import student_curve
+
+    dx, dy = student_curve(dagger_dir)
+    px, py = student_curve(pretrained_dir)
     rx, ry = rl_curve(rl_dir)
     finetune = None
     if args.finetune_run:

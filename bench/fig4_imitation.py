@@ -19,7 +19,6 @@ directory per column; a rerun resumes unfinished columns and skips finished ones
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from pathlib import Path
@@ -59,17 +58,6 @@ def train_column(run_dir: Path, column: str, arch: str, seed: int, budget: dict,
         print(f"{run_dir.name}: {cfg.iterations} iterations done, not re-run", flush=True)
         return
     run_imitation(cfg, run_dir, resume=(run_dir / "checkpoint.pt").is_file(), progress=progress)
-
-
-def student_curve(run_dir: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Env steps and the mean return of the episodes the student drove alone (teacher-driven ones skipped)."""
-    steps, returns = [], []
-    with open(run_dir / "iterations.csv") as f:
-        for row in csv.DictReader(f):
-            if int(row["student_episodes"]) > 0:
-                steps.append(float(row["env_steps"]))
-                returns.append(float(row["student_mean_return"]))
-    return np.array(steps), np.array(returns)
 
 
 def greedy_score(run_dir: Path, episodes: int, cache: dict) -> dict:
@@ -168,6 +156,8 @@ def main(argv=None) -> int:
         budget = dict(budget, iterations=max(finished_iterations(out / n) for n in names))
     cache_path = out / "scores.json"
     cache = json.loads(cache_path.read_text()) if cache_path.is_file() else {}
+    from jaco_prog.learning.imitation import student_curve
+
     curves = {n: student_curve(out / n) for n in names}
     scores = {n: greedy_score(out / n, episodes, cache) for n in names}
     cache_path.write_text(json.dumps(cache, indent=2))

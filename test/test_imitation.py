@@ -243,3 +243,11 @@ def test_resuming_with_another_teacher_keeps_the_earlier_config(tmp_path):
 def test_teacher_fingers_must_be_a_known_command():
     with pytest.raises(UserError, match="teacher_fingers must be one of"):
         ImitationConfig(teacher_fingers="wave").validate()
+
+
+def test_student_curve_keeps_only_iterations_the_student_drove(tmp_path):
+    from jaco_prog.learning.imitation import ITERATIONS_CSV, student_curve
+    (tmp_path / ITERATIONS_CSV).write_text("iteration,env_steps,student_episodes,student_mean_return\n"
+                                           "1,1000,0,0\n2,2000,4,1.5\n3,3000,5,2.5\n")
+    steps, returns = student_curve(tmp_path)
+    assert steps.tolist() == [2000.0, 3000.0] and returns.tolist() == [1.5, 2.5]

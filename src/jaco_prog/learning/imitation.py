@@ -46,6 +46,8 @@ from jaco_prog.nets.progressive import ProgressiveNet
 from jaco_prog.nets.spec import ColumnSpec, SIZE_PRESETS, spec_for_env
 from jaco_prog.sim.scripted_policy import FINGER_ACTIONS
 
+ITERATIONS_CSV = "iterations.csv"
+
 
 @dataclass
 class ImitationConfig:
@@ -361,7 +363,7 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
         raise UserError(f"run directory {run_dir} already exists; pass --resume to continue it or choose another")
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.yaml").write_text(yaml.safe_dump({"imitation": asdict(cfg)}, sort_keys=False))
-    log_path = run_dir / "iterations.csv"
+    log_path = run_dir / ITERATIONS_CSV
     new_log = not log_path.exists()
     collector = Collector(cfg, net)
     dataset = Dataset(cfg.max_frames, cfg.seed + iteration)
@@ -445,3 +447,15 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
         if bar is not None:
             bar.close()
     return run_dir
+
+
+def student_curve(run_dir: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """From RUN/iterations.csv: env steps and the mean return of the episodes the student drove alone, per
+    iteration (iterations whose episodes the teacher drove all are skipped) - a DAgger run's learning curve."""
+    steps, returns = [], []
+    with open(Path(run_dir) / ITERATIONS_CSV, newline="") as f:
+        for row in csv.DictReader(f):
+            if int(row["student_episodes"]) > 0:
+                steps.append(float(row["env_steps"]))
+                returns.append(float(row["student_mean_return"]))
+    return np.array(steps), np.array(returns)
