@@ -58,6 +58,9 @@ def test_bad_configuration_is_refused_with_the_field_name(tmp_path):
         load_train_config([], {"algo": "ppo"})
     with pytest.raises(ConfigError, match="from_checkpoint"):
         load_train_config([], {"mode": "progressive"})
+    for name in ("n_steps", "envs", "total_steps"):
+        with pytest.raises(ConfigError, match=f"{name}: must be a positive integer"):
+            load_train_config([], {name: 0})
     (tmp_path / "bad.yaml").write_text("lr: 3e-4\n")  # YAML 1.1 reads this as a string
     with pytest.raises(ConfigError, match="bad.yaml: lr"):
         load_train_config([tmp_path / "bad.yaml"])
@@ -244,7 +247,7 @@ def test_value_warmup_fits_the_value_and_leaves_the_policy_exactly_as_it_started
 def test_value_warmup_steps_must_be_a_non_negative_integer():
     assert load_train_config([], {"value_warmup_steps": 0}).value_warmup_steps == 0
     for bad in (-1, 1.5, True):
-        with pytest.raises(ConfigError, match="value_warmup_steps"):
+        with pytest.raises(ConfigError, match="value_warmup_steps: must be (a non-negative|an) integer"):
             load_train_config([], {"value_warmup_steps": bad})
     assert load_train_config([], {"value_warmup_lr": 3e-3}).value_warmup_lr == 3e-3
     for bad in (-1e-3, "fast"):

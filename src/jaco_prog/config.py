@@ -16,6 +16,15 @@ class ConfigError(ValueError):
         self.where = where
 
 
+_KIND_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string", dict: "a mapping",
+               list: "a list"}
+
+
+def kind_of(example: Any) -> str:
+    """What a value of `example`'s type is called in an error message ("an integer", not "a int")."""
+    return _KIND_NAMES.get(type(example), f"a {type(example).__name__}")
+
+
 def load_yaml(path: str | Path) -> dict:
     path = Path(path)
     if not path.is_file():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from dataclasses import asdict, dataclass, field, fields
 
-from jaco_prog.config import ConfigError, load_yaml
+from jaco_prog.config import ConfigError, kind_of, load_yaml
 from jaco_prog.nets.spec import COLUMN_INPUTS, CORES, SIZE_PRESETS
 
 MODES = ("scratch", "progressive", "finetune")
@@ -68,15 +68,13 @@ class TrainConfig:
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"train config: {name}", f"must be one of {', '.join(allowed)} "
                                                            f"(got {getattr(self, name)!r})")
-        for name in ("workers", "envs_per_worker", "envs", "threads", "total_steps", "n_steps", "checkpoint_every",
-                     "log_every"):
+        counts = {name: 1 for name in ("workers", "envs_per_worker", "envs", "threads", "total_steps", "n_steps",
+                                       "checkpoint_every", "log_every")}
+        for name, least in {**counts, "value_warmup_steps": 0}.items():
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(f"train config: {name}", f"must be a positive integer (got {value!r})")
-        if isinstance(self.value_warmup_steps, bool) or not isinstance(self.value_warmup_steps, int) \
-                or self.value_warmup_steps < 0:
-            raise ConfigError("train config: value_warmup_steps",
-                              f"must be a non-negative integer (got {self.value_warmup_steps!r})")
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                kind = "a positive" if least else "a non-negative"
+                raise ConfigError(f"train config: {name}", f"must be {kind} integer (got {value!r})")
         for name in ("lr", "max_grad_norm", "optimizer_eps"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"train config: {name}", f"must be > 0 (got {getattr(self, name)!r})")
@@ -129,4 +127,4 @@ def _check_types(config: TrainConfig, where: str) -> None:
         if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
             setattr(config, f.name, float(value))
         elif type(value) is not type(default):
-            raise ConfigError(f"{where}: {f.name}", f"must be a {type(default).__name__} (got {value!r})")
+            raise ConfigError(f"{where}: {f.name}", f"must be {kind_of(default)} (got {value!r})")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, fields
 
 import yaml
 
-from jaco_prog.config import ConfigError, load_yaml
+from jaco_prog.config import ConfigError, kind_of, load_yaml
 
 SPEC_KEYS = ("base", "grid", "random", "samples", "sample_seed", "seeds")
 DISTRIBUTIONS = ("loguniform", "uniform", "choice")
@@ -77,7 +77,7 @@ def coerce(name: str, value, where: str):
     if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if default is not None and type(value) is not type(default):
-        raise ConfigError(f"{where}.{name}", f"must be a {type(default).__name__} (got {value!r})")
+        raise ConfigError(f"{where}.{name}", f"must be {kind_of(default)} (got {value!r})")
     if default is None and value is not None and not isinstance(value, str):
         raise ConfigError(f"{where}.{name}", f"must be a string or null (got {value!r})")
     return value
