@@ -43,10 +43,19 @@ def budget_steps(budget: dict) -> int:
 
 def finished_iterations(run_dir: Path) -> int:
     """DAgger iterations the run's checkpoint holds (0 without one)."""
+    return _counters(run_dir).get("iteration", 0)
+
+
+def trained_env_steps(run_dir: Path) -> int:
+    """Env steps the run's checkpoint has used, refills on resume included (0 without one)."""
+    return _counters(run_dir).get("global_step", 0)
+
+
+def _counters(run_dir: Path) -> dict:
     from jaco_prog.nets.checkpoint import read_checkpoint
 
     checkpoint = run_dir / "checkpoint.pt"
-    return read_checkpoint(checkpoint)["counters"]["iteration"] if checkpoint.is_file() else 0
+    return read_checkpoint(checkpoint)["counters"] if checkpoint.is_file() else {}
 
 
 def train_column(run_dir: Path, column: str, arch: str, seed: int, budget: dict, threads: int,
@@ -166,6 +175,11 @@ def main(argv=None) -> int:
     numbers = {"budget": budget, "env_steps_per_column": budget_steps(budget), "seed": args.seed,
                "episodes": episodes, "scores": scores, "ratios": {}}
     print(f"figure: {figure}")
+    steps = {n: trained_env_steps(out / n) for n in names}
+    numbers["env_steps_trained"] = steps
+    if max(steps.values()) > 1.05 * min(steps.values()):  # a resumed column refilled its data set: more steps
+        print("warning: the columns trained unequal budgets, so their scores do not compare: "
+              + ", ".join(f"{n} {v:,}" for n, v in steps.items()) + " env steps")
     for name in names:
         s, own = scores[name], curves[name][1]
         last = f"{own[-1]:.1f}" if len(own) else "none yet"   # the first iterations are mostly teacher-driven

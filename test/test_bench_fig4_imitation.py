@@ -27,6 +27,8 @@ def test_trains_each_architecture_once_scores_it_and_reruns_without_training(loa
     assert set(numbers["ratios"]) == {"wide / narrow (ff)", "wide / narrow (lstm)", "LSTM / FF (wide)",
                                       "LSTM / FF (narrow)"}
     assert "figure:" in first and (out / "fig4_imitation.png").stat().st_size > 10_000
+    trained = numbers["env_steps_trained"].values()   # whole episodes: a little over the budget
+    assert "unequal budgets" not in first and 400 <= min(trained) and max(trained) <= 1.05 * min(trained)
 
     # a rerun trains nothing and scores from the cache: the same numbers
     assert bench.main(["--out", str(out), "--threads", "1", "--no-progress"]) == 0
@@ -55,6 +57,12 @@ def test_columns_trains_only_those_and_iterations_extends_a_finished_run(load_be
     capsys.readouterr()
     assert bench.main(["--plot-only", "--out", str(out)]) == 0   # the title's budget comes from the runs
     assert json.loads((out / "fig4_imitation.json").read_text())["budget"]["iterations"] == 3
+    # a column trained fresh to 3 iterations beside the extended one (which refilled its data set): flagged
+    assert bench.main(["--out", str(out), "--threads", "1", "--no-progress", "--columns", "wide-ff",
+                       "--iterations", "3"]) == 0
+    steps = json.loads((out / "fig4_imitation.json").read_text())["env_steps_trained"]
+    assert steps["narrow-ff-s0"] > 1.5 * steps["wide-ff-s0"] and steps["wide-ff-s0"] >= 100 + 3 * 150
+    assert "unequal budgets" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exit_info:
         bench.main(["--out", str(out), "--columns", "huge-ff"])
     assert exit_info.value.code == 2 and "known: wide-ff" in capsys.readouterr().err
