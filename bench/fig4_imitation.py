@@ -5,10 +5,12 @@ after pretraining the conv layers on target position, with the same budget and s
 domain-randomised reach task. From scratch with A2C (bench/fig4_architectures.py) nothing scores at budgets
 this machine can afford; imitation separates the architectures within a few hundred thousand steps.
 
-Prints the figure path, each column's greedy return over --episodes held-out episodes (the seeds of
-`jaco-prog score`) and the ratios wide / narrow and LSTM / FF measured in the same run. Curves: the return of
-the episodes each student drove alone, per DAgger iteration. Writes <out>/fig4_imitation.{png,json} and one run
-directory per column; a rerun resumes unfinished columns and skips finished ones.
+Prints the figure path, each run's greedy return over --episodes held-out episodes (the seeds of `jaco-prog
+score`) and the ratios wide / narrow and LSTM / FF of the columns' means over the seeds --out holds (--seed N
+trains seed N beside the others). Curves: the return of the episodes each student drove alone, per DAgger
+iteration, one line per seed. Writes <out>/fig4_imitation.{png,json} and one run directory per column and
+seed; a rerun resumes unfinished columns and skips finished ones. Compare columns trained without a break:
+a resumed run first refills its data set (extra env steps), and the script warns when budgets differ.
 
     .venv/bin/python bench/fig4_imitation.py                  # smoke: a few minutes
     .venv/bin/python bench/fig4_imitation.py --full           # 50 k pretraining frames + 10 x 10 k steps each
@@ -82,7 +84,7 @@ def greedy_score(run_dir: Path, episodes: int, cache: dict) -> dict:
     return cache[key]
 
 
-def plot(out: Path, curves: dict, scores: dict, budget: dict, seed: int) -> Path:
+def plot(out: Path, curves: dict, summary: dict, budget: dict, seeds: list[int]) -> Path:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -90,13 +92,16 @@ def plot(out: Path, curves: dict, scores: dict, budget: dict, seed: int) -> Path
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     for ax, arch in zip(axes, ("ff", "lstm")):
         for column, colour in (("wide", "tab:blue"), ("narrow", "tab:orange")):
-            name = run_name(column, arch, seed)
-            if name not in curves:
+            key = f"{column}-{arch}"
+            if key not in summary:
                 continue
-            x, y = curves[name]
-            s = scores[name]
-            ax.plot(x, y, "o-", ms=3, color=colour,
-                    label=f"{column}: greedy {s['mean']:.1f} ± {s['se']:.1f} ({s['episodes']} held-out episodes)")
+            c = summary[key]
+            for i, seed in enumerate(c["seeds"]):
+                x, y = curves[run_name(column, arch, seed)]
+                label = (f"{column}: greedy {c['mean']:.1f} ± {c['se']:.1f} ({c['episodes']} held-out episodes x "
+                         f"{len(c['seeds'])} seed{'s' if len(c['seeds']) > 1 else ''})") if i == 0 else None
+                ax.plot(x, y, marker="o", ms=3, color=colour, alpha=1.0 if i == 0 else 0.55,
+                        ls=("-", "--", ":", "-.")[i % 4], label=label)
         ax.axhline(30, color="grey", ls="--", lw=0.8)
         ax.set_title(f"{arch.upper()} columns")
         ax.set_xlabel("env steps (pretraining frames included)")
@@ -106,12 +111,33 @@ def plot(out: Path, curves: dict, scores: dict, budget: dict, seed: int) -> Path
     axes[0].set_ylabel("return of the student's own episodes (of 50)")
     fig.suptitle(f"Fig. 4 by imitation: DAgger from the privileged teacher, {budget_steps(budget):,} env steps per "
                  f"column ({budget['pretrain_frames']:,} pretraining frames + {budget['iterations']} x "
-                 f"{budget['steps_per_iteration']:,}), seed {seed}; dashed: the paper's bar (30)", fontsize=9)
+                 f"{budget['steps_per_iteration']:,}), seed{'s' if len(seeds) > 1 else ''} "
+                 f"{', '.join(map(str, seeds))} (one line style each); dashed: the paper's bar (30)", fontsize=9)
     fig.tight_layout()
     path = out / "fig4_imitation.png"
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def seeds_present(out: Path) -> dict[str, list[int]]:
+    """For each column ("wide-ff", ...) the seeds whose DAgger run --out holds (an iterations.csv)."""
+    found = {}
+    for column, arch in COLUMNS:
+        seeds = sorted(int(p.parent.name.rsplit("-s", 1)[1]) for p in out.glob(f"{column}-{arch}-s*/iterations.csv")
+                       if p.parent.name.rsplit("-s", 1)[1].isdigit())
+        if seeds:
+            found[f"{column}-{arch}"] = seeds
+    return found
+
+
+def column_summary(scores: dict, seeds: list[int], column: str, arch: str) -> dict:
+    """A column's greedy return over its seeds: the mean of the seeds' means, s.e. from the seeds' s.e."""
+    runs = [scores[run_name(column, arch, seed)] for seed in seeds]
+    return {"mean": float(np.mean([r["mean"] for r in runs])),
+            "se": float(np.sqrt(sum(r["se"] ** 2 for r in runs)) / len(runs)),
+            "success": float(np.mean([r["success"] for r in runs])), "episodes": runs[0]["episodes"],
+            "seeds": list(seeds), "per_seed": {str(seed): r["mean"] for seed, r in zip(seeds, runs)}}
 
 
 def ratio(a: float, b: float) -> float | None:
@@ -156,8 +182,8 @@ def main(argv=None) -> int:
                 continue
             train_column(out / run_name(column, arch, args.seed), column, arch, args.seed, budget, args.threads,
                          progress=not args.no_progress)
-    names = [run_name(c, a, args.seed) for c, a in COLUMNS
-             if (out / run_name(c, a, args.seed) / "iterations.csv").is_file()]
+    present = seeds_present(out)
+    names = [run_name(*key.split("-"), seed) for key, seeds in present.items() for seed in seeds]
     if not names:
         print(f"error: {out} holds no DAgger runs (train first, without --plot-only)", file=sys.stderr)
         return 2
@@ -170,31 +196,35 @@ def main(argv=None) -> int:
     curves = {n: student_curve(out / n) for n in names}
     scores = {n: greedy_score(out / n, episodes, cache) for n in names}
     cache_path.write_text(json.dumps(cache, indent=2))
-    figure = plot(out, curves, scores, budget, args.seed)
+    summary = {key: column_summary(scores, seeds, *key.split("-")) for key, seeds in present.items()}
+    all_seeds = sorted({seed for seeds in present.values() for seed in seeds})
+    figure = plot(out, curves, summary, budget, all_seeds)
 
-    numbers = {"budget": budget, "env_steps_per_column": budget_steps(budget), "seed": args.seed,
-               "episodes": episodes, "scores": scores, "ratios": {}}
+    numbers = {"budget": budget, "env_steps_per_column": budget_steps(budget), "seeds": all_seeds,
+               "episodes": episodes, "scores": scores, "columns": summary, "ratios": {}}
     print(f"figure: {figure}")
     steps = {n: trained_env_steps(out / n) for n in names}
     numbers["env_steps_trained"] = steps
     if max(steps.values()) > 1.05 * min(steps.values()):  # a resumed column refilled its data set: more steps
-        print("warning: the columns trained unequal budgets, so their scores do not compare: "
+        print("warning: the runs trained unequal budgets, so their scores do not compare: "
               + ", ".join(f"{n} {v:,}" for n, v in steps.items()) + " env steps")
     for name in names:
         s, own = scores[name], curves[name][1]
         last = f"{own[-1]:.1f}" if len(own) else "none yet"   # the first iterations are mostly teacher-driven
         print(f"{name:<16} greedy {s['mean']:5.1f} ± {s['se']:.1f}  success {s['success']:.0%}  "
               f"(own episodes, last iteration: {last})")
-    pairs = [(f"wide / narrow ({arch})", run_name("wide", arch, args.seed), run_name("narrow", arch, args.seed))
-             for arch in ("ff", "lstm")]
-    pairs += [(f"LSTM / FF ({column})", run_name(column, "lstm", args.seed), run_name(column, "ff", args.seed))
-              for column in ("wide", "narrow")]
+    pairs = [(f"wide / narrow ({arch})", f"wide-{arch}", f"narrow-{arch}") for arch in ("ff", "lstm")]
+    pairs += [(f"LSTM / FF ({column})", f"{column}-lstm", f"{column}-ff") for column in ("wide", "narrow")]
     for label, a, b in pairs:
-        if a in scores and b in scores:
-            value = ratio(scores[a]["mean"], scores[b]["mean"])
+        if a in summary and b in summary:
+            value = ratio(summary[a]["mean"], summary[b]["mean"])
             numbers["ratios"][label] = value
-            print(f"{label}: {scores[a]['mean']:.2f} / {scores[b]['mean']:.2f} = "
-                  + (f"{value:.2f}x" if value is not None else "n/a (baseline 0)"))
+            ahead = [seed for seed in summary[a]["seeds"] if seed in summary[b]["seeds"]
+                     and summary[a]["per_seed"][str(seed)] > summary[b]["per_seed"][str(seed)]]
+            shared = len(set(summary[a]["seeds"]) & set(summary[b]["seeds"]))
+            print(f"{label}: {summary[a]['mean']:.2f} / {summary[b]['mean']:.2f} = "
+                  + (f"{value:.2f}x" if value is not None else "n/a (baseline 0)")
+                  + f" (seeds' means; ahead in {len(ahead)} of {shared} seeds)")
     (out / "fig4_imitation.json").write_text(json.dumps(numbers, indent=2))
     return 0
 

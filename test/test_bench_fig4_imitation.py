@@ -36,6 +36,18 @@ def test_trains_each_architecture_once_scores_it_and_reruns_without_training(loa
     assert again.count("not re-run") == 4
     assert json.loads((out / "fig4_imitation.json").read_text())["scores"] == numbers["scores"]
 
+    # a second seed of one column: that column's number is the mean over its seeds, the ratios use it
+    assert bench.main(["--out", str(out), "--threads", "1", "--no-progress", "--seed", "1",
+                       "--columns", "narrow-ff"]) == 0
+    both = json.loads((out / "fig4_imitation.json").read_text())
+    narrow = both["columns"]["narrow-ff"]
+    assert narrow["seeds"] == [0, 1] and both["columns"]["wide-ff"]["seeds"] == [0] and both["seeds"] == [0, 1]
+    seed_means = [both["scores"][f"narrow-ff-s{seed}"]["mean"] for seed in (0, 1)]
+    assert narrow["mean"] == pytest.approx(sum(seed_means) / 2)
+    wide = both["columns"]["wide-ff"]["mean"]
+    assert both["ratios"]["wide / narrow (ff)"] == (pytest.approx(wide / narrow["mean"]) if narrow["mean"] else None)
+    assert "of 1 seeds" in capsys.readouterr().out   # wide-ff has seed 0 only: one seed shared
+
 
 def test_plot_only_without_runs_is_a_one_line_error(load_bench, tmp_path, capsys):
     assert load_bench("fig4_imitation").main(["--plot-only", "--out", str(tmp_path / "empty")]) == 2

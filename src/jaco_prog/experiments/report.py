@@ -78,8 +78,8 @@ def _filter_text(opts: Options, window: int) -> str:
 
 
 def _runs_note(study: Study, runs: dict) -> str:
-    """How many planned runs have episodes (and were resumed), and the --set overrides every run trained with (a figure must say
-    when it departs from the defaults, e.g. value_coef=0.01)."""
+    """How many planned runs have episodes (and how many were resumed), and the --set overrides every run
+    trained with (a figure must say when it departs from the defaults, e.g. value_coef=0.01)."""
     text = f"{len(runs)} of {len(study.trials)} planned runs have episodes"
     resumed = sum(bool(run.resumed_at) for run in runs.values())
     if resumed:  # its environments restarted there: an uninterrupted rerun of the same seed will not match it
