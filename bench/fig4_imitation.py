@@ -54,10 +54,19 @@ def trained_env_steps(run_dir: Path) -> int:
 
 
 def _counters(run_dir: Path) -> dict:
+    """The checkpoint's counters; without a checkpoint (a run kept as its logs, e.g. under docs/) the last
+    row of iterations.csv, so --plot-only can redraw from logs and cached scores."""
+    from jaco_prog.learning.imitation import ITERATIONS_CSV
     from jaco_prog.nets.checkpoint import read_checkpoint
 
     checkpoint = run_dir / "checkpoint.pt"
-    return read_checkpoint(checkpoint)["counters"] if checkpoint.is_file() else {}
+    if checkpoint.is_file():
+        return read_checkpoint(checkpoint)["counters"]
+    rows = (run_dir / ITERATIONS_CSV).read_text().splitlines() if (run_dir / ITERATIONS_CSV).is_file() else []
+    if len(rows) < 2:
+        return {}
+    last = dict(zip(rows[0].split(","), rows[-1].split(",")))
+    return {"iteration": int(last["iteration"]), "global_step": int(last["env_steps"])}
 
 
 def train_column(run_dir: Path, column: str, arch: str, seed: int, budget: dict, threads: int,
@@ -111,7 +120,7 @@ def plot(out: Path, curves: dict, summary: dict, budget: dict, seeds: list[int])
     axes[0].set_ylabel("return of the student's own episodes (of 50)")
     fig.suptitle(f"Fig. 4 by imitation: DAgger from the privileged teacher, {budget_steps(budget):,} env steps per "
                  f"column ({budget['pretrain_frames']:,} pretraining frames + {budget['iterations']} x "
-                 f"{budget['steps_per_iteration']:,}), seed{'s' if len(seeds) > 1 else ''} "
+                 f"{budget['steps_per_iteration']:,}),\nseed{'s' if len(seeds) > 1 else ''} "
                  f"{', '.join(map(str, seeds))} (one line style each); dashed: the paper's bar (30)", fontsize=9)
     fig.tight_layout()
     path = out / "fig4_imitation.png"

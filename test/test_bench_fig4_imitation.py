@@ -1,5 +1,6 @@
 """bench/fig4_imitation.py: four DAgger columns at one budget, scored greedily, resumable, ratios printed."""
 import json
+import shutil
 
 import pytest
 
@@ -35,6 +36,13 @@ def test_trains_each_architecture_once_scores_it_and_reruns_without_training(loa
     again = capsys.readouterr().out
     assert again.count("not re-run") == 4
     assert json.loads((out / "fig4_imitation.json").read_text())["scores"] == numbers["scores"]
+
+    # kept as logs only (as under docs/): --plot-only redraws from iterations.csv and the cached scores
+    logs = tmp_path / "logs"
+    shutil.copytree(out, logs, ignore=shutil.ignore_patterns("checkpoint.pt"))
+    assert bench.main(["--plot-only", "--out", str(logs)]) == 0
+    assert json.loads((logs / "fig4_imitation.json").read_text())["scores"] == numbers["scores"]
+    capsys.readouterr()
 
     # a second seed of one column: that column's number is the mean over its seeds, the ratios use it
     assert bench.main(["--out", str(out), "--threads", "1", "--no-progress", "--seed", "1",
