@@ -37,8 +37,9 @@ def _slug(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9.+-]+", "_", label).strip("_")
 
 
-def compare_study(arms: list[tuple[str, Path, str]], out: Path) -> Study:
-    """The comparison as a transfer study whose methods are the arms' labels; links each arm's runs into `out`."""
+def compare_study(arms: list[tuple[str, Path, str]], out: Path, presets: list[str] | None = None) -> Study:
+    """The comparison as a transfer study whose methods are the arms' labels; links each arm's runs into `out`.
+    `presets`: only those panels (an arm's study may cover more presets than the comparison is about)."""
     if len({label for label, _, _ in arms}) < len(arms):
         raise UserError("two arms have the same label")
     if (out / STUDY_FILE).is_file() and "compared" not in load_study(out).params:
@@ -51,6 +52,11 @@ def compare_study(arms: list[tuple[str, Path, str]], out: Path) -> Study:
         names = [t for t in study.trials if study.labels[t.name]["method"] == method]
         if not names:
             raise UserError(f"{source} has no runs of method {method!r} (it has {', '.join(study.methods)})")
+        if presets:
+            names = [t for t in names if study.labels[t.name]["panel"] in presets]
+            if not names:
+                raise UserError(f"{source} has no runs of {method!r} on {', '.join(presets)} "
+                                f"(it has {', '.join(study.panels)})")
         params = params or dict(study.params, extra={}, compared={})
         params["steps"] = max(params["steps"], study.params["steps"])
         params["compared"][label] = f"{source}:{method}"
@@ -78,11 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("arms", nargs="+", metavar="LABEL=OUT_DIR:METHOD",
                         help="a method of a transfer study's out dir, drawn under LABEL")
     parser.add_argument("--out", type=Path, required=True, help="where the comparison's figure and table go")
+    parser.add_argument("--presets", default=None,
+                        help="comma-separated presets to draw (default: every preset an arm has runs on)")
     cli.add_report_arguments(parser)
     args = parser.parse_args(argv)
+    presets = [p.strip() for p in args.presets.split(",") if p.strip()] if args.presets else None
     started = time.monotonic()
     try:
-        study = compare_study([parse_arm(a) for a in args.arms], args.out)
+        study = compare_study([parse_arm(a) for a in args.arms], args.out, presets)
         study.save(args.out)
         report = rep.transfer_report(study, args.out, cli.options(args))
     except UserError as err:

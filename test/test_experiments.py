@@ -532,3 +532,18 @@ def test_a_figure_says_how_many_of_its_runs_were_resumed(ckpt, tmp_path):
     assert report._runs_note(study, runs) == "2 of 2 planned runs have episodes (1 resumed from a checkpoint)"
     runs[study.trials[1].name].resumed_at = ()
     assert report._runs_note(study, runs) == "2 of 2 planned runs have episodes"
+
+
+def test_compare_transfer_presets_draws_only_those_panels(ckpt, tmp_path, capsys, load_bench):
+    wide = tmp_path / "two-presets"
+    study = transfer_study(ckpt, presets=("real_proxy", "colour_large"), seeds=1, steps=4000, methods=("progressive",))
+    study.save(wide)
+    fill_transfer(study, wide, {"progressive": 5.0})
+    compare = load_bench("compare_transfer")
+    out = tmp_path / "compared"
+    assert compare.main(["--out", str(out), "--presets", "colour_large", f"p={wide}:progressive"]) == 0
+    data = json.loads((out / "fig5_transfer.json").read_text())
+    assert list(data["summaries"]) == ["colour_large"] and data["params"]["presets"] == ["colour_large"]
+    capsys.readouterr()
+    assert compare.main(["--out", str(out), "--presets", "perspective_large", f"p={wide}:progressive"]) == 2
+    assert "no runs of 'progressive' on perspective_large" in capsys.readouterr().err
