@@ -15,7 +15,6 @@ run directories (a rerun resumes them). The shipped column 1's model card (model
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from pathlib import Path
@@ -36,9 +35,9 @@ def config_changes(run_dir: Path) -> list[tuple[float, str]]:
     import yaml
 
     from jaco_prog.commands.imitate import LEGACY_TEACHER
+    from jaco_prog.learning.imitation import read_iterations
 
-    with open(run_dir / "iterations.csv") as f:
-        steps = {int(row["iteration"]): float(row["env_steps"]) for row in csv.DictReader(f)}
+    steps = {int(row["iteration"]): float(row["env_steps"]) for row in read_iterations(run_dir)}
     later = sorted(run_dir.glob("config.until-iteration-*.yaml"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
     configs = [{**LEGACY_TEACHER, **yaml.safe_load(p.read_text())["imitation"]} for p in later]
     configs.append(yaml.safe_load((run_dir / "config.yaml").read_text())["imitation"])

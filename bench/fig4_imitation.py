@@ -56,17 +56,14 @@ def trained_env_steps(run_dir: Path) -> int:
 def _counters(run_dir: Path) -> dict:
     """The checkpoint's counters; without a checkpoint (a run kept as its logs, e.g. under docs/) the last
     row of iterations.csv, so --plot-only can redraw from logs and cached scores."""
-    from jaco_prog.learning.imitation import ITERATIONS_CSV
+    from jaco_prog.learning.imitation import read_iterations
     from jaco_prog.nets.checkpoint import read_checkpoint
 
     checkpoint = run_dir / "checkpoint.pt"
     if checkpoint.is_file():
         return read_checkpoint(checkpoint)["counters"]
-    rows = (run_dir / ITERATIONS_CSV).read_text().splitlines() if (run_dir / ITERATIONS_CSV).is_file() else []
-    if len(rows) < 2:
-        return {}
-    last = dict(zip(rows[0].split(","), rows[-1].split(",")))
-    return {"iteration": int(last["iteration"]), "global_step": int(last["env_steps"])}
+    rows = read_iterations(run_dir)
+    return {"iteration": int(rows[-1]["iteration"]), "global_step": int(rows[-1]["env_steps"])} if rows else {}
 
 
 def train_column(run_dir: Path, column: str, arch: str, seed: int, budget: dict, threads: int,

@@ -449,13 +449,18 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
     return run_dir
 
 
+def read_iterations(run_dir: str | Path) -> list[dict[str, str]]:
+    """RUN/iterations.csv, one dict per DAgger iteration ([] without the file)."""
+    path = Path(run_dir) / ITERATIONS_CSV
+    if not path.is_file():
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def student_curve(run_dir: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """From RUN/iterations.csv: env steps and the mean return of the episodes the student drove alone, per
     iteration (iterations whose episodes the teacher drove all are skipped) - a DAgger run's learning curve."""
-    steps, returns = [], []
-    with open(Path(run_dir) / ITERATIONS_CSV, newline="") as f:
-        for row in csv.DictReader(f):
-            if int(row["student_episodes"]) > 0:
-                steps.append(float(row["env_steps"]))
-                returns.append(float(row["student_mean_return"]))
-    return np.array(steps), np.array(returns)
+    rows = [row for row in read_iterations(run_dir) if int(row["student_episodes"]) > 0]
+    return (np.array([float(row["env_steps"]) for row in rows]),
+            np.array([float(row["student_mean_return"]) for row in rows]))
