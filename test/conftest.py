@@ -1,6 +1,10 @@
 import os
 
 os.environ.setdefault("MUJOCO_GL", "egl")
+# ROS 2 (real rclpy over Fast DDS): this run's own DDS domain, discovery on this host only, so that node tests
+# and graph processes never meet another run's nodes.
+os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+os.environ.setdefault("ROS_DOMAIN_ID", str(1 + os.getpid() % 100))
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

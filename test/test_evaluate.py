@@ -150,6 +150,40 @@ def test_a_bag_written_by_mcap_ros2_support_reads_the_same(runs, capsys, tmp_pat
     assert ev["action_agreement"]["all_joints"] == 1.0
 
 
+def test_a_bag_recorded_with_joint_jog_commands_still_evaluates(runs, capsys, tmp_path):
+    """Bags from before the joint command became a JointTrajectory carry control_msgs/JointJog on that topic."""
+    from mcap_ros2.writer import Writer
+
+    from jaco_prog.bags.messages import JOINT_JOG, JOINT_JOG_MSG, typestore
+
+    store = typestore()
+    path = tmp_path / "jointjog.mcap"
+    jogs = 0
+    with open(path, "wb") as f:
+        writer, schemas = Writer(f), {}
+        for key, msgtype, t, msg in _read(runs["mcap"]):
+            if key == "joint_command":
+                point = msg.points[0]
+                msg = {"header": _as_dict(msg.header), "joint_names": list(msg.joint_names), "displacements": [],
+                       "velocities": point.velocities.tolist(),
+                       "duration": point.time_from_start.sec + point.time_from_start.nanosec * 1e-9}
+                msgtype, jogs = JOINT_JOG, jogs + 1
+            if msgtype not in schemas:
+                definition = JOINT_JOG_MSG + "\n" + "=" * 80 + "\nMSG: std_msgs/Header\n" + \
+                    store.generate_msgdef("std_msgs/msg/Header", ros_version=2)[0] if msgtype == JOINT_JOG else \
+                    store.generate_msgdef(msgtype, ros_version=2)[0]
+                schemas[msgtype] = writer.register_msgdef(msgtype, definition)
+            writer.write_message(topics.name(key), schemas[msgtype], msg if isinstance(msg, dict) else _as_dict(msg),
+                                 log_time=t, publish_time=t)
+        writer.finish()
+    assert jogs >= 100
+    code, _, err = _evaluate([path, "--out", tmp_path / "j", "--video-episodes", "none", "--checkpoint",
+                              runs["ckpt"]], capsys)
+    assert code == 0, err
+    ev = _eval_json(tmp_path / "j")
+    assert ev["returns"] == runs["printed"] and ev["action_agreement"]["all_joints"] == 1.0
+
+
 def _tf(camera, t_ns):
     """tf2_msgs/TFMessage (as a dict): the robot base -> camera optical frame transform of `camera`."""
     r = camera.rotation

@@ -1,48 +1,30 @@
-"""Node wiring (issue 5): every node builds with default parameters, takes its topics/types/QoS from the
-contract, and turns delivered messages into the expected outputs.
+"""Node wiring: every node builds with default parameters against real rclpy (ROS 2 Jazzy from PyPI wheels,
+Fast DDS), takes its topics/types/QoS from the contract, and turns delivered messages into the expected outputs.
 
-Against real rclpy when it is importable (the ROS 2 docker image), else against test/ros_standin, a
-recording stand-in for rclpy and the message packages. Both expose the same attributes
-(node.publishers[i].topic_name/msg_type/qos_profile, subscription.callback, service.callback,
-timer.callback), so the assertions are the same; a message is delivered by calling the callback.
+A message is delivered by calling the subscription's callback, a timer fires by calling its callback, so each
+test is deterministic; time is sim time (use_sim_time, the clock set by the test as /clock would set it).
+test/test_graph_processes.py runs the same nodes as separate processes over DDS, as sim.launch.py starts them.
 """
-import sys
-import time
-
 import numpy as np
 import pytest
 
-import ros_standin
 from jaco_prog import topics
 
 ROS_INFRA = {"/rosout", "/parameter_events"}
+CLOCK = "/clock"  # every node on sim time subscribes to it (rclpy's TimeSource), none by the contract
 
 
 @pytest.fixture(scope="module", autouse=True)
 def ros():
-    """The stand-in (or real rclpy, initialised) for this module; node modules are re-imported against it."""
-    installed = ros_standin.install()
     import rclpy
-    if not installed:
-        rclpy.init()
+    rclpy.init()
     yield rclpy
-    for name in [m for m in sys.modules if m.startswith("jaco_prog.nodes.")]:
-        sys.modules.pop(name)
-    if installed:
-        ros_standin.uninstall()
-    else:
-        rclpy.try_shutdown()
-
-
-def standin() -> bool:
-    return bool(ros_standin._installed)
+    rclpy.try_shutdown()
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
 def type_name(cls) -> str:
-    """sensor_msgs/msg/Image for a message or service class (stand-in or rosidl)."""
-    if getattr(cls, "_type", None):
-        return cls._type
+    """sensor_msgs/msg/Image for a rosidl message or service class (module sensor_msgs.msg._image)."""
     package, kind = cls.__module__.split(".")[:2]
     return f"{package}/{kind}/{cls.__name__}"
 
@@ -62,7 +44,7 @@ def declared(node) -> dict:
         "publishes": {(p.topic_name, type_name(p.msg_type), qos(p.qos_profile)) for p in node.publishers
                       if ours(p.topic_name)},
         "subscribes": {(s.topic_name, type_name(s.msg_type), qos(s.qos_profile)) for s in node.subscriptions
-                       if ours(s.topic_name)},
+                       if ours(s.topic_name) and s.topic_name != CLOCK},
         "services": {(s.srv_name, type_name(s.srv_type)) for s in node.services
                      if s.srv_name in {topics.name(k) for k in topics.SERVICES}},
     }
@@ -101,13 +83,19 @@ def find(items, name, attr="topic_name"):
 
 
 def set_time(node, t: float) -> None:
-    if standin():
-        node.get_clock().set(t)
+    """The node's clock reads `t` (s), as after a /clock message (the node runs on sim time)."""
+    from rclpy.time import Time
+    node.get_clock().set_ros_time_override(Time(nanoseconds=int(round(t * 1e9))))
+
+
+def timers(node) -> list:
+    return list(node.timers)  # a generator in rclpy
 
 
 def overrides(**values):
+    """Parameter overrides (on sim time: the tests set the clock)."""
     from rclpy.parameter import Parameter
-    return [Parameter(k, value=v) for k, v in values.items()]
+    return [Parameter(k, value=v) for k, v in {"use_sim_time": True, **values}.items()]
 
 
 # --- camera_node ------------------------------------------------------------------------------------------
@@ -149,7 +137,7 @@ def test_camera_node_defaults_and_contract():
     try:
         assert declared(node) == contract("camera_node")
         assert node.p["device"] == "0" and node.p["width"] == 640 and node.p["fps"] == 30.0
-        assert len(node.timers) == 1 and node.timers[0].timer_period_ns == pytest.approx(1e9 / 30, abs=1)
+        assert len(timers(node)) == 1 and timers(node)[0].timer_period_ns == pytest.approx(1e9 / 30, abs=1)
     finally:
         node.close()
         node.destroy_node()
@@ -158,7 +146,7 @@ def test_camera_node_defaults_and_contract():
 def test_camera_node_publishes_rgb8_image_with_camera_info():
     node = make_camera_node()
     sent = capture(node)
-    node.timers[0].callback()
+    timers(node)[0].callback()
     image = sent[topics.name("image")][-1]
     info = sent[topics.name("camera_info")][-1]
     assert (image.encoding, image.height, image.width, image.step) == ("rgb8", 48, 64, 64 * 3)
@@ -171,22 +159,21 @@ def test_camera_node_publishes_rgb8_image_with_camera_info():
     node.destroy_node()
 
 
-def test_camera_node_without_device_publishes_nothing_and_says_why():
+def test_camera_node_without_device_publishes_nothing_and_says_why(capfd):
     node = make_camera_node(present=False)
     sent = capture(node)
-    node.timers[0].callback()
+    timers(node)[0].callback()
     assert not sent[topics.name("image")]
     assert "cannot open camera device 0" in node.capture.status.message
-    if standin():
-        assert any(level == "error" and "cannot open camera device 0" in text
-                   for level, text in node.get_logger().records)
+    err = capfd.readouterr().err
+    assert "[ERROR]" in err and "cannot open camera device 0" in err  # rclpy's console log
     node.destroy_node()
 
 
 # --- driver_node ------------------------------------------------------------------------------------------
 def make_driver_node(**params):
     from jaco_prog.nodes.driver_node import DriverNode
-    node = DriverNode(parameter_overrides=overrides(**params)) if params else DriverNode()
+    node = DriverNode(parameter_overrides=overrides(**params))
     set_time(node, 100.0)
     return node
 
@@ -197,7 +184,7 @@ def test_driver_node_defaults_configure_activate_and_contract():
         assert node.p["backend"] == "mock" and node.p["autostart"] is True
         assert node.driver is not None and node.driver.backend.name == "mock"
         assert declared(node) == contract("driver_node")
-        periods = sorted(t.timer_period_ns for t in node.timers)
+        periods = sorted(t.timer_period_ns for t in timers(node))
         assert periods == [pytest.approx(1e9 / node.driver.layer.params.control_rate, abs=1), pytest.approx(1e8)]
     finally:
         node.close()
@@ -209,26 +196,25 @@ def test_driver_node_is_managed_without_autostart():
     assert node.driver is None and declared(node)["publishes"] == set()
     from rclpy.lifecycle import TransitionCallbackReturn
     assert node.trigger_configure() == TransitionCallbackReturn.SUCCESS
-    assert declared(node) == contract("driver_node") and not node.timers
-    assert node.trigger_activate() == TransitionCallbackReturn.SUCCESS and len(node.timers) == 2
-    assert node.trigger_deactivate() == TransitionCallbackReturn.SUCCESS and not node.timers
+    assert declared(node) == contract("driver_node") and not timers(node)
+    assert node.trigger_activate() == TransitionCallbackReturn.SUCCESS and len(timers(node)) == 2
+    assert node.trigger_deactivate() == TransitionCallbackReturn.SUCCESS and not timers(node)
     assert node.trigger_cleanup() == TransitionCallbackReturn.SUCCESS
     assert node.driver is None and declared(node)["publishes"] == set()
     node.destroy_node()
 
 
-def test_driver_node_refuses_the_sim_backend_and_says_where_it_lives():
+def test_driver_node_refuses_the_sim_backend_and_says_where_it_lives(capfd):
     node = make_driver_node(backend="sim")
     assert node.driver is None
-    if standin():
-        assert any("runs inside sim_node" in text for _, text in node.get_logger().records)
+    assert "runs inside sim_node" in capfd.readouterr().err
     node.destroy_node()
 
 
 def tick(node, n=1, submit=None):
-    """n control periods; `submit` (a JointJog) is delivered before each one, as a 20 Hz+ policy would."""
+    """n control periods; `submit` (a JointTrajectory) is delivered before each one, as a 20 Hz+ policy would."""
     command_sub = find(node.subscriptions, topics.name("joint_command"))
-    control = min(node.timers, key=lambda t: t.timer_period_ns)
+    control = min(timers(node), key=lambda t: t.timer_period_ns)
     t = node.get_clock().now().nanoseconds * 1e-9
     for _ in range(n):
         if submit is not None:
@@ -245,20 +231,42 @@ def test_driver_node_clamps_commands_publishes_joint_states_and_diagnostics():
     names = node.profile.joint_names
     limit = node.driver.layer.params.velocity_scale * node.profile.velocity_limits
     arm = np.array([j.group == "arm" for j in node.profile.joints])
-    tick(node, 40, submit=common.joint_jog(names, np.where(arm, 5.0, 0.0), 100.0))
+    tick(node, 40, submit=common.joint_command(names, np.where(arm, 5.0, 0.0), 100.0, 0.1))
     out = node.driver.backend.calls[-1]
     assert out[0] == "send" and np.allclose(out[1], np.where(arm, limit, 0.0))  # 5 rad/s asked, the limit sent
     assert node.driver.last_tick.status.status.value == "clamped"
     states = sent[topics.name("joint_states")]
     assert len(states) == 40 and list(states[-1].name) == names and len(states[-1].position) == len(names)
-    status_timer = max(node.timers, key=lambda t: t.timer_period_ns)
+    status_timer = max(timers(node), key=lambda t: t.timer_period_ns)
     status_timer.callback()
     diag = sent[topics.name("driver_status")][-1].status[0]
     assert diag.message == "clamped" and diag.level == b"\x00"
     assert {kv.key: kv.value for kv in diag.values}["status"] == "clamped"
     # a command for another arm is rejected: zero output, fault
-    tick(node, 2, submit=common.joint_jog(["joint_1"] * len(names), [0.1] * len(names), 101.0))
+    tick(node, 2, submit=common.joint_command(["joint_1"] * len(names), [0.1] * len(names), 101.0, 0.1))
     assert node.driver.last_tick.status.status.value == "fault" and not node.driver.last_tick.output.any()
+    node.close()
+    node.destroy_node()
+
+
+def test_driver_node_takes_one_point_trajectories_and_honours_their_time_from_start():
+    from jaco_prog.nodes import common
+    node = make_driver_node()
+    names, n = node.profile.joint_names, node.profile.n_joints
+    tick(node, 3, submit=common.joint_command(names, [0.2] * n, 100.0, 0.1))
+    assert node.driver.last_tick.status.status.value in ("ok", "limited") and node.driver.last_tick.output.any()
+    two = common.joint_command(names, [0.2] * n, 100.0, 0.1)
+    two.points = [two.points[0], two.points[0]]
+    tick(node, 1, submit=two)
+    tick_ = node.driver.last_tick
+    assert tick_.status.status.value == "fault" and "exactly one trajectory point" in tick_.status.reason
+    assert not tick_.output.any()
+    # valid for 30 ms: the arm stops after it, long before the 100 ms watchdog
+    tick(node, 1, submit=common.joint_command(names, [0.2] * n, 100.0, 0.03))
+    assert node.driver.last_tick.output.any()
+    tick(node, 4)
+    assert node.driver.last_tick.status.status.value == "stale" and not node.driver.last_tick.output.any()
+    assert "time_from_start 0.03 s" in node.driver.last_tick.status.reason
     node.close()
     node.destroy_node()
 
@@ -269,7 +277,7 @@ def test_driver_node_estop_reset_and_enable_services():
     names = node.profile.joint_names
     call = {k: find(node.services, topics.name(k), "srv_name") for k in ("estop", "reset", "enable")}
     trigger, set_bool = common.interface("std_srvs/srv/Trigger"), common.interface("std_srvs/srv/SetBool")
-    cmd = common.joint_jog(names, [0.2] * len(names), 100.0)
+    cmd = common.joint_command(names, [0.2] * len(names), 100.0, 0.1)
     tick(node, 5, submit=cmd)
     assert node.driver.last_tick.output.any()
     response = call["estop"].callback(trigger.Request(), trigger.Response())
@@ -302,8 +310,8 @@ def test_driver_node_gen2_bridge_publishes_kinova_velocities_from_the_gen2_joint
     for _ in range(20):
         state_sub.callback(common.joint_state(names, node.profile.home, [0.0] * len(names), t))
         find(node.subscriptions, topics.name("joint_command")).callback(
-            common.joint_jog(names, [0.3] * len(names), t))
-        min(node.timers, key=lambda x: x.timer_period_ns).callback()
+            common.joint_command(names, [0.3] * len(names), t, 0.1))
+        min(timers(node), key=lambda x: x.timer_period_ns).callback()
         t += node.driver.period
         set_time(node, t)
     arm = sent[g2.command_topic]
@@ -404,7 +412,7 @@ def run_policy(node, ticks: int, t0: float = 10.0, feed=True):
     image, joints = (find(node.subscriptions, topics.name(k)).callback for k in ("image", "joint_states"))
     names = node.profile.joint_names
     rgb = np.zeros((240, 320, 3), np.uint8)
-    t = t0 if standin() else common.now_seconds(node)  # real rclpy: the wall clock, which tests cannot set
+    t = t0
     for _ in range(ticks):
         set_time(node, t)
         if feed:
@@ -424,10 +432,10 @@ def test_policy_node_defaults_and_contract():
 
 
 @pytest.mark.parametrize("with_checkpoint", [False, True])
-def test_policy_node_commands_joint_jog_in_episodes_and_reports_why_not(tmp_path, with_checkpoint):
+def test_policy_node_commands_one_point_trajectories_in_episodes_and_reports_why_not(tmp_path, with_checkpoint):
     from jaco_prog.nodes.policy_node import PolicyNode
     params = {"checkpoint": str(_checkpoint(tmp_path / "net" / "checkpoint.pt").parent)} if with_checkpoint else {}
-    node = PolicyNode(parameter_overrides=overrides(**params)) if params else PolicyNode()
+    node = PolicyNode(parameter_overrides=overrides(**params))
     sent = capture(node)
     run_policy(node, 3, feed=False)
     assert not sent[topics.name("joint_command")]
@@ -443,17 +451,16 @@ def test_policy_node_commands_joint_jog_in_episodes_and_reports_why_not(tmp_path
     assert len(commands) >= 50  # one per tick while the episode runs (+ a stop at its end)
     v = node.profile.action_velocities
     for cmd in commands:
-        assert list(cmd.joint_names) == node.profile.joint_names and len(cmd.velocities) == len(v)
-        assert all(np.isclose(abs(x), 0.0) or np.isclose(abs(x), vi) for x, vi in zip(cmd.velocities, v))
-        assert cmd.duration == pytest.approx(0.1)
+        assert list(cmd.joint_names) == node.profile.joint_names and len(cmd.points) == 1
+        point = cmd.points[0]
+        assert len(point.velocities) == len(v) and not len(point.positions)
+        assert all(np.isclose(abs(x), 0.0) or np.isclose(abs(x), vi) for x, vi in zip(point.velocities, v))
+        assert point.time_from_start.sec + point.time_from_start.nanosec * 1e-9 == pytest.approx(0.1)
     ok = [s for m in sent[topics.name("policy_status")] for s in m.status if s.message == "ok"]
     assert ok and {kv.key for kv in ok[-1].values} >= {"period_ms", "inference_ms", "episode", "step"}
     # inputs go stale: the command stops and the status says why
     t = run_policy(node, 2, t0=30.0)
-    if standin():
-        set_time(node, t + 1.0)
-    else:
-        time.sleep(0.3)  # > policy.image_timeout
+    set_time(node, t + 1.0)  # > policy.image_timeout
     before = len(commands)
     node.timer.callback()
     assert len(sent[topics.name("joint_command")]) == before
@@ -461,7 +468,7 @@ def test_policy_node_commands_joint_jog_in_episodes_and_reports_why_not(tmp_path
     node.destroy_node()
 
 
-def test_policy_node_real_mode_asks_the_operator_every_third_episode():
+def test_policy_node_real_mode_asks_the_operator_every_third_episode(capfd):
     from jaco_prog.nodes.policy_node import PolicyNode
     node = PolicyNode(parameter_overrides=overrides(mode="real", operator_wait=0.5))
     sent = capture(node)
@@ -471,8 +478,7 @@ def test_policy_node_real_mode_asks_the_operator_every_third_episode():
     node._operator_timer.callback()  # the wait is over
     run_policy(node, 4, t0=11.0)
     assert sent[topics.name("episode_event")][0].data == "start 0"
-    if standin():
-        assert any("move the target" in text for _, text in node.get_logger().records)
+    assert "move the target" in capfd.readouterr().err
     node.destroy_node()
 
 
@@ -508,7 +514,7 @@ def test_sim_node_publishes_the_real_nodes_topics_and_obeys_commands_through_the
     command = find(node.subscriptions, topics.name("joint_command")).callback
     q0 = world.sim.joint_positions().copy()
     for k in range(40):
-        command(common.joint_jog(names, [5.0] + [0.0] * (len(names) - 1), world.now))
+        command(common.joint_command(names, [5.0] + [0.0] * (len(names) - 1), world.now, 0.1))
         node.timer.callback()
     assert len(sent[topics.name("clock")]) == 40 and len(sent[topics.name("joint_states")]) == 40
     images = sent[topics.name("image")]
@@ -540,47 +546,6 @@ def test_sim_node_services_and_episode_reset(sim_node):
     assert srv["reset_episode"](trigger.Request(), trigger.Response()).success
 
 
-# --- the graph, wired through the stand-in --------------------------------------------------------------
-def test_sim_tracker_and_policy_nodes_wired_by_topic_name_run_episodes():
-    """sim_node -> tracker_node -> policy_node -> sim_node, messages routed by topic name on the sim clock
-    (what sim.launch.py starts; the launch_testing test in test/launch/ runs the real thing in docker)."""
-    if not standin():
-        pytest.skip("routes messages by hand: a stand-in test (with rclpy, test/launch/ runs the launched graph)")
-    from jaco_prog.nodes.policy_node import PolicyNode
-    from jaco_prog.nodes.sim_node import SimNode
-    from jaco_prog.nodes.tracker_node import TrackerNode
-    sim, tracker, policy = SimNode(), TrackerNode(), PolicyNode()
-    nodes = [sim, tracker, policy]
-    try:
-        sent = [capture(n) for n in nodes]
-        seen = {topic: 0 for out in sent for topic in out}
-        routed = {}
-        for k in range(int(3.5 / sim.world.period)):
-            for n in nodes:
-                set_time(n, sim.world.now)
-            sim.timer.callback()
-            if k % 5 == 0:
-                policy.timer.callback()
-            for out in sent:
-                for topic, msgs in out.items():
-                    for msg in msgs[seen[topic]:]:
-                        for n in nodes:
-                            for sub in n.subscriptions:
-                                if sub.topic_name == topic:
-                                    sub.callback(msg)
-                        routed[topic] = routed.get(topic, 0) + 1
-                    seen[topic] = len(msgs)
-        events = [m.data for m in sent[2][topics.name("episode_event")]]
-        assert events[:2] == ["start 0", events[1]] and events[1].startswith("end 0 ")
-        assert sim.world.episode_seed == 1  # sim_node reset the world after 'end 0'
-        assert routed[topics.name("joint_command")] >= 50 and routed[topics.name("reward")] >= 60
-        assert routed[topics.name("target_point")] > 0
-    finally:
-        sim.close()
-        for n in nodes:
-            n.destroy_node()
-
-
 def test_a_sim_safety_violation_ends_the_episode_in_the_ros_graph(sim_node):
     """sim_node reports the violation in its diagnostics; policy_node, which runs the episodes, ends the
     running episode on it (as the in-process runner does), instead of playing out 50 steps."""
@@ -592,7 +557,7 @@ def test_a_sim_safety_violation_ends_the_episode_in_the_ros_graph(sim_node):
     arrays = sent[topics.name("driver_status")]
     names = [s.name for m in arrays for s in m.status]
     assert any(name.endswith("/violation") for name in names)
-    policy = PolicyNode()
+    policy = PolicyNode(parameter_overrides=overrides())
     events = capture(policy)
     run_policy(policy, 12, t0=50.0)
     assert policy.manager.running

@@ -24,11 +24,28 @@ def test_sim_node_offers_what_camera_and_driver_offer_plus_sim_only():
         assert sim[kind] - real[kind] <= topics.SIM_ONLY | {"episode_event"}
 
 
-def test_images_are_best_effort_for_subscribers_and_commands_are_joint_jog():
+def test_images_are_best_effort_for_subscribers_and_commands_are_joint_trajectories():
     assert topics.TOPICS["image"].subscriber_qos.reliability == "best_effort"
     assert topics.TOPICS["image"].publisher_qos.reliability == "reliable"
-    assert topics.TOPICS["joint_command"].msg_type == "control_msgs/msg/JointJog"
+    assert topics.TOPICS["joint_command"].msg_type == "trajectory_msgs/msg/JointTrajectory"
     assert all(t.msg_type.count("/msg/") == 1 for t in topics.TOPICS.values())
+
+
+def test_read_joint_command_takes_one_point_trajectories_and_legacy_joint_jogs():
+    from jaco_prog.bags import messages as m
+    names = ["a", "b"]
+    cmd = topics.read_joint_command(m.joint_command(0, "", names, [0.5, -0.5], 0.1))
+    assert cmd == topics.JointCommand(("a", "b"), (0.5, -0.5), pytest.approx(0.1), None)
+    jog = topics.read_joint_command(m.joint_jog(0, "", names, [0.5, -0.5], 0.2))
+    assert (jog.names, jog.velocities, jog.valid_for, jog.problem) == (("a", "b"), (0.5, -0.5), 0.2, None)
+    two = m.joint_command(0, "", names, [0.5, -0.5], 0.1)
+    two.points = two.points * 2
+    assert "exactly one trajectory point (got 2)" in topics.read_joint_command(two).problem
+    two.points = []
+    assert "(got 0)" in topics.read_joint_command(two).problem
+    negative = m.joint_command(0, "", names, [0.5, -0.5], 0.1)
+    negative.points[0].time_from_start.sec = -1
+    assert "negative" in topics.read_joint_command(negative).problem
 
 
 def test_bad_topic_names_name_the_field(tmp_path):

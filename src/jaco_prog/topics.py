@@ -4,8 +4,11 @@ The single source for the ROS nodes (sim and real alike), the in-process runner 
 sim/real parity holds by construction: sim_node declares exactly camera_node's + driver_node's topics
 (plus its own sim-only ones), all taken from the tables below. Names come from config/topics.yaml.
 
-Joint velocity commands are control_msgs/msg/JointJog (joint names + velocities, as MoveIt Servo sends):
-the names let the driver reject a command meant for another arm instead of guessing from an index order.
+Joint velocity commands are trajectory_msgs/msg/JointTrajectory with exactly one point (what MoveIt Servo
+publishes to ros2_control's joint_trajectory_controller): `joint_names`, `points[0].velocities` (rad/s) and
+`points[0].time_from_start`, how long the command is valid. The names let the driver reject a command meant
+for another arm instead of guessing from an index order. Bags recorded before this contract carry
+control_msgs/msg/JointJog on the same topic (LEGACY_TYPES); `read_joint_command` reads both.
 Images use sensor-data QoS (best effort, shallow queue) on the subscriber side, so a slow consumer drops
 frames instead of stalling the camera; publishers are reliable so that rosbag records every frame.
 """
@@ -53,7 +56,8 @@ TOPICS = {t.key: t for t in (
     Topic("image", "sensor_msgs/msg/Image", RELIABLE, SENSOR_DATA, "camera frames, rgb8"),
     Topic("camera_info", "sensor_msgs/msg/CameraInfo", RELIABLE, SENSOR_DATA, "calibration of the camera"),
     Topic("joint_states", "sensor_msgs/msg/JointState", RELIABLE, RELIABLE, "measured joint positions/velocities"),
-    Topic("joint_command", "control_msgs/msg/JointJog", RELIABLE, RELIABLE, "joint velocity command (rad/s)"),
+    Topic("joint_command", "trajectory_msgs/msg/JointTrajectory", RELIABLE, RELIABLE,
+          "joint velocity command: one point, velocities (rad/s), time_from_start = how long it is valid"),
     Topic("driver_status", "diagnostic_msgs/msg/DiagnosticArray", RELIABLE, RELIABLE,
           "safety layer status: ok/clamped/limited/stale/estop/fault and why"),
     Topic("target_point", "geometry_msgs/msg/PointStamped", RELIABLE, RELIABLE, "tracked target centre"),
@@ -89,6 +93,36 @@ ROLES = {
                  "services": ["estop", "reset", "enable", "reset_episode"]},
 }
 SIM_ONLY = {"clock", "reward_ground_truth", "reset_episode"}
+
+# Message types a topic carried under an earlier contract; readers of old bags accept them.
+LEGACY_TYPES = {"joint_command": ("control_msgs/msg/JointJog",)}
+
+
+@dataclass(frozen=True)
+class JointCommand:
+    """A joint velocity command as the driver takes it, read from either message type of `joint_command`.
+    `problem` is set (and the command must be rejected) when the message is not a one-point velocity command."""
+    names: tuple
+    velocities: tuple
+    valid_for: float  # s the command may act; 0: until the driver's watchdog (command_timeout)
+    problem: str | None = None
+
+
+def read_joint_command(msg) -> JointCommand:
+    """JointTrajectory (one point) or a legacy JointJog -> JointCommand. Works on rclpy and rosbags messages
+    alike (fields only); never raises for a malformed message, it sets `problem` instead."""
+    names = tuple(msg.joint_names)
+    points = getattr(msg, "points", None)
+    if points is None:  # control_msgs/JointJog: velocities + duration on the message itself
+        return JointCommand(names, tuple(msg.velocities), float(msg.duration))
+    if len(points) != 1:
+        return JointCommand(names, (), 0.0, f"a velocity command has exactly one trajectory point (got {len(points)})")
+    point = points[0]
+    t = point.time_from_start
+    valid_for = t.sec + t.nanosec * 1e-9
+    if valid_for < 0:
+        return JointCommand(names, tuple(point.velocities), 0.0, f"time_from_start is negative ({valid_for} s)")
+    return JointCommand(names, tuple(point.velocities), valid_for)
 
 
 @lru_cache(maxsize=4)

@@ -1,8 +1,9 @@
 """Standard ROS 2 messages of the topic contract, built from plain data with the `rosbags` type store.
 
-No ROS installation needed. The type store is rosbags' Jazzy store plus control_msgs/msg/JointJog (not a core
-package, so not in rosbags' stores): its definition below is control_msgs' (Jazzy) field for field, so the
-serialized bytes and the RIHS01 type hash are what a ROS 2 node would produce.
+No ROS installation needed. The type store is rosbags' Jazzy store plus control_msgs/msg/JointJog, which the
+joint command topic carried before it became trajectory_msgs/JointTrajectory (control_msgs is not a core package,
+so not in rosbags' stores; its definition below is control_msgs' (Jazzy) field for field), so that bags recorded
+before the change still read when they lack a definition of their own.
 """
 from __future__ import annotations
 
@@ -65,10 +66,26 @@ def joint_state(t_ns: int, names: Sequence[str], positions, velocities=None, eff
         effort=np.asarray([] if efforts is None else efforts, float))
 
 
-def joint_jog(t_ns: int, frame_id: str, names: Sequence[str], velocities, duration: float):
+def duration(seconds: float):
+    ns = int(round(seconds * 1e9))
+    return _cls("builtin_interfaces/msg/Duration")(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
+
+
+def joint_command(t_ns: int, frame_id: str, names: Sequence[str], velocities, valid_for: float):
+    """trajectory_msgs/JointTrajectory with one point: velocities (rad/s), time_from_start = `valid_for` s."""
+    empty = np.zeros(0, float)
+    point = _cls("trajectory_msgs/msg/JointTrajectoryPoint")(
+        positions=empty, velocities=np.asarray(velocities, float), accelerations=empty, effort=empty,
+        time_from_start=duration(valid_for))
+    return _cls("trajectory_msgs/msg/JointTrajectory")(header=header(t_ns, frame_id), joint_names=list(names),
+                                                       points=[point])
+
+
+def joint_jog(t_ns: int, frame_id: str, names: Sequence[str], velocities, duration_s: float):
+    """control_msgs/JointJog, the joint command type before JointTrajectory: for tests of old bags only."""
     return _cls(JOINT_JOG)(header=header(t_ns, frame_id), joint_names=list(names),
                            displacements=np.zeros(0, float), velocities=np.asarray(velocities, float),
-                           duration=float(duration))
+                           duration=float(duration_s))
 
 
 def point_stamped(t_ns: int, frame_id: str, point):

@@ -74,7 +74,7 @@ def _types_from_definition(msgtype: str, fmt, data: str) -> dict:
 
 class _Store:
     """A type store from the bag's own message definitions (a Humble Marker differs from a Jazzy one), falling
-    back to rosbags' Jazzy store (+ JointJog) for connections recorded without a definition."""
+    back to rosbags' Jazzy store (+ the legacy JointJog) for connections recorded without a definition."""
 
     def __init__(self):
         from rosbags.typesys import Stores, get_typestore
@@ -233,7 +233,7 @@ class BagSource:
 
     def _accept(self, key: str, topic: str, msgtype: str, fmt, data) -> None:
         expected = _expected(key)[1]
-        if msgtype != expected:
+        if msgtype != expected and msgtype not in topics.LEGACY_TYPES.get(key, ()):
             raise BagError(f"topic {topic} has message type {msgtype}; evaluation reads it as {expected} (the "
                            "topic contract, jaco_prog.topics)")
         self._store.add(topic, msgtype, fmt, data)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from jaco_prog import topics
 from jaco_prog.errors import UserError
 from jaco_prog.evaluation.bagread import BagError, BagSource
 
@@ -360,8 +361,9 @@ def _replay(source, result: Evaluation, tracker, cameras, loop, profile, params,
             current["steps"] += 1
             if loop is None:
                 continue
-            index = {name: i for i, name in enumerate(msg.joint_names)}
-            vel = np.asarray(msg.velocities, float)
+            command = topics.read_joint_command(msg)  # a JointTrajectory, or a JointJog from an older bag
+            vel = np.asarray(command.velocities, float)
+            index = {name: i for i, name in enumerate(command.names)} if len(vel) == len(command.names) else {}
             rec = np.array([int(np.clip(np.rint(vel[index[j]] / v), -1, 1)) + 1 if j in index and v > 0 else -1
                             for j, v in zip(loop_names, velocities)])
             out = loop.tick(_stamp(msg, t_ns))

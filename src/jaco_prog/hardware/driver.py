@@ -25,6 +25,7 @@ from jaco_prog.config import ConfigError, load_yaml, number
 from jaco_prog.hardware.base import BackendError, ConnectionLost, HardwareBackend, JointState
 from jaco_prog.paths import config_path
 from jaco_prog.safety.layer import SafetyLayer, SafetyStatus, Status
+from jaco_prog.topics import JointCommand
 
 BACKENDS = ("mock", "sim", "kortex", "gen2_bridge")
 
@@ -93,9 +94,17 @@ class VelocityDriver:
         return cls(backend, layer, clock, params.reconnect_interval, params.max_overrun_periods)
 
     # --- policy side ---------------------------------------------------------------------------------
-    def submit(self, velocities: Sequence[float] | np.ndarray, names: Sequence[str] | None = None) -> SafetyStatus:
+    def submit(self, velocities: Sequence[float] | np.ndarray, names: Sequence[str] | None = None,
+               valid_for: float = 0.0) -> SafetyStatus:
         with self._lock:
-            return self.layer.command(velocities, names, self.clock())
+            return self.layer.command(velocities, names, self.clock(), valid_for)
+
+    def submit_command(self, command: JointCommand) -> SafetyStatus:
+        """A command read from the joint_command topic (jaco_prog.topics.read_joint_command)."""
+        if command.problem:
+            with self._lock:
+                return self.layer.reject(command.problem, self.clock())
+        return self.submit(command.velocities, command.names or None, command.valid_for)
 
     def estop(self, reason: str = "e-stop requested") -> None:
         """Latch the layer's e-stop and trigger the hardware e-stop at once (not at the next period)."""

@@ -156,11 +156,22 @@ def joint_state(names: Sequence[str], positions, velocities, seconds_: float):
     return msg
 
 
-def joint_jog(names: Sequence[str], velocities, seconds_: float, frame_id: str = ""):
+def duration(seconds_: float):
+    msg = interface("builtin_interfaces/msg/Duration")()
+    ns = int(round(seconds_ * 1e9))
+    msg.sec, msg.nanosec = ns // 1_000_000_000, ns % 1_000_000_000
+    return msg
+
+
+def joint_command(names: Sequence[str], velocities, seconds_: float, valid_for: float, frame_id: str = ""):
+    """trajectory_msgs/JointTrajectory with one point: the velocities (rad/s), valid for `valid_for` s."""
     msg = msg_type("joint_command")()
     msg.header = header(seconds_, frame_id)
     msg.joint_names = list(names)
-    msg.velocities = floats(velocities)
+    point = interface("trajectory_msgs/msg/JointTrajectoryPoint")()
+    point.velocities = floats(velocities)
+    point.time_from_start = duration(valid_for)
+    msg.points = [point]
     return msg
 
 

@@ -169,7 +169,7 @@ class DriverNode(Node):
     # --- bindings -----------------------------------------------------------------------------------------
     def on_command(self, msg) -> None:
         if self.enabled:
-            self.driver.submit(list(msg.velocities), list(msg.joint_names) or None)
+            self.driver.submit_command(common.topics.read_joint_command(msg))
 
     def on_control(self) -> None:
         tick = self.driver.step()

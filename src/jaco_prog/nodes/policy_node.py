@@ -2,7 +2,8 @@
 
 A timer at runtime.yaml policy.rate (20 Hz, graph clock: sim time under use_sim_time):
     EpisodeManager.tick(now, latest reward)   -> episode_event 'start n' / 'end n return' (LSTM reset on start)
-    PolicyLoop.tick(now)                      -> joint_command (control_msgs/JointJog), or none when the
+    PolicyLoop.tick(now)                      -> joint_command (trajectory_msgs/JointTrajectory, one point
+                                                 valid for policy.command_duration), or none when the
                                                  inputs are stale / no episode runs (policy_status says why)
     policy_status: loop period, inference time, reason (diagnostic_msgs/DiagnosticArray)
 
@@ -115,9 +116,8 @@ class PolicyNode(Node):
         self.manager.tick(now, self.latest_reward)
         out = self.loop.tick(now)
         if out.command is not None:
-            msg = common.joint_jog(out.joint_names, out.command, now, self.profile.base_link)
-            msg.duration = float(self.command_duration)
-            self.command_pub.publish(msg)
+            self.command_pub.publish(common.joint_command(out.joint_names, out.command, now, self.command_duration,
+                                                          self.profile.base_link))
         self.status_pub.publish(common.diagnostics([out.to_diagnostic(f"{NAME}/loop")], now, "policy"))
 
 

@@ -69,7 +69,7 @@ class SimNode(Node):
         self.world.advance()
 
     def on_command(self, msg) -> None:
-        self.world.submit(list(msg.velocities), list(msg.joint_names) or None)
+        self.world.submit_command(common.topics.read_joint_command(msg))
 
     def on_episode_event(self, msg) -> None:
         kind, n, _ = parse_event(msg.data)

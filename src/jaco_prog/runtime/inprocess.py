@@ -2,7 +2,7 @@
 
 Every driver period (100 Hz):  SimWorld.tick()  -> joint state, driver status, clock; camera frame when due
   camera frame:                RewardTracker.on_image() -> target point / visible / marker / reward
-  policy tick (20 Hz):         EpisodeManager.tick() -> events; PolicyLoop.tick() -> JointJog -> safety -> sim
+  policy tick (20 Hz):         EpisodeManager.tick() -> events; PolicyLoop.tick() -> joint command -> safety -> sim
                                SimWorld.advance()
 Each message the real graph would carry is written to the bag at the moment it would be published, on the
 topic, type and QoS of the contract (jaco_prog.topics), stamped with sim time.
@@ -175,9 +175,10 @@ class InProcessGraph:
             manager.tick(now, self._latest.reward if self._latest is not None else 0.0)
         po = self.policy.tick(now)
         if po.command is not None:
-            self.world.submit(po.command, po.joint_names)
-            self._publish("joint_command", t_ns, lambda: m.joint_jog(t_ns, self.base_frame, po.joint_names,
-                                                                     po.command, self.params.policy.command_duration))
+            valid_for = self.params.policy.command_duration
+            self.world.submit(po.command, po.joint_names, valid_for)
+            self._publish("joint_command", t_ns, lambda: m.joint_command(t_ns, self.base_frame, po.joint_names,
+                                                                         po.command, valid_for))
         elif manager.running and self._current is not None:
             self._current["stale"] += 1
         if po.inference is not None and self._current is not None:

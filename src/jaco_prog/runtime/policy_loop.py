@@ -5,7 +5,7 @@
     loop.on_joint_state(names, positions, velocities, stamp)    # every joint state
     loop.on_episode_event("start 3")                            # LSTM reset; 'end 3 12' stops commanding
     out = loop.tick(now)                                        # PolicyOutput
-    if out.command is not None: publish JointJog(out.joint_names, out.command)
+    if out.command is not None: publish a one-point JointTrajectory(out.joint_names, out.command)
     publish DiagnosticArray([out.to_diagnostic()])
 
 The actor is anything with reset() and act(obs) -> one action index per joint (0: -v, 1: 0, 2: +v): a trained

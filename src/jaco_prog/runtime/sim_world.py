@@ -129,11 +129,17 @@ class SimWorld:
         """Disabled: commands are ignored (the watchdog then holds zero velocity)."""
         self.enabled = bool(flag)
 
-    def submit(self, velocities, names=None) -> SafetyStatus | None:
-        """A joint velocity command (control_msgs/JointJog: names + velocities) from the policy."""
+    def submit(self, velocities, names=None, valid_for: float = 0.0) -> SafetyStatus | None:
+        """A joint velocity command (names + velocities, valid for `valid_for` s) from the policy."""
         if not self.enabled:
             return None
-        return self.driver.submit(velocities, names)
+        return self.driver.submit(velocities, names, valid_for)
+
+    def submit_command(self, command) -> SafetyStatus | None:
+        """A command read from the joint_command topic (jaco_prog.topics.read_joint_command)."""
+        if not self.enabled:
+            return None
+        return self.driver.submit_command(command)
 
     # --- sensing -----------------------------------------------------------------------------------------
     def camera_model(self) -> PinholeCamera:

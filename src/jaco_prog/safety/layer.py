@@ -92,6 +92,7 @@ class SafetyLayer:
         self._prev = np.zeros(self._n)
         self._cmd: np.ndarray | None = None
         self._cmd_time = 0.0
+        self._cmd_timeout = params.command_timeout
         self._fault_reason: str | None = None
         self._estop_reason: str | None = None
         self.status = SafetyStatus(Status.STALE, "no command received", 0.0)
@@ -123,9 +124,11 @@ class SafetyLayer:
         return self._prev.copy()
 
     def command(self, velocities: Sequence[float] | np.ndarray, names: Sequence[str] | None = None,
-                now: float = 0.0) -> SafetyStatus:
-        """A policy command (rad/s). `names` None: profile order. Returns whether it was accepted (ok) or
-        rejected (fault: the previous command is dropped too, output zero until a valid command)."""
+                now: float = 0.0, valid_for: float = 0.0) -> SafetyStatus:
+        """A policy command (rad/s). `names` None: profile order. `valid_for` > 0 (s, the trajectory point's
+        time_from_start) ends the command earlier than the watchdog would; 0 leaves it to command_timeout.
+        Returns whether it was accepted (ok) or rejected (fault: the previous command is dropped too, output
+        zero until a valid command)."""
         if self._estop_reason is not None:
             return SafetyStatus(Status.ESTOP, f"command ignored: e-stop latched ({self._estop_reason})", now)
         try:
@@ -146,8 +149,16 @@ class SafetyLayer:
         if not finite.all():
             bad = self.joint_names[int(np.flatnonzero(~finite)[0])]
             return self._reject(f"non-finite velocity ({v[~finite][0]}) for {bad}", now)
+        try:
+            valid_for = float(valid_for)
+        except (TypeError, ValueError):
+            valid_for = float("nan")
+        if not (np.isfinite(valid_for) and valid_for >= 0.0):
+            return self._reject(f"command validity must be a finite time >= 0 s (got {valid_for})", now)
         self._cmd = v
         self._cmd_time = now
+        self._cmd_timeout = min(valid_for, self.params.command_timeout) if valid_for > 0 else \
+            self.params.command_timeout
         self._fault_reason = None
         return SafetyStatus(Status.OK, "command accepted", now)
 
@@ -162,6 +173,10 @@ class SafetyLayer:
             return None, f"missing joint name(s) {missing}"
         position = {n: i for i, n in enumerate(names)}
         return np.array([position[n] for n in self.joint_names]), ""
+
+    def reject(self, reason: str, now: float) -> SafetyStatus:
+        """A command that could not be read (e.g. a trajectory without exactly one point): as invalid ones."""
+        return self._reject(reason, now)
 
     def _reject(self, reason: str, now: float) -> SafetyStatus:
         self.fault(f"rejected command: {reason}")
@@ -219,9 +234,10 @@ class SafetyLayer:
             return self._halt(Status.STALE, "no command received", now)
         age = now - self._cmd_time
         # The output stays in force until the next period: never let a command act beyond command_timeout.
-        if age + self._dt > self.params.command_timeout:
-            return self._halt(Status.STALE, f"no fresh command for {age:.3f} s "
-                                            f"(command_timeout {self.params.command_timeout} s)", now)
+        if age + self._dt > self._cmd_timeout:
+            limit = "command_timeout" if self._cmd_timeout == self.params.command_timeout else "its time_from_start"
+            return self._halt(Status.STALE, f"no fresh command for {age:.3f} s ({limit} {self._cmd_timeout:g} s)",
+                              now)
         if age < 0.0:
             return self._halt(Status.FAULT, f"command stamped {-age:.3f} s in the future (clock jump?)", now)
 
