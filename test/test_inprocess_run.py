@@ -104,13 +104,16 @@ def test_bag_has_every_contract_topic_at_the_graph_rates(two_episode_run):
     t, img = bag["image"][3]
     assert img.header.stamp.sec * 10**9 + img.header.stamp.nanosec == t
     assert img.encoding == "rgb8" and img.height == params.sim.camera_height and img.width == params.sim.camera_width
-    # commands are JointJog with the profile's joint names; velocities are from the action set {-v, 0, +v}
+    # commands are one-point JointTrajectories with the profile's joint names, valid for command_duration;
+    # velocities are from the action set {-v, 0, +v}
     from jaco_prog.robot.profile import load_profile
 
     profile = load_profile("j2n6s300")
-    _, jog = bag["joint_command"][5]
-    assert list(jog.joint_names) == profile.joint_names
-    assert np.all(np.isclose(np.abs(jog.velocities), 0) | np.isclose(np.abs(jog.velocities), profile.action_velocities))
+    _, command = bag["joint_command"][5]
+    assert list(command.joint_names) == profile.joint_names and len(command.points) == 1
+    v, valid = command.points[0].velocities, command.points[0].time_from_start
+    assert valid.sec + valid.nanosec * 1e-9 == pytest.approx(params.policy.command_duration)
+    assert np.all(np.isclose(np.abs(v), 0) | np.isclose(np.abs(v), profile.action_velocities))
     for key, conn in connections.items():
         assert conn.msgtype == topics.TOPICS[key].msg_type
         assert conn.msgcount == len(bag[key])

@@ -258,8 +258,22 @@ def trigger_response(response, ok: bool, message: str):
 # --- process ----------------------------------------------------------------------------------------------
 def spin(node_factory: Callable[[], Any], args=None) -> None:
     """rclpy.init, build the node, spin until Ctrl-C / shutdown, clean up (the executables' main)."""
+    import signal
+
     import rclpy
     from rclpy.executors import ExternalShutdownException
+
+    # Only the first Ctrl-C interrupts: pressed again while the node closes, or while the interpreter exits
+    # (which resets Python's handlers to the default, killing the process), it must not break the clean-up (a
+    # GL context half freed, a backend left without its stop) or turn exit 0 into -2.
+    interrupted = []
+
+    def on_sigint(signum, frame):
+        if not interrupted:
+            interrupted.append(signum)
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_sigint)
     rclpy.init(args=args)
     node = None
     try:
@@ -268,9 +282,11 @@ def spin(node_factory: Callable[[], Any], args=None) -> None:
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         if node is not None:
             close = getattr(node, "close", None)
             if close is not None:
                 close()
             node.destroy_node()
         rclpy.try_shutdown()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # try_shutdown put back the handler it found

@@ -53,6 +53,8 @@ class PolicyNode(Node):
         runtime = load_runtime_params(p["runtime_config"] or None)
         self.profile = load_profile(p["robot_profile"])
         if p["checkpoint"] != "random":
+            import torch
+            torch.set_num_threads(1)  # one small net at batch 1, as `jaco-prog run`: more threads only contend
             checkpoint = p["checkpoint"] or str(runtime.policy.default_checkpoint_path())
             self.get_logger().info(f"policy: {checkpoint}")
             self.loop = PolicyLoop.from_checkpoint(checkpoint, self.profile, runtime.policy, seed=p["seed"])

@@ -3,7 +3,7 @@ same topics, types, QoS and services (the same safety layer and driver loop on t
 /clock (use_sim_time for the rest of the graph), the ground-truth reward and the episode reset service.
 
 A wall-clock timer runs one driver period (safety.yaml control_rate) per call, scaled by real_time_factor:
-    SimWorld.tick() -> joint_states, driver_status, image + camera_info, reward_ground_truth, clock when due
+    SimWorld.tick() -> joint_states, driver_status, image + camera_info, reward_ground_truth, then clock
     SimWorld.advance()
 Commands (joint_command) go to SimWorld.submit between periods. 'end n ...' on episode_event starts the next
 episode (new arm start, target, randomised scene; seed + n + 1); /episode/reset does it on request.
@@ -51,8 +51,6 @@ class SimNode(Node):
     def on_period(self) -> None:
         out = self.world.tick()
         t = out.stamp
-        if out.clock:
-            self.pub["clock"].publish(common.clock(t))
         if out.positions is not None:
             self.pub["joint_states"].publish(common.joint_state(out.joint_names, out.positions, out.velocities, t))
         if out.driver_status is not None:
@@ -66,6 +64,11 @@ class SimNode(Node):
             self.pub["camera_info"].publish(common.camera_info(out.camera_info, t, self.camera_frame))
         if out.reward_ground_truth is not None:
             self.pub["reward_ground_truth"].publish(common.scalar("reward_ground_truth", out.reward_ground_truth))
+        # /clock last: the nodes on sim time see time t only after this period's frame and joint state went
+        # out, so a 20 Hz policy tick at t acts on the frame stamped t (as the in-process runner does), not
+        # on the one before it
+        if out.clock:
+            self.pub["clock"].publish(common.clock(t))
         self.world.advance()
 
     def on_command(self, msg) -> None:
