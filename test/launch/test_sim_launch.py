@@ -1,7 +1,8 @@
 """launch_testing: start sim.launch.py headless (rviz:=false) and assert that rewards and joint commands flow.
 
 Runs in the ROS 2 image (docker/compose.yaml service `test`: colcon test picks it up through launch_testing's
-pytest plugin). Without ROS 2 it is skipped; test/test_nodes.py wires the same nodes through the stand-in.
+pytest plugin). Without the `launch` packages it is skipped; test/test_graph_processes.py starts the same
+processes from what sim.launch.py declares, over real rclpy and DDS.
 """
 import time
 import unittest
