@@ -50,7 +50,7 @@ def test_target_out_of_sight_is_reported_not_visible(make_sim_env):
 
     env = make_sim_env(preset="nominal")
     env.reset(seed=0)
-    env.data.mocap_pos[env._target_mocap] = [0, 5, -1]
+    env.data.mocap_pos[env.task.target_mocap] = [0, 5, -1]
     mujoco.mj_kinematics(env.model, env.data)
     camera = PinholeCamera.from_mujoco(env.model, env.data, POLICY_CAMERA, 320, 240)
     tracker = ColourTracker(load_tracker_params(), camera)

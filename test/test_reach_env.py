@@ -98,14 +98,14 @@ def test_reward_is_one_exactly_within_10cm(make_sim_env, fixed_overrides, distan
 
 
 def test_table_contact_terminates(make_sim_env, fixed_overrides):
-    env = make_sim_env(overrides=fixed_overrides)
+    env = make_sim_env(overrides=fixed_overrides, safety=False)  # the simulator's own check, unfiltered
     env.reset(seed=0, options={"joint_positions": np.array([0, 150, 60, 0, 180, 0, 20, 20, 20]) * DEG})
     terminated, info = _drive(env, joint=1, choice=0)
     assert terminated and info["violation"] == "table_contact"
 
 
 def test_self_collision_terminates(make_sim_env, fixed_overrides):
-    env = make_sim_env(overrides=fixed_overrides)
+    env = make_sim_env(overrides=fixed_overrides, safety=False)  # the simulator's own check, unfiltered
     q = np.array([0, 201.8, 54.8, -72.1, 152.2, 0, 20, 20, 20]) * DEG
     env.reset(seed=0, options={"joint_positions": q})
     assert env.sim.violation() is None
@@ -116,15 +116,48 @@ def test_self_collision_terminates(make_sim_env, fixed_overrides):
 def test_set_joint_limit_terminates(make_sim_env, fixed_overrides):
     """The set limit is `joint_limit_margin_deg` inside the URDF limit: 47 + 40 = 87 deg for joint 2 here."""
     overrides = {**fixed_overrides, "task": {"joint_limit_margin_deg": 40}}
-    env = make_sim_env(overrides=overrides)
+    env = make_sim_env(overrides=overrides, safety=False)
     env.reset(seed=0, options={"joint_positions": np.array([0, 100, 200, 0, 180, 0, 20, 20, 20]) * DEG})
     terminated, info = _drive(env, joint=1, choice=0)
     assert terminated and info["violation"] == "joint_limit:j2n6s300_joint_2"
     assert env.sim.joint_positions()[1] <= 87.01 * DEG
 
 
-def test_violating_step_earns_no_reward(make_sim_env, fixed_overrides):
+@pytest.mark.parametrize("start, joint", [([0, 150, 60, 0, 180, 0, 20, 20, 20], 1),
+                                          ([0, 201.8, 54.8, -72.1, 152.2, 0, 20, 20, 20], 2)])
+def test_through_the_deployed_safety_layer_the_same_dives_stop_short(make_sim_env, fixed_overrides, start, joint):
+    """Train as you deploy: commands reach the arm through config/safety.yaml's layer at the driver's rate, so
+    the dives that end in table contact or self-collision without it are braked (no violation, no end)."""
     env = make_sim_env(overrides=fixed_overrides)
+    env.reset(seed=0, options={"joint_positions": np.array(start) * DEG})
+    terminated, info = _drive(env, joint=joint, choice=0)
+    assert not terminated and info["violation"] is None
+    assert env.arm.driver.last_tick.status.status.value in ("limited", "ok")
+    assert np.abs(env.sim.joint_velocities()[:6]).max() < 0.05  # braked to a stop
+
+
+def test_commands_act_one_driver_period_late_and_ramp_at_the_acceleration_limit(make_sim_env, fixed_overrides):
+    env = make_sim_env(overrides=fixed_overrides)
+    env.reset(seed=0, options={"joint_positions": CANDLE})
+    layer = env.arm.layer
+    action = STILL.copy()
+    action[0] = 2
+    outputs = []
+    original = env.arm.driver.step
+
+    def recorded():
+        tick = original()
+        outputs.append(tick.output[0])
+        return tick
+    env.arm.driver.step = recorded
+    env.step(action)
+    step = layer.params.acceleration_limit.arm / layer.params.control_rate
+    assert outputs[0] == 0.0  # the command arrives after the period's driver step, as from the graph
+    assert outputs[1:] == pytest.approx([step * k for k in range(1, len(outputs))])
+
+
+def test_violating_step_earns_no_reward(make_sim_env, fixed_overrides):
+    env = make_sim_env(overrides=fixed_overrides, safety=False)  # the simulator's own check, unfiltered
     env.reset(seed=0, options={"joint_positions": np.array([0, 150, 60, 0, 180, 0, 20, 20, 20]) * DEG})
     action = STILL.copy()
     action[1] = 0
@@ -210,7 +243,7 @@ def test_target_is_visible_in_the_64px_frame_for_every_shape(make_sim_env, shape
         obs, _ = env.reset(seed=seed, options={"joint_positions": CANDLE, "target_xy": area})
         assert env.draw.target_shape == shape
         with_target = obs["pixels"].astype(int)
-        env.data.mocap_pos[env._target_mocap] = [0, 5, -1]  # out of sight
+        env.data.mocap_pos[env.task.target_mocap] = [0, 5, -1]  # out of sight
         mujoco.mj_kinematics(env.model, env.data)
         without = env._render_own().astype(int)
         mask = np.abs(with_target - without).sum(axis=2) > 30
@@ -324,7 +357,7 @@ def test_scripted_reacher_commands_its_fingers_as_asked(make_sim_env):
     for mode in ("open", "close"):
         env.reset(seed=3)
         reacher = ScriptedReacher(env, fingers=mode)
-        for _ in range(15):
+        for _ in range(25):  # fingers ramp at the gripper acceleration limit
             env.step(reacher.act())
         positions[mode] = env.unwrapped.sim.joint_positions()[fingers]
     assert np.all(positions["close"] > positions["open"] + 0.5)

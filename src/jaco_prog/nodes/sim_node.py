@@ -5,8 +5,9 @@ same topics, types, QoS and services (the same safety layer and driver loop on t
 A wall-clock timer runs one driver period (safety.yaml control_rate) per call, scaled by real_time_factor:
     SimWorld.tick() -> joint_states, driver_status, image + camera_info, reward_ground_truth, then clock
     SimWorld.advance()
-Commands (joint_command) go to SimWorld.submit between periods. 'end n ...' on episode_event starts the next
-episode (new arm start, target, randomised scene; seed + n + 1); /episode/reset does it on request.
+Commands (joint_command) go to SimWorld.submit_command between periods. 'end n ...' on episode_event resets the
+world for the next episode (new arm start, target, randomised scene; seed + n + 1), 'start n' begins it
+(command delivery and the conveyor start as in training); /episode/reset resets on request.
 """
 from __future__ import annotations
 
@@ -78,6 +79,8 @@ class SimNode(Node):
         kind, n, _ = parse_event(msg.data)
         if kind == "end":
             self.world.reset_episode(self.p["seed"] + n + 1)
+        else:
+            self.world.begin_episode()
 
     def on_estop(self, request, response):
         self.world.estop("e-stop service")

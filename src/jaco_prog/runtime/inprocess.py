@@ -39,6 +39,7 @@ class EpisodeRecord:
     wall_time: float  # s from start to end
     inference_ms: list = field(default_factory=list, repr=False)
     stale_ticks: int = 0  # ticks without a command because an input was stale
+    agreeing_steps: int = 0  # credited steps at which the tracker's reward equalled the ground truth
 
     @property
     def success(self) -> bool:
@@ -87,8 +88,9 @@ class InProcessGraph:
         self.policy.on_episode_event(text)
         kind, n, ret = parse_event(text)
         if kind == "start":
+            self.world.begin_episode()
             self._current = {"episode": n, "start": now, "wall": time.perf_counter(), "gt": 0.0, "inference": [],
-                             "stale": 0}
+                             "stale": 0, "agree": 0}
             return
         c = self._current
         self._ended_now = n
@@ -97,7 +99,7 @@ class InProcessGraph:
             steps=self.manager.step, violation=self.world.violation,
             final_distance=float(np.linalg.norm(self.world.palm_position() - self.world.target_position())),
             start=c["start"], end=now, wall_time=time.perf_counter() - c["wall"], inference_ms=c["inference"],
-            stale_ticks=c["stale"])
+            stale_ticks=c["stale"], agreeing_steps=c["agree"])
         self.records.append(record)
         if self.on_episode:
             self.on_episode(record)
@@ -170,9 +172,11 @@ class InProcessGraph:
         if self.world.violation and manager.running and self.params.sim.end_on_violation:
             manager.abort(now, f"violation: {self.world.violation}")
         else:
+            reward = self._latest.reward if self._latest is not None else 0.0
             if manager.running and manager.step > 0 and self._current is not None:
                 self._current["gt"] += self._latest_gt  # credited at the same tick as the tracker's reward
-            manager.tick(now, self._latest.reward if self._latest is not None else 0.0)
+                self._current["agree"] += reward == self._latest_gt
+            manager.tick(now, reward)
         po = self.policy.tick(now)
         if po.command is not None:
             valid_for = self.params.policy.command_duration

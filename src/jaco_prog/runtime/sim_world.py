@@ -7,12 +7,13 @@
         ... publish what is not None, deliver commands: world.submit(names, velocities)
         world.advance()           # physics for one period; the clock moves on by one period
     services: world.estop(), world.reset_driver(), world.enable(flag), world.reset_episode(seed)
+    'start n' on episode_event: world.begin_episode()
 
-The arm is driven exactly as on the robot: commands go through the same safety layer and fixed-rate driver
-loop (jaco_prog.hardware.VelocityDriver on the sim backend), whose clock is the sim clock. The clock is
-monotonic across episode resets (MuJoCo's own time restarts at 0 on a reset; ours does not). Domain
-randomisation (scene, camera, dynamics) is redrawn at every reset as in training; the training env's
-action latency/drop randomisation is not applied (the graph has its own latencies).
+It runs the training environment's own task and deployment path (jaco_prog.sim.reach_env: ReachTask +
+DeployedArm): the same episode draws for the same seed (scene, camera, dynamics, arm start, target), the same
+command delivery (latency and dropped commands, one draw per command as in training), the same driver loop and
+safety layer on the sim backend, the same conveyor motion and the same reward rule. The clock is the
+env's, monotonic across episode resets (MuJoCo's own time restarts at 0 on a reset; ours does not).
 """
 from __future__ import annotations
 
@@ -20,13 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jaco_prog.hardware.driver import VelocityDriver, load_driver_params
-from jaco_prog.hardware.sim import SimBackend
 from jaco_prog.perception.camera_model import PinholeCamera
 from jaco_prog.runtime.episodes import VIOLATION_KEY
 from jaco_prog.runtime.params import RuntimeParams, SimParams, load_runtime_params, ticks_per
 from jaco_prog.safety.layer import SafetyLayer, SafetyStatus
 from jaco_prog.sim import scene
+from jaco_prog.topics import JointCommand
 
 
 @dataclass
@@ -46,36 +46,20 @@ class SimOutputs:
     applied: np.ndarray | None = None  # velocities the driver sent this period (after the safety layer)
 
 
-class _ClockedSim:
-    """The simulator as the sim backend sees it, with the world's monotonic clock as its `time` (MuJoCo's own
-    time restarts at 0 on every episode reset, which would make joint states look stale to the driver)."""
-
-    def __init__(self, sim, clock):
-        self._sim = sim
-        self._clock = clock
-
-    @property
-    def time(self) -> float:
-        return self._clock()
-
-    def __getattr__(self, name):
-        return getattr(self._sim, name)
-
-
 class SimWorld:
-    def __init__(self, env, params: RuntimeParams | None = None, seed: int = 0,
-                 layer: SafetyLayer | None = None):
+    def __init__(self, env, params: RuntimeParams | None = None, seed: int = 0):
         self.env = env.unwrapped
+        if self.env.arm is None:
+            raise ValueError("SimWorld drives the arm through the driver and safety layer: build the env with "
+                             "safety=True")
         self.params = params or load_runtime_params()
         sp: SimParams = self.params.sim
         self.sim = self.env.sim
         self.profile = self.env.profile
         self.joint_names = list(self.profile.joint_names)
-        self.layer = layer or SafetyLayer.from_profile(self.profile)
-        backend = SimBackend(_ClockedSim(self.sim, self.clock))
-        backend.connect()
-        self.driver = VelocityDriver.from_params(load_driver_params(), backend, self.layer, self.clock)
-        self.period = self.layer.params.period
+        self.driver = self.env.arm.driver
+        self.layer: SafetyLayer = self.env.arm.layer
+        self.period = self.env.arm.period
         self.period_ns = int(round(self.period * 1e9))
         rate = self.layer.params.control_rate
         where = "runtime.yaml: sim"
@@ -83,23 +67,27 @@ class SimWorld:
         self.joint_state_every = ticks_per(rate, sp.joint_state_rate, f"{where}.joint_state_rate")
         self.status_every = ticks_per(rate, sp.driver_status_rate, f"{where}.driver_status_rate")
         self.clock_every = ticks_per(rate, sp.clock_rate, f"{where}.clock_rate")
-        self.ticks = 0
         self.enabled = True
-        self.violation: str | None = None
         self.episode_seed: int | None = None
         self._camera: PinholeCamera | None = None
         self.reset_episode(seed)
 
     @classmethod
     def build(cls, task: str = "reach", preset: str | None = None, profile: str = "j2n6s300", seed: int = 0,
-              params: RuntimeParams | None = None, overrides: dict | None = None) -> "SimWorld":
+              params: RuntimeParams | None = None, overrides: dict | None = None,
+              safety_layer: SafetyLayer | None = None) -> "SimWorld":
         from jaco_prog.sim import make_env
 
         # the env's own 64x64 renderer is not needed: the world renders the camera at its resolution
-        env = make_env(task=task, preset=preset, profile=profile, overrides=overrides, own_renderer=False)
+        env = make_env(task=task, preset=preset, profile=profile, overrides=overrides, own_renderer=False,
+                       safety_layer=safety_layer)
         return cls(env, params, seed)
 
     # --- clock -------------------------------------------------------------------------------------------
+    @property
+    def ticks(self) -> int:
+        return self.env.arm.ticks
+
     @property
     def now(self) -> float:
         return self.ticks * self.period
@@ -116,8 +104,12 @@ class SimWorld:
         """New episode: arm start, target, randomised scene and camera (seeded); the clock runs on."""
         self.env.reset_state(seed=seed, options=options)
         self.episode_seed = seed
-        self.violation = None
         self._camera = None
+
+    def begin_episode(self) -> None:
+        """The policy starts the episode ('start n'): command delivery and the conveyor begin now, as in
+        the training environment's first step, whatever happened since the reset."""
+        self.env.task.begin()
 
     def estop(self, reason: str = "e-stop requested") -> None:
         self.driver.estop(reason)
@@ -131,15 +123,16 @@ class SimWorld:
 
     def submit(self, velocities, names=None, valid_for: float = 0.0) -> SafetyStatus | None:
         """A joint velocity command (names + velocities, valid for `valid_for` s) from the policy."""
-        if not self.enabled:
-            return None
-        return self.driver.submit(velocities, names, valid_for)
+        return self.submit_command(JointCommand(tuple(names or ()), tuple(velocities), valid_for))
 
-    def submit_command(self, command) -> SafetyStatus | None:
-        """A command read from the joint_command topic (jaco_prog.topics.read_joint_command)."""
+    def submit_command(self, command: JointCommand) -> SafetyStatus | None:
+        """A command read from the joint_command topic (jaco_prog.topics.read_joint_command). It reaches the
+        driver as commands reach the arm in training: `latency_steps` commands late, or not at all when dropped
+        (None then, and when disabled)."""
         if not self.enabled:
             return None
-        return self.driver.submit_command(command)
+        delivered = self.env.task.deliver(command)
+        return None if delivered is None else self.driver.submit_command(delivered)
 
     # --- sensing -----------------------------------------------------------------------------------------
     def camera_model(self) -> PinholeCamera:
@@ -176,15 +169,14 @@ class SimWorld:
                 "values": {VIOLATION_KEY: self.violation}}
 
     def ground_truth_reward(self) -> float:
-        within = np.linalg.norm(self.palm_position() - self.target_position()) <= self.env.cfg.task.reward_radius
-        return 1.0 if within and self.violation is None else 0.0
+        return self.env.task.reward(self.violation)[0]
 
     # --- the period --------------------------------------------------------------------------------------
     def tick(self) -> SimOutputs:
         """One driver period at `now`: the driver reads the joint state, runs the safety layer and sends; the
         camera renders when due. Deliver commands after this call, then call advance()."""
         k = self.ticks
-        tick = self.driver.step()
+        tick = self.env.drive()
         state = tick.state
         due_camera = k % self.camera_every == 0
         image = self.render() if due_camera else None
@@ -201,17 +193,16 @@ class SimWorld:
 
     def advance(self) -> None:
         """Physics for one driver period (the conveyor target moves too); then the clock moves on."""
-        self.sim.advance(self.period)
-        conveyor = getattr(self.env, "_conveyor", None)
-        if conveyor is not None:
-            mocap = self.env._target_mocap
-            xy = self.env.data.mocap_pos[mocap, :2]
-            self.env.data.mocap_pos[mocap, :2] = conveyor.advance(xy, self.period, self.env.np_random)
-            import mujoco
-            mujoco.mj_kinematics(self.env.model, self.env.data)
-        if self.violation is None:
-            self.violation = self.sim.violation()
-        self.ticks += 1
+        self.env.physics_period()
+
+    @property
+    def violation(self) -> str | None:
+        """The episode's first safety violation (None so far)."""
+        return self.env.violation
+
+    @violation.setter
+    def violation(self, value: str | None) -> None:
+        self.env.violation = value
 
     def close(self) -> None:
         self.env.close()

@@ -2,13 +2,17 @@
 
 Observation: {"pixels": 64x64x3 uint8 from the fixed policy camera, "proprio": joint angles then joint
 velocities}. Privileged state (target and palm positions) is in `info["privileged"]` for training code only.
-Action: one choice per profile joint in {0: -v, 1: 0, 2: +v}, applied as a velocity command for one control
-period. Reward: +1 for every step the palm is within `reward_radius` of the target centre. An episode ends on
-a safety violation (self-collision, table contact, a joint at its set limit) or after `episode_steps`.
+Action: one choice per profile joint in {0: -v, 1: 0, 2: +v}, a velocity command for one control period.
+Reward: +1 for every step the palm is within `reward_radius` of the target centre. An episode ends on a safety
+violation (self-collision, table contact, a joint at its set limit) or after `episode_steps`.
+
+Train as you deploy: the task (sim.task.ReachTask) is the one the graph's SimWorld runs, and each command
+reaches the simulated arm as on the robot, through the driver loop and safety layer of config/safety.yaml
+(acceleration limit, braking before joint limits, workspace) at the driver's control rate, on the `sim`
+hardware backend. `safety=False` applies the command directly for the whole control period instead (the
+unfiltered step, for benchmarks and comparisons).
 """
 from __future__ import annotations
-
-from collections import deque
 
 import gymnasium as gym
 import mujoco
@@ -18,49 +22,63 @@ from gymnasium import spaces
 from jaco_prog.config import ConfigError
 from jaco_prog.robot.profile import RobotProfile, load_profile
 from jaco_prog.sim import scene
-from jaco_prog.sim.randomisation import EpisodeDraw, SceneRandomiser
+from jaco_prog.sim.randomisation import EpisodeDraw
 from jaco_prog.sim.render import SceneRenderer, View
 from jaco_prog.sim.simulator import ArmSimulator
+from jaco_prog.sim.task import ReachTask
 from jaco_prog.sim.task_config import TaskConfig, load_task_config
 
 ACTION_CHOICES = 3  # {-v, 0, +v}
 
 
-class ConveyorMotion:
-    """A target sliding along one table axis at a per-episode speed, reversing at random (Poisson) times
-    and at the edge of the target area; the velocity follows its set-point through a first-order lag so
-    reversals are smooth, as with the paper's motorised pulley."""
+class ClockedSim:
+    """The simulator as the `sim` hardware backend sees it, with a monotonic clock as its `time` (MuJoCo's own
+    time restarts at 0 on every episode reset, which would make joint states look stale to the driver)."""
 
-    def __init__(self, cfg: TaskConfig):
-        c = cfg.conveyor
-        self.direction = np.array(c.direction, float) / np.linalg.norm(c.direction)
-        self.cfg = c
-        centre = np.array(cfg.task.target_area_center)
-        half = np.array(cfg.task.target_area_size) / 2
-        self.low, self.high = centre - half, centre + half
-        self.velocity = 0.0
-        self.setpoint = 0.0
+    def __init__(self, sim: ArmSimulator, clock):
+        self._sim = sim
+        self._clock = clock
 
-    def reset(self, rng: np.random.Generator) -> None:
-        self.setpoint = float(rng.uniform(*self.cfg.speed)) * (1 if rng.random() < 0.5 else -1)
-        self.velocity = self.setpoint
+    @property
+    def time(self) -> float:
+        return self._clock()
 
-    def advance(self, xy: np.ndarray, dt: float, rng: np.random.Generator) -> np.ndarray:
-        if rng.random() < 1 - np.exp(-self.cfg.reversal_rate * dt):
-            self.setpoint = -self.setpoint
-        ahead = xy + self.direction * np.sign(self.setpoint) * 0.02
-        if np.any(ahead < self.low) or np.any(ahead > self.high):
-            self.setpoint = -self.setpoint  # the belt end: turn around before leaving the area
-        alpha = 1 - np.exp(-dt / self.cfg.velocity_time_constant)
-        self.velocity += alpha * (self.setpoint - self.velocity)
-        return np.clip(xy + self.direction * self.velocity * dt, self.low, self.high)
+    def __getattr__(self, name):
+        return getattr(self._sim, name)
+
+
+class DeployedArm:
+    """The arm as the robot drives it: VelocityDriver + SafetyLayer (config/safety.yaml, driver.yaml) on the
+    `sim` backend, stepped one driver period at a time on a clock that runs on across episodes."""
+
+    def __init__(self, sim: ArmSimulator, profile: RobotProfile, layer=None):
+        from jaco_prog.hardware.driver import VelocityDriver, load_driver_params
+        from jaco_prog.hardware.sim import SimBackend
+        from jaco_prog.safety import SafetyLayer
+
+        self.sim = sim
+        self.layer = layer or SafetyLayer.from_profile(profile)
+        self.period = self.layer.params.period
+        self.ticks = 0
+        backend = SimBackend(ClockedSim(sim, self.now))
+        backend.connect()
+        self.driver = VelocityDriver.from_params(load_driver_params(), backend, self.layer, self.now)
+
+    def now(self) -> float:
+        return self.ticks * self.period
+
+    def new_episode(self) -> None:
+        """The arm was placed at a new start, at rest: forget the last command and output (an e-stop stays)."""
+        if not self.layer.estopped:
+            self.layer.reset()
 
 
 class JacoReachEnv(gym.Env):
     metadata = {"render_modes": ["rgb_array"], "render_fps": 20}
 
     def __init__(self, config: TaskConfig | None = None, profile: str | RobotProfile = "j2n6s300",
-                 conveyor: bool = False, render_mode: str | None = "rgb_array", own_renderer: bool = True):
+                 conveyor: bool = False, render_mode: str | None = "rgb_array", own_renderer: bool = True,
+                 safety: bool = True, safety_layer=None):
         self.cfg = config or load_task_config()
         self.profile = load_profile(profile) if isinstance(profile, str) else profile
         self.conveyor = conveyor
@@ -73,29 +91,49 @@ class JacoReachEnv(gym.Env):
                               f"{len(t.start_noise_deg)}")
         self.sim = ArmSimulator.from_profile(self.profile, self.cfg.scene, np.radians(t.joint_limit_margin_deg))
         self.model, self.data = self.sim.model, self.sim.data
-        self.randomiser = SceneRandomiser(self.model, self.cfg)
+        self.task = ReachTask(self.cfg, self.sim, self.profile, conveyor)
         self.view = View(self.model, self.data, scene.POLICY_CAMERA)
         size = self.cfg.scene.image_size
         self._renderer = SceneRenderer(self.model, size, size) if own_renderer else None
         self._video_renderer: SceneRenderer | None = None
-        self._target_mocap = self.model.body_mocapid[self.model.body(scene.TARGET_BODY).id]
-        self._distractor_mocap = [self.model.body_mocapid[self.model.body(f"distractor_{i}").id]
-                                  for i in range(self.cfg.scene.distractor_slots)]
         self.physics_substeps = max(1, int(round(1.0 / (t.control_hz * self.cfg.scene.physics_dt))))
         self._action_v = self.profile.action_velocities
-        self._limits = self.sim.joint_limits
-        self._conveyor = ConveyorMotion(self.cfg) if conveyor else None
-
+        self.arm = DeployedArm(self.sim, self.profile, safety_layer) if safety else None
+        if self.arm is not None:
+            self.driver_periods = self._periods_per_step(self.arm.period, t.control_hz)
         self.observation_space = spaces.Dict({
             "pixels": spaces.Box(0, 255, (size, size, 3), np.uint8),
-            "proprio": spaces.Box(-np.inf, np.inf, (2 * n,), np.float32),
+            "proprio": spaces.Box(*self._proprio_bounds(), dtype=np.float32),
         })
         self.action_space = spaces.MultiDiscrete([ACTION_CHOICES] * n)
-        self.draw: EpisodeDraw | None = None
         self._steps = 0
         self._pixels: np.ndarray | None = None
-        self._pending: deque = deque()
         self._applied = np.zeros(n)
+        self.violation: str | None = None
+
+    def _proprio_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Joint angles within their limits (a continuous joint within how far it can turn in one episode from
+        its farthest start), joint velocities within twice the hardware limit (the simulated arm overshoots its
+        command briefly in contacts)."""
+        t, p = self.cfg.task, self.profile
+        limits = self.sim.joint_limits
+        reach = np.radians(np.array(t.start_noise_deg)) + t.episode_steps / t.control_hz * p.velocity_limits
+        low = np.where(np.isfinite(limits[:, 0]), limits[:, 0], p.home - reach)
+        high = np.where(np.isfinite(limits[:, 1]), limits[:, 1], p.home + reach)
+        velocity = 2.0 * p.velocity_limits
+        return np.concatenate([low, -velocity]).astype(np.float32), np.concatenate([high, velocity]).astype(np.float32)
+
+    @staticmethod
+    def _periods_per_step(period: float, control_hz: float) -> int:
+        n = 1.0 / (period * control_hz)
+        if abs(n - round(n)) > 1e-6 or n < 1:
+            raise ConfigError("task.yaml: task.control_hz", f"{control_hz:g} Hz must divide the driver control "
+                                                            f"rate {1 / period:g} Hz (safety.yaml control_rate)")
+        return int(round(n))
+
+    @property
+    def draw(self) -> EpisodeDraw | None:
+        return self.task.draw
 
     # --- episode -------------------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict | None = None):
@@ -105,57 +143,16 @@ class JacoReachEnv(gym.Env):
     def reset_state(self, seed: int | None = None, options: dict | None = None) -> None:
         """A new episode's world, without rendering it (a vector env renders many at once)."""
         super().reset(seed=seed)
-        options = options or {}
-        rng, t = self.np_random, self.cfg.task
-        self.draw = self.randomiser.apply(rng)
-        q = options.get("joint_positions")
-        self._start_arm(rng, None if q is None else np.asarray(q, float))  # resets MjData: before the props
-        target_xy = options.get("target_xy")
-        if target_xy is None:
-            centre, size = np.array(t.target_area_center), np.array(t.target_area_size)
-            target_xy = centre + rng.uniform(-size / 2, size / 2)
-        self._place_distractors(rng, np.asarray(target_xy, float))
-        self.set_target(np.asarray(target_xy, float))
-        if self._conveyor:
-            self._conveyor.reset(rng)
+        self.task.initialize_episode(self.np_random, options)
+        if self.arm is not None:
+            self.arm.new_episode()
         self._steps = 0
         self._applied = np.zeros(self.profile.n_joints)
-        self._pending = deque([self._applied.copy()] * self.draw.latency_steps)
+        self.violation = None
 
     def set_target(self, xy: np.ndarray) -> None:
         """Place the target's centre on the table at `xy` (its base rests on the table top)."""
-        self.data.mocap_pos[self._target_mocap] = [xy[0], xy[1], self.draw.target_size]
-        mujoco.mj_forward(self.model, self.data)
-
-    def _place_distractors(self, rng: np.random.Generator, target_xy: np.ndarray) -> None:
-        t, d = self.cfg.task, self.cfg.randomisation.distractors
-        centre, size = np.array(t.target_area_center), np.array(t.target_area_size) + 0.2
-        placed = [target_xy]
-        for i, mocap in enumerate(self._distractor_mocap):
-            if i >= self.draw.distractor_count:
-                self.data.mocap_pos[mocap] = [0.0, 0.8 + 0.1 * i, -0.5]  # parked under the table
-                continue
-            for _ in range(100):
-                xy = centre + rng.uniform(-size / 2, size / 2)
-                if all(np.linalg.norm(xy - p) >= d.min_distance for p in placed):
-                    break
-            placed.append(xy)
-            self.data.mocap_pos[mocap] = [xy[0], xy[1], self.draw.distractor_sizes[i]]
-
-    def _start_arm(self, rng: np.random.Generator, q: np.ndarray | None) -> None:
-        t = self.cfg.task
-        if q is not None:
-            self.sim.reset(q)
-            return
-        noise = np.radians(np.array(t.start_noise_deg))
-        margin = np.radians(t.joint_limit_margin_deg) + 0.05
-        low, high = self._limits[:, 0] + margin, self._limits[:, 1] - margin
-        for _ in range(t.max_start_tries):
-            q = np.clip(self.profile.home + rng.uniform(-noise, noise), low, high)
-            self.sim.reset(q)
-            if self.sim.violation() is None and self.sim.palm_position()[2] >= t.start_min_palm_height:
-                return
-        self.sim.reset(self.profile.home)
+        self.task.set_target(xy)
 
     # --- stepping ------------------------------------------------------------------------------------
     def step(self, action):
@@ -172,36 +169,55 @@ class JacoReachEnv(gym.Env):
     def advance(self, action):
         """One control step without rendering: (reward, terminated, truncated, info). A vector env renders its
         envs together afterwards; privileged controllers need no pixels at all."""
-        command = self.velocity_command(action)
-        rng = self.np_random
-        self._pending.append(command)
-        due = self._pending.popleft()
-        if not (self.draw.drop_probability and rng.random() < self.draw.drop_probability):
-            self._applied = due
-        self.sim.set_velocity_command(self._applied)
-        # The command is constant over the control period, so a contact or limit reached mid-period is still
-        # there at its end: one check per control step sees every violation.
-        mujoco.mj_step(self.model, self.data, nstep=self.physics_substeps)
-        violation = self.sim.violation()
-        if self._conveyor:
-            xy = self.data.mocap_pos[self._target_mocap, :2]
-            period = 1.0 / self.cfg.task.control_hz
-            self.data.mocap_pos[self._target_mocap, :2] = self._conveyor.advance(xy, period, rng)
-            mujoco.mj_kinematics(self.model, self.data)
+        delivered = self.task.deliver(self.velocity_command(action))
+        if self.arm is None:
+            if delivered is not None:
+                self._applied = delivered
+            self.sim.set_velocity_command(self._applied)
+            # The command is constant over the control period, so a contact or limit reached mid-period is
+            # still there at its end: one check per control step sees every violation.
+            mujoco.mj_step(self.model, self.data, nstep=self.physics_substeps)
+            self.task.advance_target(1.0 / self.cfg.task.control_hz)
+            self.violation = self.violation or self.sim.violation()
+        else:
+            for period in range(self.driver_periods):
+                self.drive()
+                if period == 0 and delivered is not None:
+                    # after the period's driver step, as a command from the graph arrives: it acts from the
+                    # next driver period on, one period late, on the robot and in SimWorld alike
+                    self.submit(delivered)
+                self.physics_period()
         self._steps += 1
-        distance = self.palm_target_distance()
-        within = distance <= self.cfg.task.reward_radius
-        reward = 1.0 if within and violation is None else 0.0
-        terminated = violation is not None
-        truncated = not terminated and self._steps >= self.cfg.task.episode_steps
-        return reward, terminated, truncated, self._info(violation, within, distance)
+        violation = self.violation
+        reward, distance = self.task.reward(violation)
+        terminated = self.task.terminated(violation)
+        truncated = not terminated and self.task.truncated(self._steps, violation)
+        return reward, terminated, truncated, self._info(violation, distance <= self.cfg.task.reward_radius, distance)
+
+    # --- the deployment path, one driver period at a time (SimWorld drives these between messages) ---------
+    def submit(self, velocities, names=None, valid_for: float = 0.0):
+        """A velocity command to the driver, as the joint_command topic delivers it (the SafetyStatus)."""
+        return self.arm.driver.submit(velocities, names, valid_for)
+
+    def drive(self):
+        """The driver's period: read the joint state, run the safety layer, send to the arm (the Tick)."""
+        return self.arm.driver.step()
+
+    def physics_period(self) -> None:
+        """Physics for one driver period, the target's motion, the episode's first violation, the clock."""
+        arm = self.arm
+        self.sim.advance(arm.period)
+        self.task.advance_target(arm.period)
+        if self.violation is None:
+            self.violation = self.sim.violation()
+        arm.ticks += 1
 
     # --- observations --------------------------------------------------------------------------------
     def target_position(self) -> np.ndarray:
-        return self.data.mocap_pos[self._target_mocap].copy()
+        return self.task.target_position()
 
     def palm_target_distance(self) -> float:
-        return float(np.linalg.norm(self.sim.palm_position() - self.target_position()))
+        return self.task.distance()
 
     def _render_own(self) -> np.ndarray:
         self._pixels = self._renderer.render([self.view])[0]
