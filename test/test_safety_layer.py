@@ -178,9 +178,9 @@ def test_starting_outside_only_motion_back_inside_is_allowed(layer):
     assert ws.excess_at(q[None])[0] > 0.0, ws.describe(q)
     down = np.zeros(N)
     down[J2] = -0.5
-    outs, _, q_after, _ = ramp(layer, down, q, steps=20)
+    outs, _, q_after, t = ramp(layer, down, q, steps=20)
     assert np.allclose(outs, 0.0)
-    outs, _, q_after, _ = ramp(layer, -down, q, t0=1.0, steps=20)
+    outs, _, q_after, _ = ramp(layer, -down, q, t0=t, steps=20)
     assert outs[-1][J2] > 0 and ws.excess_at(q_after[None])[0] < ws.excess_at(q[None])[0]
 
 
@@ -261,3 +261,169 @@ def test_status_is_a_diagnostic(layer):
     _, st = layer.update(home(), 1.0)
     diag = st.to_diagnostic()
     assert diag["level"] == 2 and diag["message"] == "estop" and diag["values"]["reason"] == "button"
+
+
+# --- faults found by the adversarial test (issue 27) -----------------------------------------------------
+@pytest.mark.parametrize("where, stamp", [("command", np.nan), ("command", np.inf), ("command", -np.inf),
+                                          ("state", np.nan), ("state", np.inf), ("update", np.nan),
+                                          ("update", np.inf)])
+def test_non_finite_stamps_are_a_fault(layer, where, stamp):
+    q = home()
+    ramp(layer, np.full(N, 0.2), q, steps=20, integrate=False)
+    cmd_now = stamp if where == "command" else 0.2
+    st = layer.command(np.full(N, 0.2), now=cmd_now)
+    if where == "command":
+        assert st.status == Status.FAULT and "finite" in st.reason
+    out, st = layer.update(q, stamp if where == "update" else 0.2, stamp if where == "state" else 0.2)
+    assert st.status == Status.FAULT and "finite" in st.reason and not out.any()
+    if where == "command":  # a NaN-stamped command is never in force, however much later
+        for t in (0.21, 1e6):
+            out, st = layer.update(q, t)
+            assert not out.any() and st.halted, (t, st)
+
+
+def test_joint_state_stamped_in_the_future_is_a_fault(layer):
+    layer.command(np.full(N, 0.2), now=0.0)
+    out, st = layer.update(home(), 0.0, PARAMS.state_timeout + 1e6)
+    assert st.status == Status.FAULT and "future" in st.reason and not out.any()
+
+
+def test_a_dropped_command_then_a_fresh_one_in_the_same_period_is_ramped(layer):
+    q = home()
+    cmd = np.zeros(N)
+    cmd[0] = 0.5
+    outs, stats, _, t = ramp(layer, cmd, q, steps=30, integrate=False)
+    assert outs[-1][0] == pytest.approx(0.5)
+    assert layer.command([np.nan] * N, now=t).status == Status.FAULT  # dropped ...
+    slow = np.zeros(N)
+    slow[0] = 0.04
+    layer.command(slow, now=t)  # ... and a fresh one before the next period
+    out, st = layer.update(q, t)
+    dv = layer.limits.acceleration[0] * DT
+    assert abs(out[0] - outs[-1][0]) <= dv + 1e-12, out[0]
+    assert st.status == Status.LIMITED and "acceleration" in st.reason
+
+
+@pytest.mark.parametrize("halt", ["stale", "fault", "estop"])
+def test_motion_after_a_halt_ramps_from_zero(layer, halt):
+    q = home()
+    cmd = np.full(N, 0.3)
+    _, _, _, t = ramp(layer, cmd, q, steps=30, integrate=False)
+    if halt == "fault":
+        layer.command("garbage", now=t)
+    elif halt == "estop":
+        layer.estop("test")
+    while True:  # the loop keeps its period; the policy has stopped
+        out, st = layer.update(q, t)
+        t += DT
+        if st.halted:
+            break
+    assert st.status.value == halt and not out.any()
+    if halt == "estop":
+        layer.reset()
+    layer.command(cmd, now=t)
+    out, st = layer.update(q, t)
+    assert np.allclose(np.abs(out), layer.limits.acceleration * DT) and st.status == Status.LIMITED
+
+
+class _RaisesOnFloat:
+    def __float__(self):
+        raise RuntimeError("no float for you")
+
+
+@pytest.mark.parametrize("velocities, names, valid_for, reason", [
+    ([10 ** 400] + [0.1] * (N - 1), None, 0.0, "not a number"),
+    ([0.1] * N, [["unhashable"]] + NAMES[1:], 0.0, "joint names"),
+    ([0.1] * N, [{"a": 1}] + NAMES[1:], 0.0, "joint names"),
+    ([0.1] * N, 7, 0.0, "joint names"),
+    ([_RaisesOnFloat()] + [0.1] * (N - 1), None, 0.0, "not a number"),
+    (["0.1"] * N, None, 0.0, "not a number"),
+    ("0.1" * N, None, 0.0, "not a list of numbers"),
+    ([True] + [0.1] * (N - 1), None, 0.0, "not a number"),
+    ([[0.1]] * N, None, 0.0, "not a number"),
+    ([None] * N, None, 0.0, "not a number"),
+    (np.array(["0.1"] * N), None, 0.0, "not a number"),
+    (12.0, None, 0.0, "not a list of numbers"),
+    ([0.1] * N, None, 10 ** 400, "validity"),
+    ([0.1] * N, None, "0.05", "validity"),
+    ([0.1] * N, None, _RaisesOnFloat(), "validity"),
+])
+def test_inputs_that_cannot_be_read_are_rejected_not_raised(layer, velocities, names, valid_for, reason):
+    q = home()
+    ramp(layer, np.full(N, 0.2), q, steps=5, integrate=False)
+    st = layer.command(velocities, names, now=0.05, valid_for=valid_for)
+    assert st.status == Status.FAULT and reason in st.reason, st
+    out, st = layer.update(q, 0.05)
+    assert st.status == Status.FAULT and not out.any()
+
+
+@pytest.mark.parametrize("q", [np.array(["0.1"] * N), [10 ** 400] * N, [_RaisesOnFloat()] * N, "abc"])
+def test_joint_states_that_cannot_be_read_are_a_fault(layer, q):
+    layer.command(np.full(N, 0.2), now=0.0)
+    out, st = layer.update(q, 0.0)
+    assert st.status == Status.FAULT and "joint state" in st.reason and not out.any()
+
+
+def test_numbers_of_any_numeric_type_are_accepted(layer):
+    from fractions import Fraction
+
+    velocities = [np.float32(0.01), np.int64(0), 0, Fraction(1, 100), np.float64(0.01)] + [0.0] * (N - 5)
+    assert layer.command(velocities, now=0.0).status == Status.OK
+    out, st = layer.update(home(), 0.0)
+    assert st.status == Status.OK and out[0] == pytest.approx(0.01)
+
+
+def _late_schedule(rng, steps, low=2, high=5):
+    """Update times of a driver loop that runs every `low`..`high` periods; the first gap is the longest, so
+    the layer has measured the worst case before it matters."""
+    gaps = np.concatenate([[high], rng.integers(low, high + 1, steps - 1)])
+    return np.concatenate([[0.0], np.cumsum(gaps * DT)])
+
+
+def test_late_loop_never_leaves_an_output_in_force_past_the_command_timeout(layer):
+    rng = np.random.default_rng(3)
+    times = _late_schedule(rng, 200)
+    q = home()
+    commands = np.arange(0.0, times[-1], 0.05)  # a 20 Hz policy that drops a third of its commands
+    commands = commands[rng.random(commands.size) > 0.33]
+    ci, last_cmd = 0, None
+    for t, t_next in zip(times[:-1], times[1:]):
+        while ci < commands.size and commands[ci] <= t:
+            layer.command(np.full(N, 0.01), now=commands[ci])
+            last_cmd = commands[ci]
+            ci += 1
+        out, st = layer.update(q, t)
+        if out.any():  # in force until the next update
+            assert t_next - last_cmd <= PARAMS.command_timeout + 1e-9, (t, t_next, last_cmd)
+
+
+@pytest.mark.parametrize("gaps", [(2, 5), (1, 3)])
+def test_late_loop_still_stops_before_a_joint_limit(gaps):
+    params = PARAMS.replace(workspace=PARAMS.workspace.__class__(**{**PARAMS.workspace.__dict__, "enabled": False}))
+    layer = SafetyLayer.from_profile(PROFILE, params)
+    stop = layer.limits.stop_upper[J3]
+    q = home()
+    q[J3] = stop - 0.3
+    cmd = np.zeros(N)
+    cmd[J3] = 10.0
+    times = _late_schedule(np.random.default_rng(5), 300, *gaps)
+    for t, t_next in zip(times[:-1], times[1:]):
+        layer.command(cmd, now=t)
+        out, _ = layer.update(q, t)
+        q = q + out * (t_next - t)  # the output is in force until the next update
+        assert q[J3] <= stop + 1e-9, (t, q[J3] - stop)
+    assert abs(q[J3] - stop) < 0.02
+
+
+def test_late_loop_still_keeps_the_hand_above_the_table(layer):
+    ws = layer.workspace
+    q = home()
+    cmd = np.zeros(N)
+    cmd[J2], cmd[J3] = -0.6, -0.6
+    times = _late_schedule(np.random.default_rng(8), 400)
+    for t, t_next in zip(times[:-1], times[1:]):
+        layer.command(cmd, now=t)
+        out, st = layer.update(q, t)
+        q = q + out * (t_next - t)
+    assert "workspace" in st.reason
+    assert ws.excess_at(q[None])[0] <= 2e-3, ws.describe(q)

@@ -3,16 +3,21 @@
 ROS-free and pure numpy. Two entry points:
   command(velocities, names, now)  - a policy command arrives (validated, stored with its arrival time)
   update(q, now, state_stamp)      - one control period: returns (velocities to send, SafetyStatus)
-Decision order of update() (docs/safety.md): e-stop -> joint state -> rejected command -> watchdog ->
+Decision order of update() (docs/safety.md): e-stop -> time and joint state -> rejected command -> watchdog ->
 velocity clamp -> acceleration limit -> joint position limits -> workspace.
+
+Whatever arrives is either read as numbers or rejected (status fault): nothing a caller passes makes the
+layer raise. The watchdog and the braking distances use the period the loop actually runs at: the longest
+period measured over the last `period_memory` calls (at least the nominal one) is what the next one may be.
 
 Not thread-safe: the driver serialises calls.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -32,6 +37,42 @@ class Status(str, Enum):
 
 
 HALTS = (Status.STALE, Status.ESTOP, Status.FAULT)
+# Calls over which the longest measured control period is remembered as what the next period may be. At
+# 100 Hz, half a second: a loop that runs late now and then (every 2-5 periods) has shown its worst case
+# within it, and one late period costs the arm half a second of more cautious limits.
+PERIOD_MEMORY = 50
+_NOT_NUMBERS = (str, bytes, bytearray, bool, np.bool_)
+
+
+def _seconds(value: Any) -> float:
+    """A time or duration as a float; NaN when it is not one (strings and booleans are not)."""
+    if isinstance(value, _NOT_NUMBERS):
+        return math.nan
+    try:
+        return float(value)
+    except Exception:  # noqa: BLE001 - whatever float() raises (OverflowError, TypeError, a user __float__)
+        return math.nan
+
+
+def _vector(values: Any, what: str) -> tuple[np.ndarray | None, str]:
+    """1-D float array from numbers of any numeric type, or (None, why not). Never raises."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        return values.astype(float), ""
+    if isinstance(values, _NOT_NUMBERS) or not hasattr(values, "__iter__"):
+        return None, f"{what} is not a list of numbers (got {type(values).__name__})"
+    try:
+        items = list(values)
+    except Exception as err:  # noqa: BLE001 - a broken iterable
+        return None, f"{what} is not a list of numbers ({type(err).__name__}: {err})"
+    out = np.empty(len(items))
+    for i, x in enumerate(items):
+        if isinstance(x, _NOT_NUMBERS):
+            return None, f"{what}[{i}] is not a number (got {type(x).__name__} {x!r:.40})"
+        try:
+            out[i] = float(x)
+        except Exception as err:  # noqa: BLE001 - too large for a float, a list, a __float__ that raises
+            return None, f"{what}[{i}] is not a number ({type(x).__name__}: {type(err).__name__}: {err})"[:200]
+    return out, ""
 # diagnostic_msgs/DiagnosticStatus levels
 DIAGNOSTIC_LEVEL = {Status.OK: 0, Status.CLAMPED: 0, Status.LIMITED: 1, Status.STALE: 1,
                     Status.ESTOP: 2, Status.FAULT: 2}
@@ -60,7 +101,10 @@ class SafetyStatus:
 
 
 class SafetyLayer:
-    def __init__(self, params: SafetyParams, limits: JointLimits, workspace: Workspace | None = None):
+    def __init__(self, params: SafetyParams, limits: JointLimits, workspace: Workspace | None = None,
+                 period_memory: int = PERIOD_MEMORY):
+        if isinstance(period_memory, bool) or not isinstance(period_memory, int) or period_memory < 1:
+            raise ValueError(f"period_memory must be a positive number of calls (got {period_memory!r})")
         self.params = params
         self.limits = limits
         self.workspace = workspace if params.workspace.enabled else None
@@ -89,7 +133,11 @@ class SafetyLayer:
         self._zero = np.zeros(self._n)
         self._cached_names: tuple | None = None
         self._cached_perm: np.ndarray | None = None
-        self._prev = np.zeros(self._n)
+        self._prev = np.zeros(self._n)  # the last output returned: what the arm was last told
+        self._periods = np.full(period_memory, dt)  # the last measured control periods (ring buffer)
+        self._period_slot = 0
+        self._worst_period = dt
+        self._last_now: float | None = None
         self._cmd: np.ndarray | None = None
         self._cmd_time = 0.0
         self._cmd_timeout = params.command_timeout
@@ -129,16 +177,29 @@ class SafetyLayer:
         time_from_start) ends the command earlier than the watchdog would; 0 leaves it to command_timeout.
         Returns whether it was accepted (ok) or rejected (fault: the previous command is dropped too, output
         zero until a valid command)."""
+        now = _seconds(now)
         if self._estop_reason is not None:
             return SafetyStatus(Status.ESTOP, f"command ignored: e-stop latched ({self._estop_reason})", now)
-        try:
-            v = np.array(velocities, dtype=float)
-        except (TypeError, ValueError) as err:
-            return self._reject(f"command is not a list of numbers ({err})", now)
+        if not math.isfinite(now):
+            return self._reject(f"command stamp is not a finite time ({now})", now)
+        if isinstance(velocities, np.ndarray) and velocities.dtype == float and velocities.ndim == 1:
+            v = velocities.copy()  # the common case, without the per-element checks
+        else:
+            v, problem = _vector(velocities, "velocities")
+            if v is None:
+                return self._reject(problem, now)
         if v.ndim != 1 or v.shape[0] != self._n:
             return self._reject(f"command has {v.size} velocities, expected {self._n}", now)
         if names is not None:
-            names = tuple(names)
+            if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
+                return self._reject(f"joint names are not a list of strings (got {type(names).__name__})", now)
+            try:
+                names = tuple(names)
+            except Exception as err:  # noqa: BLE001 - a broken iterable
+                return self._reject(f"joint names are not a list of strings ({type(err).__name__})", now)
+            if not all(type(n) is str for n in names):
+                bad = next(n for n in names if type(n) is not str)
+                return self._reject(f"joint names must be strings (got {type(bad).__name__} {bad!r:.40})", now)
             if names != self._cached_names:
                 perm, problem = self._permutation(names)
                 if problem:
@@ -149,11 +210,8 @@ class SafetyLayer:
         if not finite.all():
             bad = self.joint_names[int(np.flatnonzero(~finite)[0])]
             return self._reject(f"non-finite velocity ({v[~finite][0]}) for {bad}", now)
-        try:
-            valid_for = float(valid_for)
-        except (TypeError, ValueError):
-            valid_for = float("nan")
-        if not (np.isfinite(valid_for) and valid_for >= 0.0):
+        valid_for = _seconds(valid_for)
+        if not (math.isfinite(valid_for) and valid_for >= 0.0):
             return self._reject(f"command validity must be a finite time >= 0 s (got {valid_for})", now)
         self._cmd = v
         self._cmd_time = now
@@ -176,7 +234,7 @@ class SafetyLayer:
 
     def reject(self, reason: str, now: float) -> SafetyStatus:
         """A command that could not be read (e.g. a trajectory without exactly one point): as invalid ones."""
-        return self._reject(reason, now)
+        return self._reject(str(reason), _seconds(now))
 
     def _reject(self, reason: str, now: float) -> SafetyStatus:
         self.fault(f"rejected command: {reason}")
@@ -184,13 +242,15 @@ class SafetyLayer:
 
     def fault(self, reason: str) -> None:
         """Drop the current command and hold zero (status fault) until a fresh valid command arrives.
-        Used for rejected commands and by the driver for backend faults."""
+        Used for rejected commands and by the driver for backend faults. The ramp still starts from the last
+        output: until the next period outputs zero, that is what the arm is doing, so a fresh command that
+        arrives first continues from it (no jump of the output)."""
         self._fault_reason = reason
         self._cmd = None
-        self._prev = self._zero.copy()
 
     def estop(self, reason: str = "e-stop requested") -> None:
-        """Latch the e-stop: zero output until reset()."""
+        """Latch the e-stop: zero output until reset(). The driver stops the hardware at once, so motion
+        afterwards ramps from zero."""
         self._estop_reason = reason
         self._cmd = None
         self._prev = self._zero.copy()
@@ -200,9 +260,31 @@ class SafetyLayer:
         self._estop_reason = None
         self._fault_reason = None
         self._cmd = None
-        self._prev = self._zero.copy()
 
     # --- the control period --------------------------------------------------------------------------
+    @property
+    def next_period(self) -> float:
+        """What the next control period may be (s): the longest measured over the last `period_memory`
+        calls, at least the nominal period."""
+        return self._worst_period
+
+    def _measure(self, now: float) -> None:
+        """Record the period since the previous call (time that stands still or runs back is not one). A gap
+        longer than command_timeout counts as command_timeout: with that period every command is stale, so
+        the arm waits for the loop to keep time again (for `period_memory` calls)."""
+        last, self._last_now = self._last_now, now
+        if last is None or not now > last:
+            return
+        period = min(now - last, self.params.command_timeout)
+        slot = self._period_slot
+        dropped = self._periods[slot]
+        self._periods[slot] = period
+        self._period_slot = (slot + 1) % self._periods.size
+        if period >= self._worst_period:
+            self._worst_period = period
+        elif dropped >= self._worst_period:
+            self._worst_period = max(float(self._periods.max()), self._dt)
+
     def _halt(self, status: Status, reason: str, now: float) -> tuple[np.ndarray, SafetyStatus]:
         self._prev = self._zero.copy()
         self.status = SafetyStatus(status, reason, now)
@@ -211,6 +293,9 @@ class SafetyLayer:
     def halt(self, now: float, reason: str) -> tuple[np.ndarray, SafetyStatus]:
         """Zero output without a joint state (backend unavailable): estop if latched, else fault. The
         current command is dropped, so motion resumes only on a fresh command."""
+        now = _seconds(now)
+        if math.isfinite(now):
+            self._measure(now)
         if self._estop_reason is not None:
             return self._halt(Status.ESTOP, self._estop_reason, now)
         if self._fault_reason is None:
@@ -219,27 +304,50 @@ class SafetyLayer:
 
     def update(self, q: np.ndarray, now: float, state_stamp: float | None = None) -> tuple[np.ndarray, SafetyStatus]:
         """Velocities to send for this control period, given the measured joint positions q (profile order)."""
+        now = _seconds(now)
+        if not math.isfinite(now):
+            return self._halt(Status.ESTOP if self._estop_reason is not None else Status.FAULT,
+                              f"control time is not a finite time ({now})", now)
+        self._measure(now)
         if self._estop_reason is not None:
             return self._halt(Status.ESTOP, self._estop_reason, now)
-        q = np.asarray(q, dtype=float)
+        if not (isinstance(q, np.ndarray) and q.dtype == float):
+            q, problem = _vector(q, "joint state")
+            if q is None:
+                return self._halt(Status.FAULT, f"invalid joint state: {problem}", now)
         if q.shape != (self._n,) or not np.isfinite(q).all():
             return self._halt(Status.FAULT, f"invalid joint state (shape {q.shape}, expected ({self._n},), "
                                             "finite)", now)
-        if state_stamp is not None and now - state_stamp > self.params.state_timeout:
-            return self._halt(Status.FAULT, f"joint state is {now - state_stamp:.3f} s old "
-                                            f"(state_timeout {self.params.state_timeout} s)", now)
+        if state_stamp is not None:
+            stamp = _seconds(state_stamp)
+            if not math.isfinite(stamp):
+                return self._halt(Status.FAULT, f"joint state stamp is not a finite time ({state_stamp!r:.40})",
+                                  now)
+            if now - stamp > self.params.state_timeout:
+                return self._halt(Status.FAULT, f"joint state is {now - stamp:.3f} s old "
+                                                f"(state_timeout {self.params.state_timeout} s)", now)
+            if stamp - now > self.params.state_timeout:
+                # a clock that disagrees this much makes the age check meaningless
+                return self._halt(Status.FAULT, f"joint state stamped {stamp - now:.3f} s in the future "
+                                                f"(state_timeout {self.params.state_timeout} s)", now)
         if self._fault_reason is not None:
             return self._halt(Status.FAULT, self._fault_reason, now)
         if self._cmd is None:
             return self._halt(Status.STALE, "no command received", now)
         age = now - self._cmd_time
-        # The output stays in force until the next period: never let a command act beyond command_timeout.
-        if age + self._dt > self._cmd_timeout:
+        # The output stays in force until the next period, and that may be as long as the longest one
+        # measured lately: never let a command act beyond command_timeout.
+        period = self._worst_period
+        if age + period > self._cmd_timeout:
             limit = "command_timeout" if self._cmd_timeout == self.params.command_timeout else "its time_from_start"
-            return self._halt(Status.STALE, f"no fresh command for {age:.3f} s ({limit} {self._cmd_timeout:g} s)",
-                              now)
+            late = f", control period up to {period * 1e3:.0f} ms" if period > self._dt else ""
+            return self._halt(Status.STALE, f"no fresh command for {age:.3f} s ({limit} {self._cmd_timeout:g} s"
+                                            f"{late})", now)
         if age < 0.0:
             return self._halt(Status.FAULT, f"command stamped {-age:.3f} s in the future (clock jump?)", now)
+        # A late loop holds each output longer: braking distances grow by this factor (the speed still
+        # drops by one braking step per call).
+        stretch = period / self._dt
 
         requested = self._cmd
         vmax = self._vmax
@@ -259,15 +367,15 @@ class SafetyLayer:
             ql = q[idx]
             hi = self._inf.copy()
             lo = -self._inf
-            hi[idx] = self._braking_speed(self._stop_upper[idx] - ql, idx)
-            lo[idx] = -self._braking_speed(ql - self._stop_lower[idx], idx)
+            hi[idx] = self._braking_speed((self._stop_upper[idx] - ql) / stretch, idx)
+            lo[idx] = -self._braking_speed((ql - self._stop_lower[idx]) / stretch, idx)
             bounded = np.minimum(np.maximum(out, lo), hi)
             if not np.array_equal(bounded, out):
                 hit = np.flatnonzero(bounded != out)
                 reasons = (reasons or []) + ["position limit " + ",".join(self.joint_names[i] for i in hit)]
                 out = bounded
         if self.workspace is not None:
-            out, why = self._workspace(q, out, prev, lo, hi)
+            out, why = self._workspace(q, out, prev, lo, hi, stretch)
             if why:
                 reasons = (reasons or []) + [why]
         self._prev = out
@@ -320,14 +428,14 @@ class SafetyLayer:
         brake[joints] = prev[joints] * max(0.0, 1.0 - self._dt / stop_time) if stop_time > 0.0 else 0.0
         return brake
 
-    def _workspace(self, q, out, prev, lo, hi) -> tuple[np.ndarray, str]:
+    def _workspace(self, q, out, prev, lo, hi, stretch: float = 1.0) -> tuple[np.ndarray, str]:
         joints = self._ws_joints
         v = out[joints]
         if not v.any():
             return out, ""  # no motion of the monitored links
         ws = self.workspace
         fractions = self._fractions
-        disp = self._stop_displacement(out)
+        disp = self._stop_displacement(out) * stretch
         batch = np.empty((1 + fractions.shape[0], self._n))
         batch[0] = q
         batch[1:] = self._clip_stop(q, q + fractions * disp)
@@ -342,7 +450,7 @@ class SafetyLayer:
         scales = self._scales
         cands = np.repeat(out[None, :], scales.shape[0], axis=0)
         cands[:, joints] = brake[joints] + scales[:, None] * (out[joints] - brake[joints])
-        disp = self._stop_displacement(cands)  # (S, n)
+        disp = self._stop_displacement(cands) * stretch  # (S, n)
         qs = self._clip_stop(q, q + fractions[None, :, :] * disp[:, None, :])  # (S, F, n)
         excess = ws.excess_at(qs.reshape(-1, self._n)).reshape(scales.shape[0], -1).max(axis=1)
         safe = np.flatnonzero(excess <= allowed)
