@@ -1,7 +1,12 @@
-"""Run logging: TensorBoard scalars, episodes.csv (one row per finished episode), a tqdm progress bar."""
+"""Run logging: TensorBoard scalars, episodes.csv (one row per finished episode), a tqdm progress bar.
+
+The bar is drawn only on a terminal (a log file would get ten carriage-return updates a second for hours) and
+is cleared when the run ends: the command prints one summary line instead (jaco_prog.commands.train).
+"""
 from __future__ import annotations
 
 import csv
+import sys
 import time
 from pathlib import Path
 
@@ -12,7 +17,7 @@ from jaco_prog.learning.rollout import Episode
 
 
 class RunLogger:
-    def __init__(self, run_dir: Path, total_steps: int, start_step: int, progress: bool):
+    def __init__(self, run_dir: Path, total_steps: int, start_step: int, progress: bool, stream=None):
         from torch.utils.tensorboard import SummaryWriter  # needs the `tensorboard` package (extras "train")
 
         self.run_dir = Path(run_dir)
@@ -27,8 +32,11 @@ class RunLogger:
         self._csv = csv.writer(self._csv_file)
         if new_file:
             self._csv.writerow(EPISODE_FIELDS)
-        self.bar = tqdm(total=total_steps, initial=start_step, disable=not progress, unit="step",
-                        dynamic_ncols=True, desc=self.run_dir.name)
+        stream = stream if stream is not None else sys.stderr
+        self.total_steps = total_steps
+        self.bar = tqdm(total=total_steps, initial=min(start_step, total_steps), file=stream, leave=False,
+                        disable=not (progress and stream.isatty()), unit="step", dynamic_ncols=True,
+                        desc=self.run_dir.name)
         self._last_step, self._last_time = start_step, time.monotonic()
         self._recent_returns: list[float] = []
 
@@ -50,9 +58,11 @@ class RunLogger:
         self._csv_file.flush()
 
     def progress(self, step: int) -> None:
-        self.bar.update(step - self.bar.n)
+        # the postfix first, so that the update draws it; the count stops at the total, which the last rollout
+        # may overshoot by up to one rollout's steps (the summary gives the exact count)
         if self._recent_returns:
             self.bar.set_postfix(ret=f"{sum(self._recent_returns) / len(self._recent_returns):.2f}", refresh=False)
+        self.bar.update(min(step, self.total_steps) - self.bar.n)
 
     def close(self) -> None:
         self.bar.close()
