@@ -9,16 +9,22 @@ from jaco_prog.errors import UserError
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "plot", help="plot learning curves of training runs (PNG)",
-        description="Draw each run's episode returns (dotted) with a median-filtered curve over them (solid), "
-                    "like Fig. 5 of the paper. Reads RUN/episodes.csv written by `jaco-prog train`.")
-    parser.add_argument("runs", nargs="+", metavar="RUN", help="training run directories")
+        description="Draw each training run's episode returns (dotted) with a median-filtered curve over them "
+                    "(solid), like Fig. 5 of the paper, from RUN/episodes.csv (`jaco-prog train`). A DAgger run "
+                    "(`jaco-prog imitate`, RUN/iterations.csv) is drawn as one point per iteration: the mean "
+                    "return of the episodes the student drove alone (iterations the teacher drove throughout "
+                    "have none).")
+    parser.add_argument("runs", nargs="+", metavar="RUN", help="run directories of `jaco-prog train` or `imitate`")
     parser.add_argument("-o", "--out", default="learning_curves.png", help="output PNG (default %(default)s)")
-    parser.add_argument("--window", type=int, default=101, help="median filter window in episodes")
-    parser.add_argument("--x", dest="x_axis", choices=("steps", "episodes"), default="steps", help="x axis")
+    parser.add_argument("--window", type=int, default=101,
+                        help="running filter window in episodes (default %(default)s; DAgger runs are not filtered)")
+    parser.add_argument("--x", dest="x_axis", choices=("steps", "episodes"), default="steps",
+                        help="x axis: env steps or episodes so far (default %(default)s)")
     parser.add_argument("--statistic", choices=("median", "mean"), default="median",
                         help="running statistic of the solid curve: median (paper Fig. 5) or mean (shows a rise "
-                             "while most episodes still score 0)")
-    parser.add_argument("--title", default=None)
+                             "while most episodes still score 0) (default %(default)s)")
+    parser.add_argument("--title", default=None,
+                        help="figure title (default: 'learning curves (STATISTIC filter, window N)')")
     parser.set_defaults(func=run)
 
 
