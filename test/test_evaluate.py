@@ -240,6 +240,28 @@ def test_missing_bag(capsys, tmp_path):
     _one_line_error([tmp_path / "nope"], capsys, "no bag at")
 
 
+def test_a_run_folder_is_evaluated_through_its_bag(runs, capsys, tmp_path):
+    run_dir = runs["mcap"].parent  # what `jaco-prog run` printed: "wrote runs/<run>/ ..., bag/, ..."
+    code, out, err = _evaluate([run_dir, "--out", tmp_path / "r", "--video-episodes", "none"], capsys)
+    assert code == 0, err
+    assert f"evaluating the run's bag: {runs['mcap']}" in out
+    assert _eval_json(tmp_path / "r")["returns"] == runs["printed"]
+
+
+def test_a_folder_of_runs_says_where_its_bags_are(runs, capsys, tmp_path):
+    parent = runs["mcap"].parent.parent  # like runs/: run folders, each with its bag/
+    _one_line_error([parent], capsys, f"{parent} is not a bag; the bags in it, newest first: {runs['mcap']}")
+    (tmp_path / "nothing").mkdir()
+    _one_line_error([tmp_path / "nothing"], capsys, "is not a bag: no metadata.yaml", "no bag/ folder")
+
+
+def test_a_run_recorded_without_a_bag_says_so(capsys, tmp_path):
+    run_dir = tmp_path / "reach-scripted-x"
+    run_dir.mkdir()
+    (run_dir / "summary.json").write_text(json.dumps({"bag": None, "returns": [3.0]}))
+    _one_line_error([run_dir], capsys, "recorded without a bag (--no-bag)")
+
+
 def test_corrupt_bag(runs, capsys, tmp_path):
     bag = tmp_path / "corrupt"
     shutil.copytree(runs["mcap"], bag)

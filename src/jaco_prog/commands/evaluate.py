@@ -19,9 +19,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "and its per-joint agreement with the recorded commands. Writes report.md, episodes.csv, "
                     "evaluation.json, PNG plots and a video of selected episodes to --out. Episodes that are not "
                     "complete in the bag are skipped and listed. docs/evaluation.md has the details.")
-    p.add_argument("bag", metavar="BAG", help="bag directory (with metadata.yaml) or a .mcap / .db3 file")
+    p.add_argument("bag", metavar="BAG", help="bag directory (with metadata.yaml), a .mcap / .db3 file, or the folder "
+                                              "of a `jaco-prog run` (its bag/)")
     p.add_argument("--checkpoint", default=None, metavar="CKPT",
-                   help="re-run this net (checkpoint.pt or its run folder) on the recorded observations")
+                   help="re-run this net (checkpoint.pt or its run folder) on the recorded observations (default: "
+                        "none, no policy agreement)")
     p.add_argument("--out", default=None, metavar="DIR", help="report folder (default: BAG-evaluation beside BAG)")
     p.add_argument("--profile", default=None,
                    help="robot profile (default: the bag's custom_data robot_profile, else j2n6s300)")
@@ -29,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="camera centre in the robot base frame (m), for bags without the camera pose (default: "
                         "/tf_static, a sim run's cameras, else config/real_nodes.yaml)")
     p.add_argument("--camera-lookat", type=float, nargs=3, default=None, metavar=("X", "Y", "Z"),
-                   help="a point on the camera's optical axis (m), with --camera-position")
+                   help="a point on the camera's optical axis (m), with --camera-position (default 0.25 0 0.3, the "
+                        "table centre)")
     p.add_argument("--video-episodes", default="0,1",
                    help="complete episodes to put in the video, by position (comma-separated; 'none'; default 0,1)")
     p.add_argument("--video-height", type=int, default=240, help="video frame height in pixels (default 240)")
@@ -49,6 +52,36 @@ def _video_episodes(text: str) -> tuple:
     return values
 
 
+def _is_bag(path: Path) -> bool:
+    return (path / "metadata.yaml").is_file() or any(path.glob("*.mcap")) or any(path.glob("*.db3"))
+
+
+def find_bag(path: Path) -> Path:
+    """BAG as given, or the bag/ of the `jaco-prog run` folder given instead; a folder with neither is refused
+    with where its bags are (or why it has none)."""
+    if not path.is_dir() or _is_bag(path):
+        return path  # a bag, a bag file, or nothing (BagSource says "no bag at")
+    if (path / "bag").is_dir() and _is_bag(path / "bag"):
+        return path / "bag"
+    summary_file = path / "summary.json"
+    if summary_file.is_file():
+        import json
+
+        try:
+            recorded = json.loads(summary_file.read_text()).get("bag")
+        except (ValueError, AttributeError):
+            recorded = "?"
+        if recorded is None:
+            raise UserError(f"{path} is a `jaco-prog run` folder recorded without a bag (--no-bag): nothing to "
+                            "evaluate")
+    inside = {p.parent for pattern in ("*/metadata.yaml", "*/bag/metadata.yaml") for p in path.glob(pattern)}
+    inside = sorted(inside, key=lambda p: p.stat().st_mtime, reverse=True)
+    if inside:
+        shown = ", ".join(str(p) for p in inside[:3]) + (f" and {len(inside) - 3} more" if len(inside) > 3 else "")
+        raise UserError(f"{path} is not a bag; the bags in it, newest first: {shown} (give one)")
+    raise UserError(f"{path} is not a bag: no metadata.yaml, no .mcap/.db3 file and no bag/ folder in it")
+
+
 def default_out(bag: Path) -> Path:
     bag = Path(bag)
     return bag.parent / f"{bag.stem if bag.is_file() else bag.name}-evaluation"
@@ -65,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
                           camera_position=tuple(args.camera_position) if args.camera_position else None,
                           camera_lookat=tuple(args.camera_lookat) if args.camera_lookat else None,
                           video_height=args.video_height)
-    bag = Path(args.bag)
+    bag = find_bag(Path(args.bag))
+    if bag != Path(args.bag):
+        print(f"evaluating the run's bag: {bag}")
     if args.checkpoint:
         import torch
 
