@@ -25,9 +25,10 @@ def register(subparsers) -> None:
     parser.add_argument("runs", nargs="+", metavar="RUN", help="run directories, first stage first")
     parser.add_argument("--out", required=True, help="output .pt file; the model card is written beside it (.md)")
     parser.add_argument("--episodes", type=int, default=100, help="evaluation episodes (default %(default)s)")
-    parser.add_argument("--presets", default="", help="comma-separated presets to also score zero-shot")
-    parser.add_argument("--note", action="append", default=[], help="a paragraph for the card (repeatable), e.g. "
-                                                                      "a deviation from the recorded configuration")
+    parser.add_argument("--presets", default="", help="comma-separated presets to also score zero-shot (default: none)")
+    parser.add_argument("--note", action="append", default=[], help="a paragraph for the card (repeatable; default: "
+                                                                      "none), e.g. a deviation from the recorded "
+                                                                      "configuration")
     parser.add_argument("--force", action="store_true", help="replace an existing export")
     parser.set_defaults(func=run)
 

@@ -26,27 +26,31 @@ count towards the column's budget.
 simulator labels it for free) from N teacher-driven frames, and writes the held-out error to pretrain.yaml.
 """
 
-FLAGS = {  # flag -> (ImitationConfig field, type, help)
-    "--task": ("task", str, "reach | conveyor"),
-    "--preset": ("preset", str, "simulator variation (config/presets.yaml)"),
-    "--column": ("column", str, "wide | narrow"),
-    "--arch": ("arch", str, "lstm | ff"),
-    "--seed": ("seed", int, "random seed"),
-    "--iterations": ("iterations", int, "DAgger iterations"),
-    "--steps-per-iteration": ("steps_per_iteration", int, "env steps collected per iteration"),
-    "--envs": ("envs", int, "environments stepped in lockstep"),
-    "--beta-decay": ("beta_decay", float, "teacher share multiplier per iteration (starts at 1)"),
-    "--updates": ("updates_per_iteration", int, "gradient steps per iteration"),
-    "--batch-episodes": ("batch_episodes", int, "episodes per gradient step"),
-    "--lr": ("lr", float, "Adam learning rate"),
-    "--aux-coef": ("aux_coef", float, "weight of the target-position loss during imitation"),
+# flag -> (ImitationConfig field, type, help). The defaults in the help are ImitationConfig's, written out here
+# because importing it (torch, MuJoCo) would make every `jaco-prog` command start seconds later; a test keeps
+# them equal.
+FLAGS = {
+    "--task": ("task", str, "reach | conveyor (default reach)"),
+    "--preset": ("preset", str, "simulator variation (config/presets.yaml; default: none)"),
+    "--column": ("column", str, "wide | narrow (default wide)"),
+    "--arch": ("arch", str, "lstm | ff (default lstm)"),
+    "--seed": ("seed", int, "random seed (default 0)"),
+    "--iterations": ("iterations", int, "DAgger iterations (default 10)"),
+    "--steps-per-iteration": ("steps_per_iteration", int, "env steps collected per iteration (default 20000)"),
+    "--envs": ("envs", int, "environments stepped in lockstep (default 16)"),
+    "--beta-decay": ("beta_decay", float, "teacher share multiplier per iteration (starts at 1; default 0.5)"),
+    "--updates": ("updates_per_iteration", int, "gradient steps per iteration (default 400)"),
+    "--batch-episodes": ("batch_episodes", int, "episodes per gradient step (default 16)"),
+    "--lr": ("lr", float, "Adam learning rate (default 0.0005)"),
+    "--aux-coef": ("aux_coef", float, "weight of the target-position loss during imitation (default 10)"),
     "--pretrain-frames": ("pretrain_frames", int, "teacher-driven frames to pretrain the conv layers on target "
                           "position before iteration 0 (default 0: none)"),
-    "--pretrain-updates": ("pretrain_updates", int, "gradient steps of that pretraining"),
-    "--teacher-hover": ("teacher_hover", float, "the teacher aims the palm this far above the target centre (m)"),
-    "--teacher-fingers": ("teacher_fingers", str, "open | close | hold: the teacher's finger command"),
-    "--max-frames": ("max_frames", int, "data set cap in frames (12 KB each)"),
-    "--threads": ("threads", int, "torch threads"),
+    "--pretrain-updates": ("pretrain_updates", int, "gradient steps of that pretraining (default 3000)"),
+    "--teacher-hover": ("teacher_hover", float, "the teacher aims the palm this far above the target centre "
+                        "(m; default 0.05)"),
+    "--teacher-fingers": ("teacher_fingers", str, "open | close | hold: the teacher's finger command (default close)"),
+    "--max-frames": ("max_frames", int, "data set cap in frames (12 KB each; default 400000)"),
+    "--threads": ("threads", int, "torch threads (default 2)"),
 }
 
 

@@ -23,20 +23,24 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "bag (MCAP, every topic of the contract at its real rate, standard message types: "
                     "`ros2 bag info/play` read it) and a video (camera | 64x64 policy input) to a new folder under "
                     "--out. Policies: the shipped column 1 (models/, the default), --checkpoint CKPT (another "
-                    "trained net), --policy scripted (reaches with privileged sim state; a reference) or random. Numbers: config/runtime.yaml.")
+                    "trained net), --policy scripted (reaches with privileged sim state; a reference) or random. "
+                    "Numbers: config/runtime.yaml.")
     p.add_argument("--sim", action="store_true", help="run in simulation (the only mode without ROS 2)")
     p.add_argument("--episodes", type=int, default=5, help="number of episodes (default 5)")
     p.add_argument("--policy", choices=POLICIES, default=None,
                    help="trained: the shipped column 1 (default; config/runtime.yaml policy.default_checkpoint) "
                         "| scripted | random")
     p.add_argument("--checkpoint", default=None, metavar="CKPT",
-                   help="a trained net (checkpoint.pt or its run folder) instead of --policy")
-    p.add_argument("--task", choices=("reach", "conveyor"), default="reach")
-    p.add_argument("--preset", default=None, help="perturbation preset from config/presets.yaml, e.g. real_proxy")
-    p.add_argument("--profile", default="j2n6s300", help="robot profile from config/robots.yaml")
-    p.add_argument("--seed", type=int, default=0, help="seed of the first episode; episode i uses seed+i")
+                   help="a trained net (checkpoint.pt or its run folder) instead of --policy (default: none)")
+    p.add_argument("--task", choices=("reach", "conveyor"), default="reach", help="task (default %(default)s)")
+    p.add_argument("--preset", default=None, help="perturbation preset from config/presets.yaml, e.g. real_proxy "
+                                                 "(default: none, the task's own randomisation)")
+    p.add_argument("--profile", default="j2n6s300", help="robot profile from config/robots.yaml (default %(default)s)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the first episode; episode i uses seed+i (default %(default)s)")
     p.add_argument("--out", default="runs", help="parent folder; each run gets a fresh subfolder (default runs/)")
-    p.add_argument("--video-episodes", type=int, default=2, help="episodes to include in the video (0: none)")
+    p.add_argument("--video-episodes", type=int, default=2,
+                   help="the first N episodes go into the video (default %(default)s; 0: no video)")
     p.add_argument("--video-size", type=int, default=256, help="video height in pixels (default 256)")
     p.add_argument("--no-bag", action="store_true", help="do not record a bag")
     p.add_argument("--storage", choices=("mcap", "sqlite3"), default=None,

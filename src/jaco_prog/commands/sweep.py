@@ -29,7 +29,7 @@ spec file (YAML; docs/sweeps.md, config/sweep.yaml):
 examples:
   jaco-prog sweep config/sweep.yaml --out runs/sweeps/paper-lr --dry-run      # list the trials
   jaco-prog sweep config/sweep.yaml --out runs/sweeps/paper-lr --parallel 2
-  jaco-prog sweep --out runs/sweeps/toy --set task=toy --set algo=a2c --set total_steps=20000 \\
+  jaco-prog sweep --out runs/sweeps/toy --set task=toy --set algo=a2c --set gamma=0.5 --set total_steps=20000 \\
       --grid lr=1e-4,3e-4,1e-3 --seeds 0-2
   jaco-prog sweep --out runs/sweeps/ent --random entropy_coef=loguniform:1e-5:1e-2 --samples 6 \\
       --set mode=progressive --set from_checkpoint=runs/col1 --set preset=real_proxy
@@ -42,7 +42,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("sweep", help="hyper-parameter / seed sweeps of training runs (local or Ray)",
                                    description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("spec", nargs="?", metavar="SPEC.yaml",
-                        help="sweep spec (base/grid/random/samples/seeds); optional with the flags below")
+                        help="sweep spec (base/grid/random/samples/seeds); optional with the flags below "
+                             "(default: none)")
     parser.add_argument("--out", required=True, metavar="DIR",
                         help="sweep folder: one run directory per trial, results.csv, sweep.yaml; the same DIR "
                              "again resumes the sweep")
@@ -50,20 +51,26 @@ def register(subparsers) -> None:
                         help="trials at a time (default: 2 locally; with Ray: as many as the cluster's CPUs fit)")
     parser.add_argument("--ray-address", default=None, metavar="ADDR",
                         help="run on Ray Tune: auto (the cluster `ray start --head` started), ray://HOST:10001 "
-                             "(Ray Client), or local (start Ray in this process)")
+                             "(Ray Client), or local (start Ray in this process) (default: none, a local pool of "
+                             "processes)")
     parser.add_argument("--config", action="append", default=[], metavar="FILE",
-                        help="YAML file of TrainConfig fields over config/train.yaml for every trial (repeatable)")
+                        help="YAML file of TrainConfig fields over config/train.yaml for every trial (repeatable; "
+                             "default: none)")
     parser.add_argument("--grid", action="append", default=[], metavar="FIELD=V1,V2",
-                        help="grid axis, e.g. --grid lr=1e-4,3e-4 (repeatable)")
+                        help="grid axis, e.g. --grid lr=1e-4,3e-4 (repeatable; default: the spec's grid)")
     parser.add_argument("--random", action="append", default=[], metavar="FIELD=DIST:ARGS",
-                        help="random axis: loguniform:LOW:HIGH, uniform:LOW:HIGH or choice:A,B (repeatable)")
-    parser.add_argument("--samples", type=int, default=None, metavar="N", help="random points to draw")
+                        help="random axis: loguniform:LOW:HIGH, uniform:LOW:HIGH or choice:A,B (repeatable; default: "
+                             "the spec's random section)")
+    parser.add_argument("--samples", type=int, default=None, metavar="N",
+                        help="random points to draw (default: the spec's samples; needed with --random)")
     parser.add_argument("--sample-seed", type=int, default=None, metavar="S",
-                        help="seed of the random points (default 0)")
+                        help="seed of the random points (default: the spec's sample_seed, else 0)")
     parser.add_argument("--seeds", default=None, metavar="SEEDS",
-                        help="training seeds, every point x every seed: 0-4 or 0,3,7")
+                        help="training seeds, every point x every seed: 0-4 or 0,3,7 (default: the spec's seeds, else "
+                             "config/train.yaml's seed only)")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                        help="fixed field of every trial, e.g. --set total_steps=20000 (repeatable)")
+                        help="fixed field of every trial, e.g. --set total_steps=20000 (repeatable; default: the "
+                             "spec's base)")
     parser.add_argument("--final-window", type=int, default=100, metavar="N",
                         help="episodes averaged for a trial's final return (default %(default)s)")
     parser.add_argument("--dry-run", action="store_true", help="print the trials and exit; nothing is written")
