@@ -72,6 +72,7 @@ class ReachTask:
         self._conveyor_rng = np.random.default_rng(0)
         self._seeds = (0, 0)
         self._start_xy = np.zeros(2)
+        self._start_qpos = self.data.qpos.copy()
 
     # --- the episode's draws -------------------------------------------------------------------------
     def initialize_episode(self, rng: np.random.Generator, options: dict | None = None) -> EpisodeDraw:
@@ -86,6 +87,7 @@ class ReachTask:
         if target_xy is None:
             centre, size = np.array(t.target_area_center), np.array(t.target_area_size)
             target_xy = centre + rng.uniform(-size / 2, size / 2)
+        self._start_qpos = self.data.qpos.copy()
         self._start_xy = np.asarray(target_xy, float)
         self._place_distractors(rng, self._start_xy)
         self.set_target(self._start_xy)
@@ -94,10 +96,16 @@ class ReachTask:
         return self.draw
 
     def begin(self) -> None:
-        """The episode's first command is about to be sent: command delivery and the conveyor start from the
-        episode's own seeds, the target from its drawn place. initialize_episode() calls it; the graph calls
-        it again on 'start', so that what happened between its reset and the start (settling ticks, the
-        previous episode's stop command) leaves no trace in the episode."""
+        """The episode's first command is about to be sent: the arm is at its drawn start, at rest; command
+        delivery and the conveyor start from the episode's own seeds, the target from its drawn place.
+        initialize_episode() calls it; the graph calls it again on 'start', so that what happened between its
+        reset and the start (settling ticks, the previous episode's stop command) leaves no trace."""
+        # the arm as drawn, at rest: a velocity-servoed arm sags a little under gravity while the graph settles
+        self.data.qpos[:] = self._start_qpos
+        self.data.qvel[:] = 0.0
+        self.data.qacc_warmstart[:] = 0.0
+        self.data.time = 0.0
+        mujoco.mj_forward(self.model, self.data)
         delivery_seed, conveyor_seed = self._seeds
         self._delivery_rng = np.random.default_rng(delivery_seed)
         self._pending = deque([None] * self.draw.latency_steps)  # nothing has reached the arm yet
