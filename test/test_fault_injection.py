@@ -36,7 +36,9 @@ def start_pose(**joints):
 
 
 class Harness:
-    def __init__(self, q0=None, outage="hold"):
+    def __init__(self, q0=None, outage="hold", gaps=None):
+        """gaps: None, the driver runs every period; else a callable giving the next gap in periods (a driver
+        loop that runs late or jittered)."""
         self.sim = sim_module.ArmSimulator.from_profile(PROFILE)
         self.sim.reset(start_pose() if q0 is None else q0)
         before = self.sim.violation()
@@ -53,6 +55,8 @@ class Harness:
         self.violations = []
         self.max_speed = np.zeros(N)
         self.speed_log = []  # (time, largest joint speed) after each physics step
+        self.max_excess = -np.inf  # largest workspace excess (m) at a driver tick: > 0 outside
+        self._gaps = gaps
         self._next_tick = self.sim.time
 
     def run(self, duration, commands=(), events=()):
@@ -74,7 +78,9 @@ class Harness:
             if now >= self._next_tick - 1e-9:
                 tick = self.driver.step()
                 self.ticks.append((now, self.inner.last_sent.copy(), tick.status))
-                self._next_tick += period
+                self._next_tick += period * (1 if self._gaps is None else self._gaps())
+                q = self.sim.joint_positions()
+                self.max_excess = max(self.max_excess, float(self.layer.workspace.excess_at(q[None])[0]))
             self.sim.advance(self.physics_dt)
             speeds = np.abs(self.sim.joint_velocities())
             self.max_speed = np.maximum(self.max_speed, speeds)
@@ -216,6 +222,30 @@ def test_driving_into_the_table_for_a_whole_episode():
 
 
 @scenario
+@pytest.mark.parametrize("loop", ["late", "jittered"])
+def test_a_late_driver_loop_driving_into_the_table(loop):
+    """The driver loop runs every 2-5 periods (or 0.5-1.5): the layer brakes for the longest period it has
+    measured, so the hand stays above the table, and no output outlives its command by command_timeout."""
+    rng = np.random.default_rng(11)
+    gaps = (lambda: int(rng.integers(2, 6))) if loop == "late" else (lambda: float(rng.uniform(0.5, 1.5)))
+    h = Harness(gaps=gaps)
+    cmd = np.zeros(N)
+    cmd[J2] = -100.0  # shoulder forward: the hand dives at the table
+    commands = stream(cmd, 0.0, EPISODE - 0.5)  # and then the policy stops
+    h.run(EPISODE, commands)
+    assert h.violations == []
+    assert any("workspace" in st.reason for _, _, st in h.ticks)
+    assert h.max_excess <= 0.01, h.max_excess  # 1 cm: the velocity servo's tracking error
+    last_command = max(t for t, _ in commands)
+    times = [t for t, _, _ in h.ticks] + [h.sim.time]
+    for (t, out, st), t_next in zip(h.ticks, times[1:]):
+        if out.any():  # in force until the next tick
+            older = [c for c, _ in commands if c <= t + 1e-9]
+            assert t_next - max(older) <= PARAMS.command_timeout + 1e-9, (t, t_next)
+    assert not h.ticks[-1][1].any() and h.ticks[-1][0] > last_command
+
+
+@scenario
 def test_backend_raises_on_send():
     h = Harness()
     h.run(1.0, stream(moving_command(), 0.0, 1.0))
@@ -279,4 +309,4 @@ def test_estop_during_motion_then_reset():
 
 def test_scenario_count():
     print(f"\nfault-injection scenarios: {len(SCENARIOS)} ({', '.join(SCENARIOS)})")
-    assert len(SCENARIOS) == 8
+    assert len(SCENARIOS) == 9

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from jaco_prog.config import ConfigError
 from jaco_prog.hardware import BackendError, BackendUnavailable, ConnectionLost, load_driver_params, make_backend
 from jaco_prog.hardware.gen2_bridge import Gen2Bridge, Gen2Params
 from jaco_prog.hardware.kortex import KortexBackend, KortexParams, load_kortex_api, wrap_degrees
@@ -40,7 +41,7 @@ class Repeated(list):
 def make_fake_api(n_arm=7, angles_deg=None):
     log = []
     angles = angles_deg or [10.0, 350.0, 180.0, 230.0, 0.0, 55.0, 90.0][:n_arm]
-    state = SimpleNamespace(raise_on=None, error=None, angles=angles)
+    state = SimpleNamespace(raise_on=None, error=None, angles=angles, gripper_motors=1)
 
     def record(name, *args):
         log.append((name, args))
@@ -82,9 +83,9 @@ def make_fake_api(n_arm=7, angles_deg=None):
         def RefreshFeedback(self):
             record("RefreshFeedback")
             actuators = [SimpleNamespace(position=a, velocity=5.0) for a in state.angles]
-            motor = SimpleNamespace(position=50.0, velocity=0.0)
+            motors = [SimpleNamespace(position=50.0, velocity=0.0)] * state.gripper_motors
             return SimpleNamespace(actuators=actuators,
-                                   interconnect=SimpleNamespace(gripper_feedback=SimpleNamespace(motor=[motor])))
+                                   interconnect=SimpleNamespace(gripper_feedback=SimpleNamespace(motor=motors)))
 
     base_pb2 = SimpleNamespace(
         JointSpeeds=lambda: SimpleNamespace(joint_speeds=Repeated(lambda: SimpleNamespace())),
@@ -104,12 +105,12 @@ def make_fake_api(n_arm=7, angles_deg=None):
 ENV = {"KORTEX_ADDRESS": "192.0.2.10", "KORTEX_USERNAME": "operator", "KORTEX_PASSWORD": "from-env"}
 
 
-def kortex(profile_name="gen3", environ=ENV, **kw):
+def kortex(profile_name="gen3", environ=ENV, clock=lambda: 12.5, **kw):
     profile = load_profile(profile_name)
     n_arm = sum(j.group == "arm" for j in profile.joints)
     api, log, state = make_fake_api(n_arm)
     backend = KortexBackend(profile.joint_names, [j.group for j in profile.joints],
-                            KortexParams.from_dict(DRIVER.raw["kortex"]), clock=lambda: 12.5, api=api,
+                            KortexParams.from_dict(DRIVER.raw["kortex"]), clock=clock, api=api,
                             environ=environ, **kw)
     return backend, log, state
 
@@ -149,11 +150,53 @@ def test_kortex_sends_joint_speeds_in_degrees_and_gripper_speed():
     speeds = dict(log)["SendJointSpeedsCommand"][0].joint_speeds
     assert [s.joint_identifier for s in speeds] == list(range(7))
     assert np.allclose([s.value for s in speeds], np.degrees(v[:7]))
-    assert all(s.duration == 0 for s in speeds)
+    assert all(s.duration == backend.params.command_duration_s >= 1 for s in speeds)  # never 0 (no end)
     grip = dict(log)["SendGripperCommand"][0]
     assert grip.mode == 2 and grip.gripper.finger[0].value == pytest.approx(-0.5)
+    assert grip.duration == backend.params.command_duration_s
     backend.send_velocities(v)  # unchanged gripper speed is not re-sent
     assert names(log).count("SendGripperCommand") == 1
+
+
+def test_kortex_feedback_without_a_gripper_motor_is_a_backend_error():
+    backend, _, state = kortex()
+    backend.connect()
+    state.gripper_motors = 0  # the profile has a gripper joint, the arm reports no gripper
+    with pytest.raises(BackendError, match="no gripper motor") as err:
+        backend.read_state()
+    assert not isinstance(err.value, ConnectionLost)
+
+
+def test_kortex_feedback_without_a_gripper_stops_the_driver_cleanly():
+    from jaco_prog.hardware import VelocityDriver
+    from jaco_prog.safety import SafetyLayer, Status
+
+    backend, log, state = kortex()
+    state.gripper_motors = 0
+    driver = VelocityDriver.from_params(DRIVER, backend, SafetyLayer.from_profile(load_profile("gen3")),
+                                        clock=lambda: 12.5)
+    tick = driver.step()
+    assert tick.status.status == Status.FAULT and "no gripper motor" in tick.status.reason
+    assert names(log)[-1] == "Stop"
+
+
+def test_kortex_resends_an_unchanged_gripper_speed_before_its_duration_runs_out():
+    clock = Clock()
+    backend, log, _ = kortex(clock=clock)
+    backend.connect()
+    v = np.array([0.0] * 7 + [0.5])
+    for k in range(40):  # 4 s at 10 Hz, the same gripper speed throughout
+        clock.t = 0.1 * k
+        backend.send_velocities(v)
+    grips = names(log).count("SendGripperCommand")
+    assert names(log).count("SendJointSpeedsCommand") == 40
+    assert 4 <= grips <= 10  # re-sent about every half duration, not every period
+
+
+def test_kortex_command_duration_must_bound_the_command():
+    for bad in (0, -1, 0.5, True, "1"):
+        with pytest.raises(ConfigError, match="command_duration_s"):
+            KortexParams.from_dict({**DRIVER.raw["kortex"], "command_duration_s": bad})
 
 
 def test_kortex_feedback_in_radians_wrapped():

@@ -33,6 +33,10 @@ class HardwareBackend(ABC):
     """connect, read joint state, send velocities, stop, e-stop, close (+ clear_faults after an e-stop)."""
 
     name = "backend"
+    # True only for backends whose calls cannot block (in-process: mock, sim). The driver runs every call of
+    # any other backend on a worker thread with a deadline, so that a hung link never holds the control loop
+    # or the e-stop.
+    inline_calls = False
 
     def __init__(self, joint_names: list[str]):
         self.joint_names = list(joint_names)

@@ -4,9 +4,17 @@ The policy calls `submit()` whenever it has a command (20 Hz, late, jittered, or
 calls `step()` every control period (config/safety.yaml `control_rate`), so the watchdog runs even when
 the policy does not, and a stale velocity is never left in force beyond `command_timeout`.
 
-Backend failures never escape step(): a failed send issues a stop, the layer drops the command (status
-fault) and motion resumes only on a fresh command; a lost connection is retried every
-`reconnect_interval`, and after reconnecting the first thing sent is a stop.
+Backend failures never escape step(): whatever a backend call raises, the driver issues a stop, the layer
+drops the command (status fault) and motion resumes only on a fresh command; a lost connection is retried
+every `reconnect_interval`, and after reconnecting the first thing sent is a stop.
+
+Every call into a backend that can block (real hardware; `backend.inline_calls` False) runs on a worker
+thread with a deadline (`call_timeout`, `connect_timeout` for connect): a call that has not returned by
+then is a fault, a stop goes out on a thread of its own, and no other periodic call is made until the hung
+one returns (then a stop first, and a fresh command is needed). The e-stop never waits on a send: it takes
+only the layer's lock (held for microseconds, never across a backend call) and calls the hardware e-stop on
+a thread of its own, at once. run() keeps its schedule on a monotonic clock, whatever the driver's clock
+(wall time, ROS time, sim time) does.
 
 ROS-free: the ROS node binds `submit` to a subscription, `step` to a timer and publishes `last_tick.status`
 as diagnostics; tests drive `step` in sim time.
@@ -15,6 +23,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -27,6 +36,14 @@ from jaco_prog.paths import config_path
 from jaco_prog.safety.layer import SafetyLayer, SafetyStatus, Status
 from jaco_prog.topics import JointCommand
 
+# Defaults for driver.yaml keys that files written before them do not have.
+# A backend call that has not returned after this long is a fault and the arm is stopped: the last velocity
+# stays in force at most this long beyond its period. Real links answer in a few ms.
+CALL_TIMEOUT = 0.05  # s
+CONNECT_TIMEOUT = 5.0  # s: a TCP connect and a Kortex session take up to a second or two
+MAX_EVENTS = 1000  # driver.events keeps the latest ones only (a failing backend logs 100 a second)
+MAX_URGENT_CALLS = 4  # stop / e-stop threads still waiting on a hung backend beyond which no more start
+
 BACKENDS = ("mock", "sim", "kortex", "gen2_bridge")
 
 
@@ -37,6 +54,9 @@ class DriverParams:
     reconnect_interval: float  # s between reconnect attempts
     max_overrun_periods: float  # the wall-clock loop re-anchors its schedule after falling this far behind
     raw: dict  # backend sections (kortex, gen2_bridge), parsed by the backends themselves
+    call_timeout: float = CALL_TIMEOUT  # s: deadline of read_state / send / stop / e-stop / clear_faults
+    connect_timeout: float = CONNECT_TIMEOUT  # s: deadline of connect
+    max_events: int = MAX_EVENTS
 
     @classmethod
     def from_dict(cls, raw: dict, where: str = "driver.yaml") -> "DriverParams":
@@ -51,7 +71,12 @@ class DriverParams:
                                              positive=True),
                    max_overrun_periods=number(raw.get("max_overrun_periods"), f"{where}: max_overrun_periods",
                                               positive=True),
-                   raw=raw)
+                   raw=raw,
+                   call_timeout=number(raw.get("call_timeout", CALL_TIMEOUT), f"{where}: call_timeout",
+                                       positive=True),
+                   connect_timeout=number(raw.get("connect_timeout", CONNECT_TIMEOUT), f"{where}: connect_timeout",
+                                          positive=True),
+                   max_events=int(number(raw.get("max_events", MAX_EVENTS), f"{where}: max_events", positive=True)))
 
 
 def load_driver_params(path: str | Path | None = None) -> DriverParams:
@@ -69,29 +94,114 @@ class Tick:
     state: JointState | None
 
 
+class BackendHung(BackendError):
+    """A backend call did not return within its deadline (or an earlier one still has not)."""
+
+
+def _describe(err: BaseException) -> str:
+    text = str(err)
+    return f"{type(err).__name__}: {text}" if not isinstance(err, BackendError) else text
+
+
+class _Call:
+    """One backend call, run on another thread; the caller waits for `done` up to a deadline."""
+
+    def __init__(self, what: str, fn: Callable, args: tuple):
+        self.what, self.fn, self.args = what, fn, args
+        self.started = time.monotonic()
+        self.done = threading.Event()
+        self.result = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = self.fn(*self.args)
+        except BaseException as err:  # noqa: BLE001 - handed to the waiting caller
+            self.error = err
+        finally:
+            self.done.set()
+
+    def outcome(self):
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+class _Worker:
+    """A daemon thread for the periodic backend calls, one at a time; it exits after a while idle (tests
+    build many drivers) and starts again with the next call."""
+
+    IDLE_EXIT = 2.0  # s
+
+    def __init__(self, name: str):
+        self.name = name
+        self._cond = threading.Condition()
+        self._next: _Call | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, call: _Call) -> None:
+        with self._cond:
+            self._next = call
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
+                self._thread.start()
+            else:
+                self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                if self._next is None:
+                    self._cond.wait(self.IDLE_EXIT)
+                if self._next is None:
+                    self._thread = None
+                    return
+                call, self._next = self._next, None
+            call.run()
+
+
 class VelocityDriver:
     def __init__(self, backend: HardwareBackend, layer: SafetyLayer, clock: Callable[[], float],
-                 reconnect_interval: float, max_overrun_periods: float):
+                 reconnect_interval: float, max_overrun_periods: float, call_timeout: float = CALL_TIMEOUT,
+                 connect_timeout: float = CONNECT_TIMEOUT, max_events: int = MAX_EVENTS):
         if list(backend.joint_names) != list(layer.joint_names):
             raise ValueError(f"backend joints {backend.joint_names} differ from the safety layer's {layer.joint_names}")
+        if not 0.0 < call_timeout < layer.params.command_timeout:
+            raise ValueError(f"call_timeout {call_timeout} s must be > 0 and below the safety layer's "
+                             f"command_timeout ({layer.params.command_timeout} s)")
+        if not connect_timeout > 0.0:
+            raise ValueError(f"connect_timeout must be > 0 s (got {connect_timeout})")
+        if isinstance(max_events, bool) or not isinstance(max_events, int) or max_events < 1:
+            raise ValueError(f"max_events must be a positive integer (got {max_events!r})")
         self.backend = backend
         self.layer = layer
         self.clock = clock
         self.reconnect_interval = reconnect_interval
         self.max_overrun_periods = max_overrun_periods
+        self.call_timeout = call_timeout
+        self.connect_timeout = connect_timeout
         self.period = layer.params.period
+        # _lock guards the layer and the driver's flags and is never held across a backend call: submit() and
+        # estop() take it for microseconds. _step_lock serialises the periodic calls (step, reset, the stop
+        # at the end of run()).
         self._lock = threading.RLock()
+        self._step_lock = threading.Lock()
+        self._worker = _Worker(f"{backend.name}-calls")
+        self._hung: _Call | None = None  # a periodic call past its deadline that has not returned yet
+        self._urgent_calls: list[_Call] = []
         self._next_connect = -np.inf
         self._backend_estopped = False
-        self._was_connected = backend.connected
+        self._was_connected = self._connected()
         self.last_tick: Tick | None = None
-        self.events: list[tuple[float, str]] = []  # (time, what): connects, faults, stops (diagnostics/tests)
+        # (time, what): connects, faults, stops (diagnostics/tests); the latest max_events only
+        self.events: deque[tuple[float, str]] = deque(maxlen=max_events)
         self.overruns = 0
 
     @classmethod
     def from_params(cls, params: DriverParams, backend: HardwareBackend, layer: SafetyLayer,
                     clock: Callable[[], float]) -> "VelocityDriver":
-        return cls(backend, layer, clock, params.reconnect_interval, params.max_overrun_periods)
+        return cls(backend, layer, clock, params.reconnect_interval, params.max_overrun_periods,
+                   params.call_timeout, params.connect_timeout, params.max_events)
 
     # --- policy side ---------------------------------------------------------------------------------
     def submit(self, velocities: Sequence[float] | np.ndarray, names: Sequence[str] | None = None,
@@ -107,65 +217,122 @@ class VelocityDriver:
         return self.submit(command.velocities, command.names or None, command.valid_for)
 
     def estop(self, reason: str = "e-stop requested") -> None:
-        """Latch the layer's e-stop and trigger the hardware e-stop at once (not at the next period)."""
+        """Latch the layer's e-stop and trigger the hardware e-stop at once (not at the next period), on a
+        thread of its own: never behind a send in progress."""
         with self._lock:
             self.layer.estop(reason)
             self._event(f"estop: {reason}")
-            self._hardware_estop()
+        self._hardware_estop()
 
     def reset(self) -> None:
         """Clear the e-stop (hardware faults too); motion resumes only on a fresh command."""
-        with self._lock:
-            if self.backend.connected:
+        with self._step_lock:
+            if self._connected():
                 try:
-                    self.backend.clear_faults()
-                except BackendError as err:
-                    self._event(f"clear_faults failed: {err}")
+                    self._call("clear_faults", self.backend.clear_faults)
+                except Exception as err:  # noqa: BLE001 - whatever the backend raises, reset fails cleanly
+                    self._event(f"clear_faults failed: {_describe(err)}")
                     return
-            self._backend_estopped = False
-            self.layer.reset()
+            with self._lock:
+                self._backend_estopped = False
+                self.layer.reset()
             self._event("reset")
 
-    # --- control side --------------------------------------------------------------------------------
+    # --- backend calls -------------------------------------------------------------------------------
     def _event(self, what: str) -> None:
         self.events.append((self.clock(), what))
 
-    def _hardware_estop(self) -> None:
-        if self._backend_estopped or not self.backend.connected:
-            return
+    def _connected(self) -> bool:
         try:
-            self.backend.estop()
-            self._backend_estopped = True
-        except BackendError as err:
-            self._event(f"hardware estop failed: {err}")
-            self._try_stop()
+            return bool(self.backend.connected)
+        except Exception as err:  # noqa: BLE001 - a backend that cannot say is not connected
+            self._event(f"connected check failed: {_describe(err)}")
+            return False
 
-    def _try_stop(self) -> bool:
+    def _call(self, what: str, fn: Callable, *args, timeout: float | None = None):
+        """A periodic backend call with a deadline: its result, what it raised, or BackendHung."""
+        if self.backend.inline_calls:
+            return fn(*args)
+        if self._hung is not None:
+            raise BackendHung(f"{self._hung.what} has not returned for "
+                              f"{time.monotonic() - self._hung.started:.3f} s")
+        call = _Call(what, fn, args)
+        self._worker.start(call)
+        limit = self.call_timeout if timeout is None else timeout
+        if not call.done.wait(limit):
+            self._hung = call
+            raise BackendHung(f"{what} did not return within {limit:g} s")
+        return call.outcome()
+
+    def _urgent(self, what: str, fn: Callable):
+        """A stop or e-stop that must not wait for the periodic calls: on a thread of its own, with a deadline."""
+        if self.backend.inline_calls:
+            return fn()
+        with self._lock:
+            self._urgent_calls = [c for c in self._urgent_calls if not c.done.is_set()]
+            if len(self._urgent_calls) >= MAX_URGENT_CALLS:
+                raise BackendHung(f"{what} not sent: {len(self._urgent_calls)} earlier stops have not returned")
+            call = _Call(what, fn, ())
+            self._urgent_calls.append(call)
+        threading.Thread(target=call.run, name=f"{self.backend.name}-{what}", daemon=True).start()
+        if not call.done.wait(self.call_timeout):
+            raise BackendHung(f"{what} did not return within {self.call_timeout:g} s")
+        return call.outcome()
+
+    def _hardware_estop(self, again: bool = False) -> None:
+        with self._lock:
+            if (self._backend_estopped and not again) or not self._connected():
+                return
         try:
-            self.backend.stop()
+            self._urgent("estop", self.backend.estop)
+            with self._lock:
+                self._backend_estopped = True
+        except Exception as err:  # noqa: BLE001 - whatever the backend raises, fall back to a stop
+            self._event(f"hardware estop failed: {_describe(err)}")
+            self._try_stop(urgent=True)
+
+    def _try_stop(self, urgent: bool = False) -> bool:
+        try:
+            if urgent or self._hung is not None:
+                self._urgent("stop", self.backend.stop)
+            else:
+                self._call("stop", self.backend.stop)
             self._event("stop issued")
             return True
-        except BackendError as err:
-            self._event(f"stop failed: {err}")
+        except Exception as err:  # noqa: BLE001 - a stop that cannot be delivered must not raise
+            self._event(f"stop failed: {_describe(err)}")
             return False
+
+    # --- control side --------------------------------------------------------------------------------
+    def _halted(self, now: float, why: str, reason: str | None = None, state: JointState | None = None) -> Tick:
+        """Zero output this period (nothing sent): `reason` becomes the layer's fault, `why` the halt's."""
+        with self._lock:
+            if reason is not None:
+                self.layer.fault(reason)
+            out, status = self.layer.halt(now, why)
+        return Tick(now, out, status, False, state)
 
     def _lost(self, err: Exception, now: float) -> Tick:
         self._was_connected = False
         self._event(f"connection lost: {err}")
         self._try_stop()  # usually fails too; worth the attempt
-        self.layer.fault(f"backend connection lost: {err}")
         self._next_connect = now + self.reconnect_interval
-        out, status = self.layer.halt(now, "backend connection lost")
-        return Tick(now, out, status, False, None)
+        return self._halted(now, "backend connection lost", f"backend connection lost: {err}")
+
+    def _failed(self, what: str, err: Exception, now: float, state: JointState | None = None) -> Tick:
+        """A call raised (or hung): stop the arm, drop the command, zero output."""
+        self._event(f"{what} failed: {_describe(err)}")
+        self._try_stop()
+        return self._halted(now, f"backend {what} failed", f"backend {what} failed: {_describe(err)}", state)
 
     def _connect(self, now: float) -> bool:
         if now < self._next_connect:
             return False
         try:
-            self.backend.connect()
-        except BackendError as err:
+            self._call("connect", self.backend.connect, timeout=self.connect_timeout)
+        except Exception as err:  # noqa: BLE001 - any failure to connect is retried
             self._next_connect = now + self.reconnect_interval
-            self._event(f"connect failed: {err}")
+            self._event(f"connect failed: {_describe(err)}")
             return False
         self._on_connected()
         return True
@@ -173,73 +340,100 @@ class VelocityDriver:
     def _on_connected(self) -> None:
         self._event("connected")
         self._was_connected = True
-        self._backend_estopped = False
+        with self._lock:
+            self._backend_estopped = False
         self._try_stop()  # whatever the arm was doing, the first command after (re)connecting is a stop
         if self.layer.estopped:
             self._hardware_estop()
         elif self.last_tick is not None:
-            self.layer.fault("backend reconnected: waiting for a fresh command")
+            with self._lock:
+                self.layer.fault("backend reconnected: waiting for a fresh command")
+
+    def _after_hang(self, now: float) -> Tick | None:
+        """While a call is past its deadline: zero output, nothing sent. Once it returns: a stop first, and
+        the arm waits for a fresh command. Returns the period's tick while it still hangs."""
+        call = self._hung
+        elapsed = time.monotonic() - call.started
+        if not call.done.is_set():
+            return self._halted(now, "backend call hung", f"backend {call.what} has not returned for {elapsed:.3f} s")
+        self._hung = None
+        self._event(f"{call.what} returned after {elapsed:.3f} s"
+                    + (f" ({_describe(call.error)})" if call.error is not None else ""))
+        if call.what == "connect":
+            if call.error is None:
+                self._on_connected()
+            return None
+        self._try_stop()
+        with self._lock:
+            self.layer.fault(f"backend {call.what} returned late: waiting for a fresh command")
+        return None
 
     def step(self) -> Tick:
-        """One control period: read state, run the safety layer, send. Never raises a backend error."""
-        with self._lock:
+        """One control period: read state, run the safety layer, send. Never raises."""
+        with self._step_lock:
             now = self.clock()
-            connected = self.backend.connected
-            if self._was_connected and not connected:
-                self.last_tick = self._lost(ConnectionLost("backend reports the link down"), now)
-                return self.last_tick
-            if not connected:
-                if not self._connect(now):
-                    out, status = self.layer.halt(now, "backend not connected")
-                    self.last_tick = Tick(now, out, status, False, None)
-                    return self.last_tick
-            elif not self._was_connected:
-                self._on_connected()  # the link came back by itself
-
             try:
-                state = self.backend.read_state()
-            except ConnectionLost as err:
-                self.last_tick = self._lost(err, now)
-                return self.last_tick
-            except BackendError as err:
-                self._event(f"read failed: {err}")
+                self.last_tick = self._step(now)
+            except Exception as err:  # noqa: BLE001 - a bug here must stop the arm, not kill the node's executor
+                self._event(f"step failed: {_describe(err)}")
                 self._try_stop()
-                self.layer.fault(f"backend read failed: {err}")
-                out, status = self.layer.halt(now, "backend read failed")
-                self.last_tick = Tick(now, out, status, False, None)
-                return self.last_tick
-            out, status = self.layer.update(state.positions, now, state.stamp)
-            if status.status == Status.ESTOP:
-                self._hardware_estop()
-            try:
-                self.backend.send_velocities(out)
-                sent = True
-            except ConnectionLost as err:
-                self.last_tick = self._lost(err, now)
-                return self.last_tick
-            except Exception as err:  # noqa: BLE001 - whatever the backend raises, the arm must be stopped
-                self._event(f"send failed: {type(err).__name__}: {err}")
-                self._try_stop()
-                self.layer.fault(f"backend send failed: {type(err).__name__}: {err}")
-                out, status = self.layer.halt(now, "backend send failed")
-                sent = False
-            self.last_tick = Tick(now, out, status, sent, state)
+                self.last_tick = self._halted(now, "driver step failed", f"driver step failed: {_describe(err)}")
             return self.last_tick
 
-    def run(self, stop_event: threading.Event, sleep: Callable[[float], None] = time.sleep) -> None:
-        """Fixed-rate loop on `clock` (wall time on hardware) until stop_event is set; stops the arm on exit."""
-        next_time = self.clock()
+    def _step(self, now: float) -> Tick:
+        if self._hung is not None:
+            tick = self._after_hang(now)
+            if tick is not None:
+                return tick
+        connected = self._connected()
+        if self._was_connected and not connected:
+            return self._lost(ConnectionLost("backend reports the link down"), now)
+        if not connected:
+            if not self._connect(now):
+                return self._halted(now, "backend not connected")
+        elif not self._was_connected:
+            self._on_connected()  # the link came back by itself
+
+        try:
+            state = self._call("read_state", self.backend.read_state)
+        except ConnectionLost as err:
+            return self._lost(err, now)
+        except Exception as err:  # noqa: BLE001 - OSError, TimeoutError, ValueError...: the arm must be stopped
+            return self._failed("read", err, now)
+        if not isinstance(state, JointState):
+            return self._failed("read", BackendError(f"read_state returned {type(state).__name__}, not a "
+                                                     "JointState"), now)
+        with self._lock:
+            out, status = self.layer.update(state.positions, now, state.stamp)
+        if status.status == Status.ESTOP:
+            self._hardware_estop()
+        try:
+            self._call("send_velocities", self.backend.send_velocities, out)
+        except ConnectionLost as err:
+            return self._lost(err, now)
+        except Exception as err:  # noqa: BLE001 - whatever the backend raises, the arm must be stopped
+            return self._failed("send", err, now, state)
+        if out.any() and self.layer.estopped:
+            # the e-stop came while this period's velocity was on its way: stop the arm again after it
+            self._hardware_estop(again=True)
+        return Tick(now, out, status, True, state)
+
+    def run(self, stop_event: threading.Event, sleep: Callable[[float], None] = time.sleep,
+            monotonic: Callable[[], float] = time.monotonic) -> None:
+        """Fixed-rate loop until stop_event is set; stops the arm on exit. The schedule is kept on `monotonic`:
+        a wall clock stepped back or forward (NTP, a user) changes neither the rate nor a sleep."""
+        next_time = monotonic()
         try:
             while not stop_event.is_set():
                 self.step()
                 next_time += self.period
-                delay = next_time - self.clock()
+                delay = next_time - monotonic()
                 if delay < -self.max_overrun_periods * self.period:
                     self.overruns += 1
-                    next_time = self.clock()
+                    next_time = monotonic()
                 elif delay > 0:
-                    sleep(delay)
+                    sleep(min(delay, self.period))
         finally:
-            with self._lock:
-                if self.backend.connected:
+            with self._step_lock:
+                if self._connected():
                     self._try_stop()

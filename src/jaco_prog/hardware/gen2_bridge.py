@@ -8,9 +8,13 @@ joint-state topic and calls `tick()` from a `publish_rate` timer.
 
 It never republishes a velocity longer than `hold_timeout` after the driver last sent it: after that it
 publishes zeros, so a dead driver loop cannot leave the arm moving through the bridge.
+
+The driver calls the bridge from its worker thread (calls with a deadline) while the ROS executor calls
+`tick()` and `update_joint_state()`: a lock keeps the published velocity and its timestamps consistent.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -82,6 +86,7 @@ class Gen2Bridge(HardwareBackend):
         self._sent_at = -np.inf
         self._published_at = -np.inf
         self.published = 0
+        self._lock = threading.RLock()
 
     # --- ROS side ----------------------------------------------------------------------------------------
     def update_joint_state(self, names: Sequence[str], positions: Sequence[float],
@@ -101,14 +106,15 @@ class Gen2Bridge(HardwareBackend):
         """Publish-rate timer: republish the last limited velocity (zeros once it is older than hold_timeout).
         Skips when send_velocities already published within the last half period (the driver, at the same
         rate, published this period's command). Returns whether it published."""
-        now = self.clock()
-        if now - self._published_at < 0.5 / self.params.publish_rate:
-            return False
-        if self.estopped or now - self._sent_at > self.params.hold_timeout:
-            self._publish(np.zeros(len(self.joint_names)), now)
-        else:
-            self._publish(self._velocity, now)
-        return True
+        with self._lock:
+            now = self.clock()
+            if now - self._published_at < 0.5 / self.params.publish_rate:
+                return False
+            if self.estopped or now - self._sent_at > self.params.hold_timeout:
+                self._publish(np.zeros(len(self.joint_names)), now)
+            else:
+                self._publish(self._velocity, now)
+            return True
 
     def _publish(self, velocities: np.ndarray, now: float) -> None:
         values = np.degrees(velocities) if self.params.units == "deg_s" else np.asarray(velocities, float)
@@ -147,20 +153,23 @@ class Gen2Bridge(HardwareBackend):
         return state
 
     def send_velocities(self, velocities: np.ndarray) -> None:
-        now = self.clock()
-        self._velocity = np.zeros(len(self.joint_names)) if self.estopped else np.array(velocities, float)
-        self._sent_at = now
-        self._publish(self._velocity, now)
+        with self._lock:
+            now = self.clock()
+            self._velocity = np.zeros(len(self.joint_names)) if self.estopped else np.array(velocities, float)
+            self._sent_at = now
+            self._publish(self._velocity, now)
 
     def stop(self) -> None:
-        now = self.clock()
-        self._velocity = np.zeros(len(self.joint_names))
-        self._sent_at = now
-        self._publish(self._velocity, now)
+        with self._lock:
+            now = self.clock()
+            self._velocity = np.zeros(len(self.joint_names))
+            self._sent_at = now
+            self._publish(self._velocity, now)
 
     def estop(self) -> None:
-        self.estopped = True
-        self.stop()
+        with self._lock:
+            self.estopped = True
+            self.stop()
         if self.estop_callback is not None:
             self.estop_callback()  # e.g. the Gen2 driver's stop service
 

@@ -4,14 +4,18 @@
                  the environment, never from code), BaseClient / BaseCyclicClient, single-level servoing
   read_state     BaseCyclic.RefreshFeedback: actuators[i].position / .velocity (deg, deg/s; wrapped to
                  (-180, 180]), gripper from interconnect.gripper_feedback.motor[0].position (percent)
-  send           Base.SendJointSpeedsCommand (deg/s, duration 0) for the arm joints;
-                 Base.SendGripperCommand in GRIPPER_SPEED mode for the gripper joint
+  send           Base.SendJointSpeedsCommand (deg/s) for the arm joints; Base.SendGripperCommand in
+                 GRIPPER_SPEED mode for the gripper joint. Both carry a duration of `command_duration_s`
+                 (whole seconds, the API's unit): a bound on how long the arm acts on a command if nothing
+                 follows it. Kinova documents JointSpeed.duration as "not implemented yet", so on today's
+                 firmware the arm-side bound is the session's connection_inactivity_timeout; GripperCommand's
+                 is honoured, and the gripper command is re-sent before it runs out.
   stop / estop   Base.Stop / Base.ApplyEmergencyStop; clear_faults: Base.ClearFaults
 
 kortex_api is optional: without it, connect() raises BackendUnavailable saying how to install Kinova's wheel.
 Errors: kortex client-side exceptions (KClientException: transport, timeouts) and socket errors mean the
 link is down (ConnectionLost, the driver reconnects); server-side ones (KServerException: the robot refused
-the call) are BackendError.
+the call) are BackendError, and so is feedback that lacks what the profile needs (an actuator, the gripper).
 """
 from __future__ import annotations
 
@@ -52,6 +56,10 @@ def load_kortex_api() -> SimpleNamespace:
                            SessionManager=SessionManager, TCPTransport=TCPTransport)
 
 
+# Default for driver.yaml kortex.command_duration_s: the shortest bound the API can carry (whole seconds).
+COMMAND_DURATION_S = 1
+
+
 @dataclass(frozen=True)
 class KortexParams:
     address: str | None
@@ -64,6 +72,7 @@ class KortexParams:
     connection_inactivity_timeout_ms: int
     gripper_speed_scale: float  # rad/s of the gripper joint that maps to a full-speed gripper command
     gripper_closed_rad: float  # joint angle at 100 % closed (for the gripper position feedback)
+    command_duration_s: int = 1  # duration of each joint-speed / gripper command (whole seconds, >= 1)
 
     @classmethod
     def from_dict(cls, raw: dict, where: str = "driver.yaml: kortex") -> "KortexParams":
@@ -90,7 +99,16 @@ class KortexParams:
                    gripper_speed_scale=number(raw.get("gripper_speed_scale"), f"{where}.gripper_speed_scale",
                                               positive=True),
                    gripper_closed_rad=number(raw.get("gripper_closed_rad"), f"{where}.gripper_closed_rad",
-                                             positive=True))
+                                             positive=True),
+                   command_duration_s=_whole_seconds(raw.get("command_duration_s", COMMAND_DURATION_S),
+                                                     f"{where}.command_duration_s"))
+
+
+def _whole_seconds(value, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(where, f"must be a whole number of seconds >= 1 (the API's unit; got {value!r}); 0 would "
+                                 "mean a command without end")
+    return value
 
 
 def wrap_degrees(angle: float) -> float:
@@ -124,6 +142,7 @@ class KortexBackend(HardwareBackend):
         self._transport = self._router = self._sessions = self._base = self._cyclic = None
         self._connected = False
         self._last_gripper_value: float | None = None
+        self._gripper_sent_at = -math.inf
 
     # --- helpers ---------------------------------------------------------------------------------------
     def _setting(self, value: str | None, env: str, what: str) -> str:
@@ -184,7 +203,7 @@ class KortexBackend(HardwareBackend):
         feedback = self._call("RefreshFeedback", self._cyclic.RefreshFeedback)
         n = len(self.joint_names)
         positions, velocities = np.zeros(n), np.zeros(n)
-        actuators = feedback.actuators
+        actuators = getattr(feedback, "actuators", ())
         if len(actuators) < len(self.arm):
             raise BackendError(f"kortex feedback has {len(actuators)} actuators, "
                                f"the profile {len(self.arm)} arm joints")
@@ -192,7 +211,12 @@ class KortexBackend(HardwareBackend):
             positions[i] = math.radians(wrap_degrees(actuators[i].position))
             velocities[i] = math.radians(actuators[i].velocity)
         for i in self.gripper:
-            motor = feedback.interconnect.gripper_feedback.motor[0]
+            try:
+                motor = feedback.interconnect.gripper_feedback.motor[0]
+            except (AttributeError, IndexError):
+                raise BackendError(f"kortex feedback has no gripper motor, but the profile has the gripper joint "
+                                   f"{self.joint_names[i]!r}: is the gripper attached and configured on the "
+                                   "arm, or is this the profile of another arm?") from None
             positions[i] = motor.position / 100.0 * self.params.gripper_closed_rad
             velocities[i] = motor.velocity / 100.0 * self.params.gripper_closed_rad
         return JointState(positions, velocities, self.clock())
@@ -205,19 +229,23 @@ class KortexBackend(HardwareBackend):
             js = speeds.joint_speeds.add()
             js.joint_identifier = i
             js.value = math.degrees(float(velocities[i]))
-            js.duration = 0
+            js.duration = self.params.command_duration_s
         self._call("SendJointSpeedsCommand", self._base.SendJointSpeedsCommand, speeds)
+        now = self.clock()
         for i in self.gripper:
             # Kortex speed mode: positive opens; the profile's gripper joint closes with positive velocity.
             value = float(np.clip(-velocities[i] / self.params.gripper_speed_scale, -1.0, 1.0))
-            if value != self._last_gripper_value:
+            # unchanged speeds are not re-sent, except before the command's duration runs out
+            if value != self._last_gripper_value or now - self._gripper_sent_at >= 0.5 * self.params.command_duration_s:
                 cmd = api.Base_pb2.GripperCommand()
                 cmd.mode = api.Base_pb2.GRIPPER_SPEED
+                cmd.duration = self.params.command_duration_s
                 finger = cmd.gripper.finger.add()
                 finger.finger_identifier = 1
                 finger.value = value
                 self._call("SendGripperCommand", self._base.SendGripperCommand, cmd)
                 self._last_gripper_value = value
+                self._gripper_sent_at = now
 
     def stop(self) -> None:
         self._require()

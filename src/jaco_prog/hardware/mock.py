@@ -1,6 +1,8 @@
 """A kinematic mock arm (integrates the commanded velocities) and a fault-injecting wrapper for any backend."""
 from __future__ import annotations
 
+import threading
+import time
 from typing import Callable
 
 import numpy as np
@@ -12,6 +14,7 @@ class MockBackend(HardwareBackend):
     """Positions integrate the last command over the clock; every call is recorded in `calls`."""
 
     name = "mock"
+    inline_calls = True  # in-process: a call cannot hang
 
     def __init__(self, joint_names: list[str], clock: Callable[[], float], q0: np.ndarray | None = None):
         super().__init__(joint_names)
@@ -70,11 +73,17 @@ class FaultInjectingBackend(HardwareBackend):
     """Wraps a backend; tests switch faults on and off.
 
     fail_sends:  the next N send_velocities calls raise `send_error` (after nothing reached the arm).
+    fail_reads:  the next N read_state calls raise `read_error` (OSError, TimeoutError, ValueError, ...).
     unplug():    the link is down: every call raises ConnectionLost, connect() included, until plug().
                  `outage` says what the arm does meanwhile: "hold" keeps its last command (the worst case,
                  e.g. Kortex' joint-speed command, which has no watchdog), "stop" halts it (an arm-side
                  watchdog, e.g. the Gen2 controller when the 100 Hz stream stops).
-    fail_stop:   stop() raises too (a stop that cannot be delivered).
+    fail_stop:   stop() raises `stop_error` too (a stop that cannot be delivered).
+    hang(*calls, seconds): those calls ("send", "read_state", ...) block until release() (at most `seconds`),
+                 before reaching the arm; `hanging` names the call blocked right now.
+    delay:       every call takes this long (s) first: a slow link.
+    A wrapper with a hang or a delay set is not an in-process backend any more: the driver gives its calls
+    deadlines (inline_calls False).
     """
 
     def __init__(self, inner: HardwareBackend, outage: str = "hold"):
@@ -87,8 +96,29 @@ class FaultInjectingBackend(HardwareBackend):
         self.fail_sends = 0
         self.send_error: Exception = BackendError("injected send failure")
         self.fail_stop = False
+        self.stop_error: Exception = BackendError("injected stop failure")
+        self.fail_reads = 0
+        self.read_error: Exception = BackendError("injected read failure")
         self.unplugged = False
+        self.delay = 0.0
+        self.hanging: str | None = None
+        self._hang_calls: set[str] = set()
+        self._hang_seconds: float | None = None
+        self._released = threading.Event()
         self.calls: list[str] = []
+
+    @property
+    def inline_calls(self) -> bool:
+        return self.inner.inline_calls and not self._hang_calls and not self.delay
+
+    def hang(self, *calls: str, seconds: float | None = None) -> None:
+        self._released.clear()
+        self._hang_seconds = seconds
+        self._hang_calls = set(calls)
+
+    def release(self) -> None:
+        self._hang_calls = set()
+        self._released.set()
 
     def unplug(self) -> None:
         self.unplugged = True
@@ -100,6 +130,14 @@ class FaultInjectingBackend(HardwareBackend):
 
     def _check_link(self, what: str) -> None:
         self.calls.append(what)
+        if self.delay:
+            time.sleep(self.delay)
+        if what in self._hang_calls:
+            self.hanging = what
+            try:
+                self._released.wait(self._hang_seconds)
+            finally:
+                self.hanging = None
         if self.unplugged:
             raise ConnectionLost(f"injected: link down during {what}")
 
@@ -113,6 +151,9 @@ class FaultInjectingBackend(HardwareBackend):
 
     def read_state(self) -> JointState:
         self._check_link("read_state")
+        if self.fail_reads > 0:
+            self.fail_reads -= 1
+            raise self.read_error
         return self.inner.read_state()
 
     def send_velocities(self, velocities: np.ndarray) -> None:
@@ -125,7 +166,7 @@ class FaultInjectingBackend(HardwareBackend):
     def stop(self) -> None:
         self._check_link("stop")
         if self.fail_stop:
-            raise BackendError("injected stop failure")
+            raise self.stop_error
         self.inner.stop()
 
     def estop(self) -> None:

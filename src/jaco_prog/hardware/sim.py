@@ -12,6 +12,7 @@ from jaco_prog.hardware.base import ConnectionLost, HardwareBackend, JointState
 
 class SimBackend(HardwareBackend):
     name = "sim"
+    inline_calls = True  # in-process: a call cannot hang
 
     def __init__(self, sim):
         super().__init__(list(sim.joint_names))
