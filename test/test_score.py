@@ -79,3 +79,108 @@ def test_export_writes_policy_only_checkpoint_and_card_and_never_overwrites(chec
     assert main(["export", str(run), "--out", str(out), "--episodes", "1"]) == 2
     assert out.read_bytes() == before
     json.dumps(evaluation)  # plain data
+
+
+# --- bad input ends in one line (issues 27 and 28) ---------------------------------------------------------
+def _score_error(args, capsys):
+    from jaco_prog.cli import main
+
+    code = main(["score", *map(str, args)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def _net_for(profile_name, path, **column):
+    from jaco_prog.nets.progressive import ProgressiveNet
+    from jaco_prog.nets.spec import ColumnSpec, NetSpec
+    from jaco_prog.robot.profile import load_profile
+
+    p = load_profile(profile_name)
+    spec = NetSpec(profile=p.to_dict(), columns=(ColumnSpec.preset("narrow", inputs="pixels+proprio"),),
+                   proprio_dim=2 * p.n_joints, privileged_dim=6 + 2 * p.n_joints)
+    raw = spec.to_dict()
+    raw["columns"][0].update(column)
+    return save_checkpoint(path, {"spec": raw, "model": ProgressiveNet(spec).state_dict()})
+
+
+def test_score_refuses_a_net_for_another_robot_in_one_line(tmp_path, capsys):
+    err = _score_error([_net_for("gen3_lite", tmp_path / "gen3.pt"), "--episodes", "1"], capsys)
+    assert "trained for robot profile 'gen3_lite'" in err and "j2n6s300" in err
+
+
+def test_score_checks_its_arguments_before_importing_torch(tmp_path):
+    code = ("import sys; from jaco_prog.cli import main; "
+            f"rc = main(['score', {str(tmp_path)!r}, '--episodes', '-1']); print(rc, 'torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["2", "False"], result
+    assert "--episodes must be at least 1" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--seed", "-3"], "--seed must be 0 or more"),
+    (["--task", "juggle"], "--task 'juggle' is not one of"),
+    (["--preset", "no_such_preset"], "is not in config/presets.yaml"),
+    (["--json", "/no/such/dir/score.json"], "does not exist"),
+])
+def test_score_refuses_bad_flags_in_one_line(checkpoint, capsys, args, needle):
+    assert needle in _score_error([checkpoint, *args], capsys)
+
+
+class TrainerState:  # what another program's checkpoint might hold besides tensors
+    pass
+
+
+def _pickled_object(path):
+    import torch
+
+    torch.save({"format": "jaco_prog.checkpoint", "trainer": TrainerState()}, path)
+    return path
+
+
+@pytest.mark.parametrize("make, needle", [
+    (lambda p: p.write_text("episode,return\n0,1.5\n") and p, "is a text file (starts 'episode,return')"),
+    (lambda p: p.write_text("hello") and p, "is a text file"),
+    (lambda p: p.write_bytes(b"") or p, "is empty"),
+    (lambda p: p.write_bytes(bytes(range(256))) and p, "is not a torch file"),
+    (_pickled_object, "holds a test_score.TrainerState object"),
+])
+def test_a_file_that_is_not_a_checkpoint_says_what_it_is_in_one_line(tmp_path, capsys, make, needle):
+    err = _score_error([make(tmp_path / "ckpt.pt")], capsys)
+    assert needle in err
+    assert "IndexError" not in err and "weights_only" not in err and "Weights only" not in err
+
+
+def test_a_truncated_checkpoint_says_so_in_one_line(checkpoint, tmp_path, capsys):
+    data = checkpoint.read_bytes()
+    (tmp_path / "cut.pt").write_bytes(data[:len(data) // 2])
+    assert "damaged or truncated" in _score_error([tmp_path / "cut.pt"], capsys)
+
+
+@pytest.mark.parametrize("column, needle", [({"hidden": 10 ** 6}, "columns[0].hidden = 1000000 (at most"),
+                                            ({"conv2_channels": 10 ** 9}, "conv2_channels")])
+def test_huge_layers_in_a_spec_are_refused_before_allocation(tmp_path, capsys, column, needle):
+    err = _score_error([_net_for("j2n6s300", tmp_path / "huge.pt", **column)], capsys)
+    assert needle in err and "damaged or not a jaco_prog checkpoint" in err
+
+
+def test_a_spec_asking_for_more_parameters_than_its_weights_is_refused_before_allocation(tmp_path):
+    from jaco_prog.nets.checkpoint import CheckpointError, MAX_PARAMETERS, load_net
+
+    # every width within bounds, together far beyond the parameter bound
+    path = _net_for("j2n6s300", tmp_path / "wide.pt", hidden=4000, conv2_channels=4000)
+    with pytest.raises(CheckpointError, match=f"at most {MAX_PARAMETERS:,}"):
+        load_net(path)
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_checkpoint_files_take_the_users_umask(tmp_path, umask, mode):
+    import os
+
+    previous = os.umask(umask)
+    try:
+        path = save_checkpoint(tmp_path / "checkpoint.pt", {"counters": {}})
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == mode

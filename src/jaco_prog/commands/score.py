@@ -32,13 +32,51 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from jaco_prog.evaluation.sim_score import EVAL_SEED_BASE, score_checkpoint, write_score
-
+def check_arguments(args: argparse.Namespace) -> None:
+    """Everything that can be refused without torch (which takes seconds to import) or a simulator."""
     if args.episodes < 1:
-        raise UserError("--episodes must be at least 1")
+        raise UserError(f"--episodes must be at least 1 (got {args.episodes})")
+    if args.seed is not None and args.seed < 0:
+        raise UserError(f"--seed must be 0 or more (got {args.seed})")
     if not Path(args.checkpoint).exists():
         raise UserError(f"checkpoint {args.checkpoint} does not exist")
+    if args.json:
+        out = Path(args.json)
+        if out.is_dir():
+            raise UserError(f"--json {args.json} is a directory; give a file name")
+        if not out.parent.is_dir():
+            raise UserError(f"--json {args.json}: directory {out.parent} does not exist")
+    from jaco_prog.sim import TASKS
+    from jaco_prog.sim.task_config import available_presets
+
+    if args.task not in TASKS:
+        raise UserError(f"--task {args.task!r} is not one of {', '.join(TASKS)}")
+    if args.preset is not None and args.preset not in available_presets():
+        raise UserError(f"--preset {args.preset!r} is not in config/presets.yaml (known: "
+                        f"{', '.join(available_presets())})")
+
+
+def check_checkpoint(args: argparse.Namespace) -> None:
+    """The checkpoint is readable and drives this task's robot and observations (one line otherwise), before
+    any episode runs."""
+    from jaco_prog.learning.train import check_env_matches
+    from jaco_prog.nets.checkpoint import load_net, resolve
+    from jaco_prog.sim import make_env
+
+    path = resolve(args.checkpoint)
+    _, spec = load_net(path)
+    env = make_env(task=args.task, preset=args.preset)
+    try:
+        check_env_matches(spec, env, str(path))
+    finally:
+        env.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    check_arguments(args)
+    from jaco_prog.evaluation.sim_score import EVAL_SEED_BASE, score_checkpoint, write_score
+
+    check_checkpoint(args)
     score = score_checkpoint(args.checkpoint, args.task, args.preset, args.episodes,
                              EVAL_SEED_BASE if args.seed is None else args.seed, not args.sample, args.progress)
     print(score.line())
