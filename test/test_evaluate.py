@@ -299,8 +299,11 @@ def test_partial_bag_reports_the_complete_episodes(runs, capsys, tmp_path):
 
 @pytest.mark.parametrize("key", ["image", "reward"])
 def test_missing_camera_or_reward_topic(runs, capsys, tmp_path, key):
-    bag = _copy(runs["mcap"], tmp_path / f"no-{key}", keep=lambda k, t: k != key)
-    _one_line_error([bag], capsys, f"has no {topics.name(key)}")
+    # the camera by either transport: raw, or compressed on <image topic>/compressed
+    bag = _copy(runs["mcap"], tmp_path / f"no-{key}", keep=lambda k, t: k not in (key, f"{key}_compressed"))
+    err = _one_line_error([bag], capsys, f"has no {topics.name(key)}")
+    if key == "image":
+        assert f"or {topics.name('image_compressed')} (sensor_msgs/msg/CompressedImage)" in err
 
 
 def test_unknown_message_type(runs, capsys, tmp_path):
@@ -328,7 +331,8 @@ def test_recorded_bag_metadata_is_what_ros2_bag_reads(runs):
         meta = yaml.safe_load((bag / "metadata.yaml").read_text())["rosbag2_bagfile_information"]
         assert meta["version"] == 9 and meta["storage_identifier"] == storage
         names = {e["topic_metadata"]["name"]: e for e in meta["topics_with_message_count"]}
-        assert set(names) == {topics.name(k) for k in topics.TOPICS}
+        # every contract topic, the camera on <image topic>/compressed (PNG) only
+        assert set(names) == {topics.name(k) for k in topics.TOPICS if k != "image"}
         for name, entry in names.items():
             md, contract = entry["topic_metadata"], topics.TOPICS[BY_NAME[name]]
             assert md["type"] == contract.msg_type and md["serialization_format"] == "cdr"

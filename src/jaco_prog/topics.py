@@ -54,6 +54,8 @@ class Service:
 
 TOPICS = {t.key: t for t in (
     Topic("image", "sensor_msgs/msg/Image", RELIABLE, SENSOR_DATA, "camera frames, rgb8"),
+    Topic("image_compressed", "sensor_msgs/msg/CompressedImage", RELIABLE, SENSOR_DATA,
+          "camera frames as PNG or JPEG: image_transport's compressed transport of `image` (what bags record)"),
     Topic("camera_info", "sensor_msgs/msg/CameraInfo", RELIABLE, SENSOR_DATA, "calibration of the camera"),
     Topic("joint_states", "sensor_msgs/msg/JointState", RELIABLE, RELIABLE, "measured joint positions/velocities"),
     Topic("joint_command", "trajectory_msgs/msg/JointTrajectory", RELIABLE, RELIABLE,

@@ -50,6 +50,15 @@ def image(t_ns: int, frame_id: str, rgb: np.ndarray):
                                           is_bigendian=0, step=w * 3, data=rgb.reshape(-1))
 
 
+def compressed_image(t_ns: int, frame_id: str, rgb: np.ndarray, fmt: str = "png", jpeg_quality: int = 95):
+    """sensor_msgs/CompressedImage of an RGB frame, as image_transport's compressed plugin publishes it
+    (jaco_prog.bags.images)."""
+    from jaco_prog.bags.images import encode
+
+    text, data = encode(rgb, fmt, jpeg_quality)
+    return _cls("sensor_msgs/msg/CompressedImage")(header=header(t_ns, frame_id), format=text, data=data)
+
+
 def camera_info(t_ns: int, frame_id: str, info: dict):
     roi = _cls("sensor_msgs/msg/RegionOfInterest")(x_offset=0, y_offset=0, height=0, width=0, do_rectify=False)
     return _cls("sensor_msgs/msg/CameraInfo")(

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 
+from jaco_prog.bags.images import FORMATS as IMAGE_FORMATS, JPEG_QUALITY
 from jaco_prog.errors import UserError
 
 POLICIES = ("trained", "scripted", "random")
@@ -45,6 +46,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-bag", action="store_true", help="do not record a bag")
     p.add_argument("--storage", choices=("mcap", "sqlite3"), default=None,
                    help="bag storage (default: runtime.yaml recording.storage, mcap)")
+    p.add_argument("--image-format", choices=IMAGE_FORMATS, default="png",
+                   help="how the bag records the camera: png or jpeg as sensor_msgs/CompressedImage on "
+                        "<image topic>/compressed (image_transport's compressed transport; PNG is lossless, so "
+                        "`jaco-prog evaluate` recomputes the recorded rewards exactly), raw as sensor_msgs/Image "
+                        "(10x larger) (default %(default)s)")
+    p.add_argument("--jpeg-quality", type=int, default=JPEG_QUALITY,
+                   help="JPEG quality, 1-100, with --image-format jpeg (default %(default)s)")
     p.add_argument("--realtime", action="store_true",
                    help="pace the sim clock to the wall clock, as the ROS graph runs (default: as fast as possible)")
     p.set_defaults(func=run)
@@ -61,6 +69,8 @@ def _check(args: argparse.Namespace) -> None:
         raise UserError(f"--video-episodes must be >= 0 (got {args.video_episodes})")
     if args.video_size < 16:
         raise UserError(f"--video-size must be at least 16 pixels (got {args.video_size})")
+    if not 1 <= args.jpeg_quality <= 100:
+        raise UserError(f"--jpeg-quality must be in 1..100 (got {args.jpeg_quality})")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,11 +109,13 @@ def run(args: argparse.Namespace) -> int:
             from jaco_prog.bags import BagWriter
 
             bag = BagWriter(out / "bag", storage=args.storage or params.recording.storage,
-                            version=params.recording.version,
+                            version=params.recording.version, image_format=args.image_format,
+                            jpeg_quality=args.jpeg_quality,
                             custom_data={"writer": f"jaco_prog {__version__} run --sim", "clock": "sim",
                                          "robot_profile": args.profile, "task": args.task,
                                          "preset": args.preset or "", "policy": label,
-                                         "checkpoint": str(checkpoint or ""), "seed": str(args.seed)})
+                                         "checkpoint": str(checkpoint or ""), "seed": str(args.seed),
+                                         "image_format": args.image_format})
         graph = build_graph(world, loop, params, seed=args.seed, bag=bag, video_episodes=args.video_episodes,
                             video_size=args.video_size)
         graph.on_episode = _print_episode
@@ -146,9 +158,14 @@ def run(args: argparse.Namespace) -> int:
           f"{summary['violations']} safety violations, policy inference p99 "
           f"{loop_stats['inference_ms'].get('p99', float('nan')):.2f} ms, "
           f"{summary['realtime_factor'] or 0:.1f}x real time")
-    wrote = ["returns.csv", "summary.json"] + (["bag/"] if bag is not None else []) + ([video.name] if video else [])
+    wrote = ["returns.csv", "summary.json"] + ([f"bag/ ({_megabytes(out / 'bag')}, camera {args.image_format})"]
+                                               if bag is not None else []) + ([video.name] if video else [])
     print(f"wrote {out}/ " + ", ".join(wrote))
     return 0
+
+
+def _megabytes(folder) -> str:
+    return f"{sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) / 1e6:.1f} MB"
 
 
 def _p99(values) -> float:

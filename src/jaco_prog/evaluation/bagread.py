@@ -9,6 +9,12 @@ Messages come in timestamp order; messages with the same timestamp come in the o
 (joint state, camera info, image, tracker outputs, driver status, episode event, command: PRIORITY), whatever
 order the storage returns them in, so a replay sees what each component saw.
 
+The camera may be recorded raw (`image`: sensor_msgs/Image) or through image_transport's compressed transport
+(`image_compressed`: sensor_msgs/CompressedImage on <image topic>/compressed, PNG or JPEG; what `jaco-prog run`
+records by default). A reader asking for `image` gets either: compressed frames come as DecodedImage, the
+rgb8 Image fields of the decoded frame, so the replay reads both alike. A bag with both is read from its raw
+topic (the compressed one is listed in info.ignored).
+
 Bad input gives one BagError (a UserError: one line, exit 2): no such bag, not a bag, a required topic missing,
 a topic of another message type than the contract's, a type without a definition. A bag that breaks off (a
 recording killed mid-write: an MCAP without its summary and footer, or a corrupt chunk) is read up to the
@@ -20,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
+
+import numpy as np
 
 from jaco_prog import topics
 from jaco_prog.errors import UserError
@@ -52,6 +60,56 @@ def _expected(key: str) -> tuple[str, str]:
     if key in TF_TOPICS:
         return TF_TOPICS[key]
     return topics.name(key), topics.TOPICS[key].msg_type
+
+
+COMPRESSED_IMAGE = "sensor_msgs/msg/CompressedImage"
+
+
+class UndecodableImage(BagError):
+    """A compressed camera frame that is not a PNG or JPEG image (a BagError: one line, exit 2, unless the
+    reader skips the frame as it skips other malformed ones)."""
+
+
+class DecodedImage:
+    """A sensor_msgs/CompressedImage read as the rgb8 sensor_msgs/Image it encodes (header, height, width,
+    encoding, is_bigendian, step, data). The pixels are decoded on first use; a frame that does not decode
+    raises UndecodableImage there."""
+
+    encoding = "rgb8"
+    is_bigendian = 0
+
+    def __init__(self, msg):
+        self.header, self.format, self._compressed = msg.header, msg.format, msg.data
+        self._rgb: np.ndarray | None = None
+
+    @property
+    def rgb(self) -> np.ndarray:
+        if self._rgb is None:
+            from jaco_prog.bags.images import ImageDecodeError, decode
+
+            try:
+                self._rgb = decode(self.format, self._compressed)
+            except ImageDecodeError:
+                # no time or size in the text: a reader that skips such frames counts them by it
+                raise UndecodableImage(f"{topics.name('image_compressed')}: a frame that is not a PNG or JPEG "
+                                       f"image (format {self.format!r})") from None
+        return self._rgb
+
+    @property
+    def height(self) -> int:
+        return self.rgb.shape[0]
+
+    @property
+    def width(self) -> int:
+        return self.rgb.shape[1]
+
+    @property
+    def step(self) -> int:
+        return self.rgb.shape[1] * 3
+
+    @property
+    def data(self) -> np.ndarray:
+        return self.rgb.reshape(-1)
 
 
 def _types_from_definition(msgtype: str, fmt, data: str) -> dict:
@@ -135,7 +193,11 @@ class BagSource:
         self.required = list(required)
         if not self.path.exists():
             raise BagError(f"no bag at {self.path}")
-        self._by_topic = {_expected(k)[0]: k for k in self.keys}
+        self._by_topic = {_expected(k)[0]: k for k in self.keys}  # topic -> contract key it is read as
+        self._types = {_expected(k)[0]: _expected(k)[1] for k in self.keys}  # topic -> the type it must have
+        if "image" in self.keys and "image_compressed" not in self.keys:  # the camera, by either transport
+            compressed, msgtype = _expected("image_compressed")
+            self._by_topic[compressed], self._types[compressed] = "image", msgtype
         self._store = _Store()
         self._reader = None
         self._salvage_file: Path | None = None
@@ -178,8 +240,10 @@ class BagSource:
         self._connections = {}
         for conn in reader.connections:
             self.info.topics[conn.topic] = (conn.msgtype, conn.msgcount)
+        skip = self._second_camera_topic()
+        for conn in reader.connections:
             key = self._by_topic.get(conn.topic)
-            if key is None:
+            if key is None or conn.topic in skip:
                 continue
             self._accept(key, conn.topic, conn.msgtype, conn.msgdef.format, conn.msgdef.data)
             self._connections[conn.id] = (key, conn.msgtype)
@@ -215,10 +279,13 @@ class BagSource:
         self._connections = {}
         for cid, ch in self._channels.items():
             schema = schemas.get(ch.schema_id)
+            self.info.topics[ch.topic] = (schema.name if schema else "?", counts.get(cid, 0))
+        skip = self._second_camera_topic()
+        for cid, ch in self._channels.items():
+            schema = schemas.get(ch.schema_id)
             msgtype = schema.name if schema else "?"
-            self.info.topics[ch.topic] = (msgtype, counts.get(cid, 0))
             key = self._by_topic.get(ch.topic)
-            if key is None:
+            if key is None or ch.topic in skip:
                 continue
             if ch.message_encoding != "cdr":
                 raise BagError(f"topic {ch.topic}: message encoding {ch.message_encoding!r}, expected cdr")
@@ -231,20 +298,30 @@ class BagSource:
         with open(mcap, "rb") as f:
             yield from StreamReader(f, validate_crcs=True).records
 
+    def _second_camera_topic(self) -> set[str]:
+        """The compressed camera topic when the raw one has frames too: only one of them may be replayed."""
+        if self._by_topic.get(_expected("image_compressed")[0]) != "image":
+            return set()
+        raw, compressed = _expected("image")[0], _expected("image_compressed")[0]
+        if raw in self.info.topics and compressed in self.info.topics and self.info.topics[raw][1] != 0:
+            self.info.ignored.append(f"{compressed} ({COMPRESSED_IMAGE}): the bag has the raw {raw} as well, "
+                                     "which is read instead")
+            return {compressed}
+        return set()
+
     def _accept(self, key: str, topic: str, msgtype: str, fmt, data) -> None:
-        expected = _expected(key)[1]
+        expected = self._types[topic]
         if msgtype != expected and msgtype not in topics.LEGACY_TYPES.get(key, ()):
             raise BagError(f"topic {topic} has message type {msgtype}; evaluation reads it as {expected} (the "
                            "topic contract, jaco_prog.topics)")
         self._store.add(topic, msgtype, fmt, data)
 
     def _check(self) -> None:
-        present = {self._by_topic[t] for t in self.info.topics if t in self._by_topic}
         for key in self.required:
-            name, msgtype = _expected(key)
-            count = self.info.topics.get(name, (None, 0))[1]
-            if key not in present or count == 0:
-                raise BagError(f"{self.path} has no {name} ({msgtype}) messages: evaluation needs the "
+            names = [t for t, k in self._by_topic.items() if k == key]
+            if not any(self.info.topics.get(name, (None, 0))[1] != 0 for name in names):
+                wanted = " or ".join(f"{name} ({self._types[name]})" for name in names)
+                raise BagError(f"{self.path} has no {wanted} messages: evaluation needs the "
                                f"{key.replace('_', ' ')} topic (bag topics: {', '.join(sorted(self.info.topics))})")
         for name, (msgtype, _) in sorted(self.info.topics.items()):
             if name not in self._by_topic:
@@ -273,7 +350,7 @@ class BagSource:
             try:
                 item = next(raw_iter)
                 t_ns, key, msgtype, raw = item
-                msg = self._store.deserialize(raw, msgtype)
+                msg = self._read(key, msgtype, raw)
             except StopIteration:
                 break
             except Exception as err:  # noqa: BLE001 - a broken chunk, record or message: stop here
@@ -291,19 +368,22 @@ class BagSource:
 
     def first(self, key: str):
         """The first message on `key` (None if none), without reading the rest of the bag."""
-        name, _ = _expected(key)
         if self._salvage_file is None:
-            conns = [c for c in self._wanted if c.topic == name]
+            conns = [c for c in self._wanted if self._connections[c.id][0] == key]
             for conn, _, raw in self._reader.messages(connections=conns):
-                return self._store.deserialize(raw, conn.msgtype)
+                return self._read(key, conn.msgtype, raw)
             return None
         try:
             for t_ns, k, msgtype, raw in self._raw():
                 if k == key:
-                    return self._store.deserialize(raw, msgtype)
+                    return self._read(key, msgtype, raw)
         except Exception:  # noqa: BLE001
             return None
         return None
+
+    def _read(self, key: str, msgtype: str, raw):
+        msg = self._store.deserialize(raw, msgtype)
+        return DecodedImage(msg) if msgtype == COMPRESSED_IMAGE and key == "image" else msg
 
     def close(self) -> None:
         if self._reader is not None:

@@ -150,7 +150,8 @@ class InProcessGraph:
 
     def _on_frame(self, out, t_ns: int, now: float) -> None:
         frame = self.camera_frame
-        self._publish("image", t_ns, lambda: m.image(t_ns, frame, out.image))
+        if self.bag is not None:  # raw, or PNG/JPEG on <image topic>/compressed, as the bag was opened
+            self.bag.write_image(t_ns, frame, out.image)
         self._publish("camera_info", t_ns, lambda: m.camera_info(t_ns, frame, out.camera_info))
         tr = self.tracker.on_image(out.image, now)
         self._latest = tr
