@@ -11,6 +11,13 @@ One pass over the bag, in timestamp order (jaco_prog.evaluation.bagread):
   joint_command    with a checkpoint: PolicyLoop (LSTM reset at each 'start') is ticked at each recorded
                    command's stamp on the recorded inputs; per-joint agreement of its actions with the recorded
 
+Malformed messages never end the replay in a traceback: an image whose step is smaller than width x channels,
+an empty (0 x 0) or short image, joint states with fewer (or non-finite) positions than names, camera info
+without a 3x3 K, a non-finite reward, a command that is not one velocity per joint name, an episode event that
+does not parse or an 'end' without a return are each skipped and counted (Evaluation.skipped: one line per
+kind, with the count and the first time); what the bag cannot be read without (no required topic, an encoding
+the replay does not know) is refused in one line (BagError).
+
 The tracker needs the camera pose in the robot base frame (the extrinsic calibration, not in CameraInfo). In
 order of precedence: --camera-position/--camera-lookat; a base -> camera transform on /tf_static or /tf; for a
 bag of `jaco-prog run --sim` (custom_data clock: sim) each episode's randomised camera, rebuilt from the run's
@@ -103,15 +110,28 @@ def _stamp(msg, t_ns: int) -> float:
     return s if s > 0 else t_ns / 1e9
 
 
+class Malformed(ValueError):
+    """One message the replay skips (and counts): `kind` groups the count, the text says why."""
+
+    def __init__(self, kind: str, why: str):
+        super().__init__(why)
+        self.kind = kind
+
+
 def _image_array(msg) -> np.ndarray:
     h, w, enc = int(msg.height), int(msg.width), msg.encoding.lower()
     channels = {"rgb8": 3, "bgr8": 3, "rgba8": 4, "bgra8": 4, "mono8": 1}.get(enc)
     if channels is None:
         raise BagError(f"image encoding {msg.encoding!r} is not supported (rgb8, bgr8, rgba8, bgra8, mono8)")
-    data = np.asarray(msg.data, np.uint8)
+    if h <= 0 or w <= 0:
+        raise Malformed("image", f"an image of {w}x{h} pixels (empty)")
+    data = np.asarray(msg.data, np.uint8).reshape(-1)
     step = int(msg.step) or w * channels
+    if step < w * channels:
+        raise Malformed("image", f"image step {step} is smaller than width x channels ({w} x {channels})")
     if data.size < step * h:
-        raise BagError(f"an image of {w}x{h} {enc} holds {data.size} bytes, fewer than step x height")
+        raise Malformed("image", f"an image of {w}x{h} {enc} holds {data.size} bytes, fewer than step x height "
+                                 f"({step} x {h})")
     img = data[:step * h].reshape(h, step)[:, :w * channels].reshape(h, w, channels)
     if enc == "rgb8":
         return img
@@ -264,6 +284,12 @@ def _replay(source, result: Evaluation, tracker, cameras, loop, profile, params,
     velocities = np.asarray(loop.action_velocities if loop is not None else profile.action_velocities, float)
     loop_names = loop.joint_names if loop is not None else list(profile.joint_names)
     frame_t, frame_rec, frame_new, frame_ep = [], [], [], []
+    malformed: dict[tuple[str, str], list] = {}  # (topic key, why) -> [count, first bag time]
+
+    def skip(key: str, why: str, t: float) -> None:
+        entry = malformed.setdefault((key, why), [0, t])
+        entry[0] += 1
+
     cmd_t, cmd_ep, cmd_rec, cmd_rep = [], [], [], []
     pending: deque = deque()  # recomputed (tracker output, rgb or None) per image, awaiting its reward message
     current: dict | None = None  # the open episode
@@ -282,15 +308,37 @@ def _replay(source, result: Evaluation, tracker, cameras, loop, profile, params,
             first_t = t_bag
         last_t = t_bag
         if key == "joint_states":
+            names, positions, velocity = list(msg.name), np.asarray(msg.position, float), msg.velocity
+            if len(positions) < len(names):
+                skip(key, f"joint states with fewer positions than names ({len(positions)} for {len(names)})",
+                     t_bag)
+                continue
+            if not np.isfinite(positions[:len(names)]).all():
+                skip(key, "joint states with non-finite positions", t_bag)
+                continue
+            if len(velocity) not in (0, len(names)):
+                skip(key, f"joint states with {len(velocity)} velocities for {len(names)} names", t_bag)
+                continue
             stamp = _stamp(msg, t_ns)
-            tracker.on_joint_state(msg.name, msg.position, stamp)
+            tracker.on_joint_state(names, positions, stamp)
             if loop is not None:
-                loop.on_joint_state(msg.name, msg.position, msg.velocity, stamp)
+                loop.on_joint_state(names, positions, velocity, stamp)
         elif key == "camera_info":
-            if int(msg.width) > 0 and float(msg.k[0]) > 0:
-                tracker.on_camera_info(msg.width, msg.height, msg.k)
+            k = np.asarray(msg.k, float)
+            if k.size != 9 or not np.isfinite(k).all():
+                skip(key, "camera info whose K is not 9 finite numbers", t_bag)
+            elif int(msg.width) > 0 and k[0] > 0:
+                tracker.on_camera_info(msg.width, msg.height, k)
         elif key == "image":
-            rgb = _image_array(msg)
+            try:
+                rgb = _image_array(msg)
+            except Malformed as err:
+                skip(key, str(err), t_bag)
+                # a placeholder, so that this frame's reward message pairs with "not recomputed"
+                pending.append((None, None, current is not None))
+                if len(pending) > 8:
+                    pending.popleft()
+                continue
             stamp = _stamp(msg, t_ns)
             out = tracker.on_image(rgb, stamp)
             if loop is not None:
@@ -303,6 +351,9 @@ def _replay(source, result: Evaluation, tracker, cameras, loop, profile, params,
         elif key == "reward":
             recorded = float(msg.data)
             out, rgb, _ = pending.popleft() if pending else (None, None, False)
+            if not np.isfinite(recorded):
+                skip(key, f"non-finite reward ({recorded})", t_bag)
+                continue
             recomputed = out.reward if out is not None else np.nan
             frame_t.append(t_bag)
             frame_rec.append(recorded)
@@ -330,10 +381,20 @@ def _replay(source, result: Evaluation, tracker, cameras, loop, profile, params,
                     if tf.header.frame_id.lstrip("/") == base and tf.child_frame_id.lstrip("/") == camera_frame:
                         tracker.set_camera(_pose_from_tf(tracker.camera, tf.transform))
         elif key == "episode_event":
+            text = str(msg.data)
+            parts = text.split()
+            if len(parts) == 2 and parts[0] == "end" and current is not None and parts[1] == str(current["n"]):
+                # the episode ended, but with no return to report: leave it out, say why
+                result.skipped.append(f"episode {current['n']}: its end event at {t_bag:.3f} s has no return "
+                                      f"({text!r}); the episode is left out")
+                current = None
+                continue
             try:
-                kind, n, ret = parse_event(msg.data)
-            except ValueError:
-                result.skipped.append(f"t = {t_bag:.3f} s: ignored episode event {msg.data!r}")
+                kind, n, ret = parse_event(text)
+                if ret is not None and not np.isfinite(ret):
+                    raise ValueError(f"non-finite return {ret}")
+            except (ValueError, IndexError, OverflowError):
+                skip(key, "episode events that do not parse ('start <n>' / 'end <n> <return>')", t_bag)
                 continue
             if loop is not None:
                 loop.on_episode_event(msg.data)
@@ -359,11 +420,19 @@ def _replay(source, result: Evaluation, tracker, cameras, loop, profile, params,
             if current is None:
                 continue
             current["steps"] += 1
-            if loop is None:
-                continue
             command = topics.read_joint_command(msg)  # a JointTrajectory, or a JointJog from an older bag
             vel = np.asarray(command.velocities, float)
-            index = {name: i for i, name in enumerate(command.names)} if len(vel) == len(command.names) else {}
+            why = command.problem or (f"{len(vel)} velocities for {len(command.names)} joint names"
+                                      if len(vel) != len(command.names) else
+                                      "non-finite velocities" if not np.isfinite(vel).all() else None)
+            if why:
+                skip(key, f"joint commands that are not one velocity per joint name ({why})", t_bag)
+                if loop is not None:
+                    loop.tick(_stamp(msg, t_ns))  # the policy acted here: keep its state in step, compare nothing
+                continue
+            if loop is None:
+                continue
+            index = {name: i for i, name in enumerate(command.names)}
             rec = np.array([int(np.clip(np.rint(vel[index[j]] / v), -1, 1)) + 1 if j in index and v > 0 else -1
                             for j, v in zip(loop_names, velocities)])
             out = loop.tick(_stamp(msg, t_ns))
@@ -376,6 +445,9 @@ def _replay(source, result: Evaluation, tracker, cameras, loop, profile, params,
     if current is not None:
         result.skipped.append(f"episode {current['n']}: started at {current['start']:.3f} s, no end event (the "
                               f"bag ends at {last_t:.3f} s)")
+    for (key, why), (count, first) in malformed.items():
+        result.skipped.append(f"{count} malformed {topics.name(key)} message{'s' if count != 1 else ''} skipped "
+                              f"(first at t = {first:.3f} s): {why}")
     if source.info.truncated:
         result.skipped.append(f"the bag is truncated or corrupt: {source.info.truncated}; read "
                               f"{source.info.messages_read} messages"
