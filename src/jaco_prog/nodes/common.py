@@ -9,6 +9,9 @@ stand-in for rclpy and the message packages into sys.modules before a node is bu
 from __future__ import annotations
 
 import importlib
+import os
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -80,13 +83,46 @@ def header(seconds_: float, frame_id: str = DEFAULT_FRAME):
     return msg
 
 
+# --- images: cv_bridge where it is installed ---------------------------------------------------------------
+# ROS 2's cv_bridge converts where it is installed (any ROS 2 install; the docker image), this module's own numpy
+# conversion where it is not: rclpy's PyPI wheels come without it, and the PyPI `cv-bridge` is an unofficial
+# ROS 1 port (it maps 16-bit encodings to 8-bit), so a cv_bridge found outside a sourced ROS 2 prefix is not used.
+# Both paths give the same arrays for the same messages (test/test_first_hour_cv_bridge.py).
+AUTO = object()  # `bridge` argument: cv_bridge if installed, else the own conversion
+ENCODING_CHANNELS = {"rgb8": 3, "bgr8": 3, "rgba8": 4, "bgra8": 4, "mono8": 1}
+
+
+@lru_cache(maxsize=1)
+def cv_bridge():
+    """ROS 2's cv_bridge.CvBridge, or None where it is not installed (or only a pip-installed port is)."""
+    try:
+        import cv_bridge as module
+        from cv_bridge.boost.cv_bridge_boost import cvtColor2  # noqa: F401 - the compiled half does the converting
+    except ImportError:
+        return None
+    prefixes = [Path(p).resolve() for p in os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep) if p]
+    where = Path(module.__file__).resolve()
+    if not any(prefix in where.parents for prefix in prefixes):
+        return None
+    return module.CvBridge()
+
+
+def _bridge(bridge):
+    return cv_bridge() if bridge is AUTO else bridge
+
+
 # --- messages -> numpy ------------------------------------------------------------------------------------
-def image_to_rgb(msg) -> np.ndarray:
-    """sensor_msgs/Image (rgb8, bgr8, rgba8, bgra8 or mono8) -> H x W x 3 uint8 RGB (a copy)."""
-    channels = {"rgb8": 3, "bgr8": 3, "rgba8": 4, "bgra8": 4, "mono8": 1}
-    if msg.encoding not in channels:
+def image_to_rgb(msg, bridge=AUTO) -> np.ndarray:
+    """sensor_msgs/Image (rgb8, bgr8, rgba8, bgra8 or mono8) -> H x W x 3 uint8 RGB (a copy). `bridge`: AUTO (ROS
+    2's cv_bridge where installed), a CvBridge, or None for the own conversion."""
+    if msg.encoding not in ENCODING_CHANNELS:
         raise ValueError(f"image encoding {msg.encoding!r} not supported (rgb8, bgr8, rgba8, bgra8, mono8)")
-    c = channels[msg.encoding]
+    c = ENCODING_CHANNELS[msg.encoding]
+    bridge = _bridge(bridge)
+    # cv_bridge reads each row of `step` bytes as step // pixel size whole pixels: row padding that is not a whole
+    # number of pixels would shear its image, so such a message takes the own conversion
+    if bridge is not None and msg.step % c == 0:
+        return np.array(bridge.imgmsg_to_cv2(msg, desired_encoding="rgb8"), dtype=np.uint8, copy=True)
     flat = np.frombuffer(msg.data, np.uint8)
     rows = flat[:msg.height * msg.step].reshape(msg.height, msg.step)[:, :msg.width * c]
     img = rows.reshape(msg.height, msg.width, c)
@@ -94,7 +130,9 @@ def image_to_rgb(msg) -> np.ndarray:
         return np.repeat(img, 3, axis=2)
     if msg.encoding.startswith("bgr"):
         img = img[..., 2::-1]
-    return np.ascontiguousarray(img[..., :3])
+    out = np.empty((msg.height, msg.width, 3), np.uint8)
+    out[...] = img[..., :3]  # a copy in every case: a tight rgb8 message's pixels would otherwise be a view of it
+    return out
 
 
 def joint_state_arrays(msg, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
@@ -118,9 +156,13 @@ def floats(values: Iterable) -> list[float]:
     return [float(v) for v in values]
 
 
-def rgb_to_image(rgb: np.ndarray, seconds_: float, frame_id: str):
-    msg = msg_type("image")()
+def rgb_to_image(rgb: np.ndarray, seconds_: float, frame_id: str, bridge=AUTO):
+    """H x W x 3 uint8 RGB -> sensor_msgs/Image rgb8 (through cv_bridge where installed, as image_to_rgb)."""
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    bridge = _bridge(bridge)
+    if bridge is not None:
+        return bridge.cv2_to_imgmsg(rgb, encoding="rgb8", header=header(seconds_, frame_id))
+    msg = msg_type("image")()
     msg.header = header(seconds_, frame_id)
     msg.height, msg.width = int(rgb.shape[0]), int(rgb.shape[1])
     msg.encoding, msg.is_bigendian, msg.step = "rgb8", 0, int(rgb.shape[1] * 3)
