@@ -3,6 +3,7 @@ tests share. Stdlib only, so a sweep's parent process can read trial results wit
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 EPISODES_CSV = "episodes.csv"
@@ -27,6 +28,14 @@ def read_episodes(run_dir: str | Path, missing_ok: bool = False) -> dict[str, li
             for name, value in zip(EPISODE_FIELDS, values):
                 columns[name].append(value)
     return columns
+
+
+def flush_to_disk(f) -> None:
+    """Everything written to the open file `f` is on the disk: Python's buffer flushed, the OS's synced. Runs
+    before every checkpoint, so that after a kill -9 (or a power cut) episodes.csv holds every episode the
+    checkpoint counts; a resume drops the rows logged after the checkpoint's step, so none is counted twice."""
+    f.flush()
+    os.fsync(f.fileno())
 
 
 RESUMES_CSV = "resumes.csv"  # one row per resume: weights, optimiser and RNG continue, the environments restart
