@@ -337,3 +337,16 @@ def test_driver_timeouts_are_validated():
         DriverParams.from_dict({**DRIVER.raw, "call_timeout": -1})
     with pytest.raises(ConfigError, match="max_events"):
         DriverParams.from_dict({**DRIVER.raw, "max_events": 0})
+
+
+def test_estop_latency_bench_prints_every_case_next_to_its_baseline(load_bench, capsys, monkeypatch):
+    bench = load_bench("estop_latency")
+    monkeypatch.setattr("sys.argv", ["estop_latency.py", "--trials", "2", "--hang-s", "1.0"])
+    bench.main()
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.split()[:1] in (["healthy"],
+                                                                                            ["slow"], ["hung"])}
+    assert set(rows) == {"healthy", "slow", "hung"}
+    for row in rows.values():  # baseline, median, p95, max: numbers (no timing is asserted)
+        assert all(float(x) >= 0.0 for x in row[1:5])
+    assert "worst e-stop latency" in out
