@@ -85,14 +85,15 @@ def trial(profile, layer_params, case: str, slow_s: float, hang_s: float, rng) -
             while backend.hanging != "send" and time.monotonic() < deadline:
                 time.sleep(0.0005)
             if backend.hanging != "send":
-                raise RuntimeError("the send never hung")
+                raise RuntimeError("the send never hung: is the driver loop running?")
         else:
             time.sleep(rng.uniform(0.0, driver.period))
         start = time.perf_counter()
         driver.estop("bench")
-        if not times:
-            raise RuntimeError("the e-stop did not reach the arm")
-        return times[0] - start
+        waited = time.monotonic() + 1.0
+        while not times and time.monotonic() < waited:  # reached the arm after its deadline, or never
+            time.sleep(0.0005)
+        return times[0] - start if times else float("inf")
     finally:
         backend.release()
         stop.set()
@@ -125,8 +126,10 @@ def main() -> None:
         worst = max(worst, float(lat.max()))
         what = {"healthy": "calls return at once", "slow": f"every call {args.slow_ms:g} ms",
                 "hung": f"send blocks up to {args.hang_s:g} s"}[case]
+        missed = int(np.isinf(lat).sum())
         print(f"{case:<9} {floor * 1e3:12.3f} {np.median(lat) * 1e3:10.3f} {np.percentile(lat, 95) * 1e3:8.3f} "
-              f"{lat.max() * 1e3:8.3f}  {'yes' if lat.max() <= period else 'NO'} ({what})")
+              f"{lat.max() * 1e3:8.3f}  {'yes' if lat.max() <= period else 'NO'} ({what}"
+              f"{f'; {missed} e-stops never reached the arm' if missed else ''})")
     print(f"worst e-stop latency {worst * 1e3:.3f} ms = {worst / period:.2f} driver periods")
 
 
