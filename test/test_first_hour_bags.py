@@ -96,6 +96,9 @@ def test_evaluate_reads_every_format_and_recomputes_the_recorded_rewards(bags, f
     assert main(["evaluate", str(bag), "--out", str(tmp_path / "e"), "--video-episodes", "0"]) == 0
     ev = json.loads((tmp_path / "e" / "evaluation.json").read_text())
     assert ev["returns"] == printed and ev["skipped"] == []
+    camera = f"{RAW} (sensor_msgs/msg/Image)" if fmt == "raw" else f"{COMPRESSED} (sensor_msgs/msg/CompressedImage)"
+    assert ev["camera_topic"] == camera
+    assert f"- camera frames: {camera}" in (tmp_path / "e" / "report.md").read_text()
     if fmt == "jpeg":  # lossy: measured 100 % on these episodes, but a target edge could flip a frame
         assert ev["reward_agreement"] >= 0.95
     else:
@@ -161,6 +164,7 @@ def test_a_bag_with_both_camera_topics_is_replayed_from_the_raw_one(tmp_path):
         frames = [msg for _, key, msg in source.messages() if key == "image"]
         assert len(frames) == 3 and all(f.encoding == "rgb8" for f in frames)
         assert any(COMPRESSED in note and "raw" in note for note in source.info.ignored)
+        assert source.info.camera_topic == f"{RAW} (sensor_msgs/msg/Image)"
 
 
 def test_a_compressed_only_bag_gives_the_replay_rgb8_frames(tmp_path):

@@ -54,6 +54,7 @@ class BagInfo:
     truncated: str | None = None  # why reading stopped before the end of the bag
     messages_read: int = 0
     last_ns: int | None = None  # timestamp of the last message read
+    camera_topic: str | None = None  # where the `image` frames come from: topic (type)
 
 
 def _expected(key: str) -> tuple[str, str]:
@@ -315,6 +316,8 @@ class BagSource:
             raise BagError(f"topic {topic} has message type {msgtype}; evaluation reads it as {expected} (the "
                            "topic contract, jaco_prog.topics)")
         self._store.add(topic, msgtype, fmt, data)
+        if key == "image" and (self.info.camera_topic is None or self.info.topics.get(topic, (None, 0))[1]):
+            self.info.camera_topic = f"{topic} ({msgtype})"  # the camera topic with frames, of one or two
 
     def _check(self) -> None:
         for key in self.required:

@@ -37,7 +37,8 @@ def summary(ev: Evaluation) -> dict:
            "recomputed_returns": [e.recomputed_return for e in eps],
            "reward_agreement": _frame_agreement(ev, agree),
            "safety_events": sum(len(e.safety_events) for e in eps),
-           "camera": ev.camera_source, "checkpoint": ev.checkpoint, "skipped": list(ev.skipped),
+           "camera": ev.camera_source, "camera_topic": ev.info.camera_topic,
+           "checkpoint": ev.checkpoint, "skipped": list(ev.skipped),
            "ignored_topics": list(ev.info.ignored), "bag_seconds": ev.duration, "wall_seconds": ev.wall,
            "realtime_factor": ev.realtime_factor, "frames": ev.frame_count}
     if ev.checkpoint:
@@ -174,7 +175,7 @@ def _write_markdown(ev: Evaluation, path: Path, written: dict) -> Path:
              + (f"{s['mean_return']:.2f}, success rate {s['success_rate']:.0%}" if eps else "-"),
              f"- reward recomputed from the camera frames and joint states by the tracker: agrees with the "
              f"recorded reward on {_pct(s['reward_agreement'])} of the frames inside episodes",
-             f"- camera pose for the tracker: {ev.camera_source}",
+             f"- camera frames: {s['camera_topic'] or '-'}; camera pose for the tracker: {ev.camera_source}",
              f"- safety events (driver status changes into clamped/limited/stale/estop/fault): {s['safety_events']}",
              f"- {ev.frame_count} frames, {ev.duration:.1f} s of bag read in {ev.wall:.2f} s "
              f"({ev.realtime_factor:.0f}x real time)"]
