@@ -71,3 +71,23 @@ def test_mujoco_matches_urdf_chain_within_1mm(chain):
 def test_fast_point_fk_requires_every_joint_on_the_path(chain):
     with pytest.raises(KeyError, match="j2n6s300_joint_3"):
         PointKinematics(chain, PROFILE.palm_link, ["j2n6s300_joint_1", "j2n6s300_joint_2"])
+
+
+def test_lever_arms_bound_how_far_a_joint_change_moves_each_monitored_link(chain):
+    """The workspace look-ahead skips its batched FK when this bound keeps every point inside: it must hold
+    for any pose and any joint change, and be tight enough to matter (within 2x of the worst case seen)."""
+    from jaco_prog.safety.kinematics import BatchKinematics
+
+    profile = load_profile("j2n6s300")
+    links = [profile.palm_link, "j2n6s300_end_effector", "j2n6s300_link_5", "j2n6s300_link_3"]
+    fk = BatchKinematics(chain, links, profile.joint_names, profile.base_link)
+    rng = np.random.default_rng(0)
+    ratios = []
+    for _ in range(500):
+        q = rng.uniform(-4, 4, profile.n_joints)
+        dq = rng.normal(0, 0.2, profile.n_joints) * (rng.random(profile.n_joints) < 0.5)
+        moved = np.linalg.norm(fk(q + dq) - fk(q), axis=1)
+        bound = fk.lever @ np.abs(dq)
+        assert np.all(moved <= bound + 1e-12)
+        ratios.append(np.max(moved / np.maximum(bound, 1e-12)))
+    assert max(ratios) > 0.5

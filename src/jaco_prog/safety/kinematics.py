@@ -56,6 +56,17 @@ class BatchKinematics:
         self._cols = np.array(cols, dtype=int)
         self._outputs = [(anchor[link][0], anchor[link][1][:, 3].copy()) for link in self.links]
         self.moving_joints = sorted(set(cols))  # joint-vector indices that move any of the links
+        # lever[l, j] >= |p_l - o_j| for every joint vector: the sum of the translations along the chain from
+        # joint j to link l. A point moves at most sum_j lever[l, j] |dq_j| for a joint change dq (its speed is
+        # |sum_j w_j x (p - o_j)|), whatever the path: the workspace look-ahead's cheap exact bound.
+        self.lever = np.zeros((len(self.links), len(joint_names)))
+        for row, link in enumerate(self.links):
+            path = chain.path_to(link)
+            after = 0.0
+            for joint in reversed(path):
+                if joint.kind in ("revolute", "continuous"):
+                    self.lever[row, index[joint.name]] = max(self.lever[row, index[joint.name]], after)
+                after += float(np.linalg.norm(joint.origin[:3, 3]))
         self._base_inv = None
         if base_link and base_link != chain.root:
             if any(j.kind != "fixed" for j in chain.path_to(base_link)):
