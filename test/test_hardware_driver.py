@@ -273,9 +273,11 @@ def test_every_backend_call_has_a_deadline(call):
         assert tick(driver, clock).status.status == Status.FAULT
         assert any("stop failed" in what and "did not return" in what for _, what in driver.events)
     elif call == "estop":
-        driver.estop("button")
-        assert any("hardware estop failed" in what for _, what in driver.events)
-        assert ("stop",) in mock.calls  # the fallback
+        # the e-stop runs on the caller's thread (no hand-off); a watchdog keeps its deadline
+        pressing = threading.Thread(target=driver.estop, args=("button",))
+        pressing.start()
+        until(lambda: any("hardware estop failed" in what for _, what in driver.events), "the deadline passes")
+        assert ("stop",) in mock.calls and driver.layer.estopped  # the fallback, while the e-stop still hangs
     elif call == "clear_faults":
         driver.estop("button")
         driver.reset()
@@ -283,9 +285,11 @@ def test_every_backend_call_has_a_deadline(call):
     else:
         t = tick(driver, clock)
         assert t.status.status == Status.FAULT and any("connect failed" in w for _, w in driver.events)
-    assert faulty.hanging == call  # the driver returned; the backend still hangs
+    assert faulty.hanging == call  # the driver went on; the backend still hangs
     faulty.release()
     until(lambda: faulty.hanging is None, "the call returns")
+    if call == "estop":
+        pressing.join()
 
 
 def test_a_slow_backend_still_works():

@@ -12,9 +12,11 @@ Every call into a backend that can block (real hardware; `backend.inline_calls` 
 thread with a deadline (`call_timeout`, `connect_timeout` for connect): a call that has not returned by
 then is a fault, a stop goes out on a thread of its own, and no other periodic call is made until the hung
 one returns (then a stop first, and a fresh command is needed). The e-stop never waits on a send: it takes
-only the layer's lock (held for microseconds, never across a backend call) and calls the hardware e-stop on
-a thread of its own, at once. run() keeps its schedule on a monotonic clock, whatever the driver's clock
-(wall time, ROS time, sim time) does.
+only the layer's lock (held for microseconds, never across a backend call) and calls the hardware e-stop at
+once on the caller's own thread - no hand-off to another thread, whose wake-up on a loaded machine would cost
+more than a control period. Its deadline is kept by a watchdog thread: an e-stop that has not returned by
+then is reported and the arm is stopped from another thread. run() keeps its schedule on a monotonic clock,
+whatever the driver's clock (wall time, ROS time, sim time) does.
 
 ROS-free: the ROS node binds `submit` to a subscription, `step` to a timer and publishes `last_tick.status`
 as diagnostics; tests drive `step` in sim time.
@@ -125,6 +127,55 @@ class _Call:
         if self.error is not None:
             raise self.error
         return self.result
+
+
+class _Watchdog:
+    """One daemon thread per process: runs a callback when a call guarded on another thread outlives its
+    deadline. Arming it costs the guarded thread a notify, never a wait."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._armed: dict[int, tuple[float, Callable[[], None]]] = {}
+        self._token = 0
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the thread ahead of the first guarded call (starting it waits for it to run)."""
+        with self._cond:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="jaco-prog-driver-watchdog", daemon=True)
+                self._thread.start()
+
+    def arm(self, seconds: float, callback: Callable[[], None]) -> int:
+        self.start()
+        with self._cond:
+            self._token += 1
+            self._armed[self._token] = (time.monotonic() + seconds, callback)
+            self._cond.notify()
+            return self._token
+
+    def disarm(self, token: int) -> None:
+        with self._cond:
+            self._armed.pop(token, None)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                now = time.monotonic()
+                due = [t for t, (deadline, _) in self._armed.items() if deadline <= now]
+                callbacks = [self._armed.pop(t)[1] for t in due]
+                if not callbacks:
+                    wait = min((d for d, _ in self._armed.values()), default=now + 3600.0) - now
+                    self._cond.wait(wait)
+                    continue
+            for callback in callbacks:
+                try:
+                    callback()
+                except Exception:  # noqa: BLE001 - the watchdog outlives whatever a callback does
+                    pass
+
+
+_WATCHDOG = _Watchdog()
 
 
 class _Worker:
@@ -257,6 +308,7 @@ class VelocityDriver:
             raise BackendHung(f"{self._hung.what} has not returned for "
                               f"{time.monotonic() - self._hung.started:.3f} s")
         call = _Call(what, fn, args)
+        _WATCHDOG.start()  # ready before an e-stop needs it
         self._worker.start(call)
         limit = self.call_timeout if timeout is None else timeout
         if not call.done.wait(limit):
@@ -283,13 +335,24 @@ class VelocityDriver:
         with self._lock:
             if (self._backend_estopped and not again) or not self._connected():
                 return
+        token = None
+        if not self.backend.inline_calls:
+            token = _WATCHDOG.arm(self.call_timeout, self._estop_overdue)
         try:
-            self._urgent("estop", self.backend.estop)
+            self.backend.estop()  # on this thread: the one call whose latency matters most
             with self._lock:
                 self._backend_estopped = True
         except Exception as err:  # noqa: BLE001 - whatever the backend raises, fall back to a stop
             self._event(f"hardware estop failed: {_describe(err)}")
             self._try_stop(urgent=True)
+        finally:
+            if token is not None:
+                _WATCHDOG.disarm(token)
+
+    def _estop_overdue(self) -> None:
+        """The watchdog: the hardware e-stop has not returned within call_timeout."""
+        self._event(f"hardware estop failed: did not return within {self.call_timeout:g} s")
+        self._try_stop(urgent=True)
 
     def _try_stop(self, urgent: bool = False) -> bool:
         try:
