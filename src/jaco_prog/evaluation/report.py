@@ -142,7 +142,8 @@ def _plots(ev: Evaluation, out: Path) -> dict:
         ax.set_ylim(0, 105)
         written["agreement_png"] = _finish(
             plt, fig, ax, out / "action_agreement.png", None, "% of commands",
-            "action agreement with the recorded commands" + ("" if overall is None else f" (all joints: {overall:.0%})"))
+            "action agreement with the recorded commands"
+            + ("" if overall is None else f" (all joints: {overall:.0%})"))
     return written
 
 
