@@ -219,7 +219,7 @@ def test_fuzz_no_output_exceeds_any_limit():
     run()
     print(f"\nfuzz: {counters['commands']} commands, {counters['periods']} control periods, "
           f"{counters['halts']} halted, {counters['limited']} limited, "
-          f"{counters['hard_braking']} braked harder than the acceleration limit (tracking noise only), "
+          f"{counters['hard_braking']} braked harder than the acceleration limit (tracking noise or a late loop only), "
           f"worst workspace overshoot {counters['max_excess_growth'] * 1e3:.3f} mm, 0 violations; fault classes: "
           f"{counters['garbage']} NaN/inf/wrong-length/unknown-name commands, {counters['non_finite_stamps']} "
           f"non-finite stamps, {counters['unreadable']} unreadable inputs, {counters['dropped_then_fresh']} "
