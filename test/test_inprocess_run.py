@@ -80,10 +80,11 @@ def test_episodes_complete_and_printed_returns_equal_the_bag_reward_topic(two_ep
 def test_bag_has_every_contract_topic_at_the_graph_rates(two_episode_run):
     run_dir, _ = two_episode_run
     bag, connections = read_bag(run_dir / "bag")
-    assert set(bag) == set(topics.TOPICS)  # sim graph: the real graph's topics plus clock and ground truth
+    # sim graph: the real graph's topics plus clock and ground truth; the camera as PNG on <image>/compressed
+    assert set(bag) == set(topics.TOPICS) - {"image"}
     params = load_runtime_params()
     control = load_safety_params("j2n6s300").control_rate
-    rates = {"image": params.sim.camera_rate, "camera_info": params.sim.camera_rate,
+    rates = {"image_compressed": params.sim.camera_rate, "camera_info": params.sim.camera_rate,
              "reward": params.sim.camera_rate, "target_visible": params.sim.camera_rate,
              "target_marker": params.sim.camera_rate, "reward_ground_truth": params.sim.camera_rate,
              "joint_states": params.sim.joint_state_rate, "clock": params.sim.clock_rate,
@@ -101,9 +102,11 @@ def test_bag_has_every_contract_topic_at_the_graph_rates(two_episode_run):
         assert len(visible) >= 0.9 * params.sim.camera_rate * duration
     assert control % params.sim.camera_rate == 0
     # header stamps are the bag timestamps (sim time)
-    t, img = bag["image"][3]
+    t, img = bag["image_compressed"][3]
     assert img.header.stamp.sec * 10**9 + img.header.stamp.nanosec == t
-    assert img.encoding == "rgb8" and img.height == params.sim.camera_height and img.width == params.sim.camera_width
+    from jaco_prog.bags.images import decode
+    assert img.format == "rgb8; png compressed bgr8"
+    assert decode(img.format, img.data).shape == (params.sim.camera_height, params.sim.camera_width, 3)
     # commands are one-point JointTrajectories with the profile's joint names, valid for command_duration;
     # velocities are from the action set {-v, 0, +v}
     from jaco_prog.robot.profile import load_profile
