@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Replay a rosbag2 bag of the graph (`ros2 bag record` on the robot, or `jaco-prog run --sim`; "
                     "MCAP or sqlite3; a bag directory or a bare .mcap/.db3 file) through the graph's components "
                     "without ROS: per-episode return and success (reward topic), length, time within 10 cm and "
-                    "safety events (driver status); the reward recomputed by the colour tracker from the recorded "
+                    "safety-layer interventions (driver status); the reward recomputed by the colour tracker from the recorded "
                     "camera frames and joint states, and its agreement with the recorded reward; with "
                     "--checkpoint, the policy re-run on the recorded observations (LSTM reset at episode starts) "
                     "and its per-joint agreement with the recorded commands. Writes report.md, episodes.csv, "
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"episode {e.episode:3d}  return {e.recorded_return:4g}  {'success' if e.success else 'miss   '}  "
               f"recomputed {e.recomputed_return:4g}  reward agreement "
               f"{'-' if e.reward_agreement is None else f'{e.reward_agreement:.1%}'}  within 10 cm "
-              f"{e.time_within:.2f} s  safety events {len(e.safety_events)}{agree}")
+              f"{e.time_within:.2f} s  safety-layer interventions {len(e.safety_events)}{agree}")
     line = (f"mean return {s['mean_return']:.2f} over {s['episodes']} episodes, success rate {s['success_rate']:.0%}, "
             f"reward agreement {'-' if s['reward_agreement'] is None else format(s['reward_agreement'], '.1%')}")
     if ev.checkpoint:

@@ -148,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
                "success_rate": sum(r.success for r in records) / len(records),
                "ground_truth_returns": truth, "mean_ground_truth_return": sum(truth) / len(truth),
                "violations": sum(r.violation is not None for r in records),
+               "safety_layer_periods": dict(graph.layer_statuses),
                "realtime_factor": sim_time / wall if wall else None,
                "policy_loop": loop_stats, "bag": "bag" if bag is not None else None}
     video = write_video(frames, out / "episodes.mp4", fps=params.recording.video_fps) if frames else None
@@ -155,13 +156,27 @@ def run(args: argparse.Namespace) -> int:
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"mean return {summary['mean_return']:.1f} over {len(records)} episodes (ground truth "
           f"{summary['mean_ground_truth_return']:.1f}), success rate {summary['success_rate']:.0%}, "
-          f"{summary['violations']} safety violations, policy inference p99 "
+          f"{_violations(records)}, {_interventions(graph.layer_statuses)}, policy inference p99 "
           f"{loop_stats['inference_ms'].get('p99', float('nan')):.2f} ms, "
           f"{summary['realtime_factor'] or 0:.1f}x real time")
     wrote = ["returns.csv", "summary.json"] + ([f"bag/ ({_megabytes(out / 'bag')}, camera {args.image_format})"]
                                                if bag is not None else []) + ([video.name] if video else [])
     print(f"wrote {out}/ " + ", ".join(wrote))
     return 0
+
+
+def _violations(records) -> str:
+    """Safety violations: the simulator's (table contact, self-collision, a set joint limit); each ends an
+    episode. Not the safety layer's interventions, which keep the arm from them."""
+    ended = sum(r.violation is not None for r in records)
+    return f"{ended} episode{'s' if ended != 1 else ''} ended by a safety violation"
+
+
+def _interventions(statuses) -> str:
+    total = sum(statuses.values())
+    acted = sum(n for status, n in statuses.items() if status not in ("ok", "stale"))
+    share = acted / total if total else 0.0
+    return f"the safety layer intervened in {share:.0%} of driver periods (clamped, limited, e-stop, fault)"
 
 
 def _megabytes(folder) -> str:

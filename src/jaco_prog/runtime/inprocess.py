@@ -10,6 +10,7 @@ topic, type and QoS of the contract (jaco_prog.topics), stamped with sim time.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -72,6 +73,9 @@ class InProcessGraph:
         self._latest_gt = 0.0
         self._current: dict | None = None
         self._ended_now: int | None = None
+        # driver periods inside episodes, by the safety layer's status: how often it intervened (clamped,
+        # limited, ...), which is not a safety violation (the simulator's, which ends an episode)
+        self.layer_statuses: Counter = Counter()
 
     # --- wiring ------------------------------------------------------------------------------------------
     def _publish(self, key: str, t_ns: int, build: Callable[[], object]) -> None:
@@ -131,6 +135,8 @@ class InProcessGraph:
         world = self.world
         out = world.tick()
         t_ns, now = out.stamp_ns, out.stamp
+        if self.manager is not None and self.manager.running:
+            self.layer_statuses[world.driver.last_tick.status.status.value] += 1
         if out.clock:
             self._publish("clock", t_ns, lambda: m.clock(t_ns))
         if out.positions is not None:
