@@ -27,6 +27,9 @@ from jaco_prog.safety.limits import JointLimits, Workspace
 from jaco_prog.safety.params import SafetyParams, load_safety_params
 
 
+CLOCK_TOLERANCE = 1e-9  # s: instants closer than this are the same instant
+
+
 class Status(str, Enum):
     OK = "ok"  # the command went through unchanged
     CLAMPED = "clamped"  # only the velocity limit changed it
@@ -127,9 +130,11 @@ class SafetyLayer:
         if self.workspace is not None:
             ws = params.workspace
             self._ws_joints = self.workspace.moving_joints
+            self._ws_lever = self.workspace.kinematics.lever
             self._fractions = np.array(ws.lookahead_fractions)[:, None]
             self._scales = np.array(ws.scale_candidates)
             self._inv_b_ws = 1.0 / limits.deceleration[self._ws_joints]
+        self._ws_ref: tuple[np.ndarray, np.ndarray] | None = None  # a pose and its monitored points
         self._zero = np.zeros(self._n)
         self._cached_names: tuple | None = None
         self._cached_perm: np.ndarray | None = None
@@ -338,7 +343,9 @@ class SafetyLayer:
         # The output stays in force until the next period, and that may be as long as the longest one
         # measured lately: never let a command act beyond command_timeout.
         period = self._worst_period
-        if age + period > self._cmd_timeout:
+        # CLOCK_TOLERANCE: a clock kept as a count of float periods puts the same instant a few ulps apart at
+        # different absolute times; the watchdog's decision must not depend on when the episode began
+        if age + period > self._cmd_timeout + CLOCK_TOLERANCE:
             limit = "command_timeout" if self._cmd_timeout == self.params.command_timeout else "its time_from_start"
             late = f", control period up to {period * 1e3:.0f} ms" if period > self._dt else ""
             return self._halt(Status.STALE, f"no fresh command for {age:.3f} s ({limit} {self._cmd_timeout:g} s"
@@ -436,11 +443,23 @@ class SafetyLayer:
         ws = self.workspace
         fractions = self._fractions
         disp = self._stop_displacement(out) * stretch
+        # An exact shortcut: every look-ahead pose lies within |q - q_ref| + |disp| of the last pose whose
+        # points were computed (clipping only shortens a step), and no point moves further than its lever
+        # arms allow (BatchKinematics.lever). When that keeps every point inside the workspace, the batched
+        # look-ahead below would pass too: nothing to limit, without computing it.
+        if self._ws_ref is not None:
+            q_ref, points_ref = self._ws_ref
+            reach = self._ws_lever @ (np.abs(q - q_ref) + np.abs(disp))
+            if ws.inside_by(points_ref, reach):
+                return out, ""
         batch = np.empty((1 + fractions.shape[0], self._n))
         batch[0] = q
         batch[1:] = self._clip_stop(q, q + fractions * disp)
-        excess = ws.excess_at(batch)
-        allowed = max(excess[0], 0.0)  # outside already: motion that goes no further out is allowed
+        points = ws.kinematics.positions(batch)
+        self._ws_ref = (q.copy(), points[0])
+        excess = ws.excess(points)
+        now = excess[0]
+        allowed = max(now, 0.0)  # outside already: motion that goes no further out is allowed
         if excess[1:].max() <= allowed:
             return out, ""
         # Blend the request with braking (prev moved toward zero by one braking step), largest share first.
@@ -459,4 +478,8 @@ class SafetyLayer:
             if scales[k] == 0.0:
                 return cands[k], "workspace (braking)"
             return cands[k], f"workspace (scaled to {scales[k]:g} of the request)"
-        return cands[-1], "workspace (braking, already outside)"
+        if now > 0.0:
+            return cands[-1], f"workspace (braking, already outside by {now * 1e3:.0f} mm)"
+        # inside, but even braking from here carries the look-ahead out (the stop lasts longer than the
+        # look-ahead of the last periods assumed, e.g. after a late period): brake, it is the least motion
+        return cands[-1], f"workspace (braking; the stop may end up to {excess[-1] * 1e3:.0f} mm outside)"

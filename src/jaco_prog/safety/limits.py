@@ -94,6 +94,13 @@ class Workspace:
         box = np.maximum(self.box_low - palm, palm - self.box_high).max(axis=1)
         return np.maximum(table, box)
 
+    def inside_by(self, points: np.ndarray, reach: np.ndarray) -> bool:
+        """Whether every point (L, 3) stays inside even when point l moves by up to reach[l] (m)."""
+        if np.any(points[:, 2] - reach < self.z_min):
+            return False
+        palm = points[0]
+        return bool(np.all(palm - reach[0] >= self.box_low) and np.all(palm + reach[0] <= self.box_high))
+
     def excess_at(self, q_batch: np.ndarray) -> np.ndarray:
         return self.excess(self.kinematics.positions(q_batch))
 
