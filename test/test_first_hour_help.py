@@ -39,13 +39,8 @@ def missing_defaults(parser: argparse.ArgumentParser) -> list[str]:
 
 
 # score.py is another item of issue 28 (its argument checks): its --preset and --json need "(default: none)"
-NOT_YET = {"score": "score.py belongs to issue 28 item 6; --preset and --json lack their default in the help"}
-
-
 @pytest.mark.parametrize("command", sorted(subcommands()))
-def test_every_option_shows_its_default(command, request):
-    if command in NOT_YET:
-        request.applymarker(pytest.mark.xfail(reason=NOT_YET[command], strict=False))
+def test_every_option_shows_its_default(command):
     assert missing_defaults(subcommands()[command]) == []
 
 

@@ -23,11 +23,12 @@ def register(subparsers) -> None:
                                    description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint", help="checkpoint file or run directory")
     parser.add_argument("--task", default="reach", help="reach | conveyor (default %(default)s)")
-    parser.add_argument("--preset", default=None, help="simulator variation (config/presets.yaml)")
+    parser.add_argument("--preset", default=None,
+                        help="simulator variation (config/presets.yaml; default: none, the training task)")
     parser.add_argument("--episodes", type=int, default=100, help="episodes (default %(default)s)")
     parser.add_argument("--seed", type=int, default=None, help="first evaluation seed (default: held-out base)")
     parser.add_argument("--sample", action="store_true", help="sample actions instead of acting greedily")
-    parser.add_argument("--json", default=None, metavar="FILE", help="also write the numbers as JSON")
+    parser.add_argument("--json", default=None, metavar="FILE", help="also write the numbers as JSON (default: none)")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     parser.set_defaults(func=run)
 

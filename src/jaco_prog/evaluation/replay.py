@@ -34,7 +34,7 @@ import numpy as np
 
 from jaco_prog import topics
 from jaco_prog.errors import UserError
-from jaco_prog.evaluation.bagread import BagError, BagSource
+from jaco_prog.evaluation.bagread import BagError, BagSource, UndecodableImage
 
 KEYS = ("image", "camera_info", "joint_states", "reward", "episode_event", "driver_status", "joint_command", "tf",
         "tf_static")
@@ -332,7 +332,7 @@ def _replay(source, result: Evaluation, tracker, cameras, loop, profile, params,
         elif key == "image":
             try:
                 rgb = _image_array(msg)
-            except Malformed as err:
+            except (Malformed, UndecodableImage) as err:
                 skip(key, str(err), t_bag)
                 # a placeholder, so that this frame's reward message pairs with "not recomputed"
                 pending.append((None, None, current is not None))

@@ -130,7 +130,8 @@ def _plots(ev: Evaluation, out: Path) -> dict:
                 ax.axvline(ts - f["t"][0], color="r", lw=0.8)
         ax.legend(fontsize=8, loc="upper right")
     written["timeline_png"] = _finish(plt, fig, ax, out / "reward_timeline.png",
-                                      "bag time (s); grey: complete episodes; red lines: safety-layer interventions", "reward",
+                                      "bag time (s); grey: complete episodes; red lines: safety-layer interventions",
+                                      "reward",
                                       "reward timeline")
 
     if ev.checkpoint:
@@ -177,7 +178,8 @@ def _write_markdown(ev: Evaluation, path: Path, written: dict) -> Path:
              f"- reward recomputed from the camera frames and joint states by the tracker: agrees with the "
              f"recorded reward on {_pct(s['reward_agreement'])} of the frames inside episodes",
              f"- camera frames: {s['camera_topic'] or '-'}; camera pose for the tracker: {ev.camera_source}",
-             f"- safety-layer interventions (driver status changes into clamped/limited/stale/estop/fault; not safety violations, which end an episode): {s['safety_events']}",
+             "- safety-layer interventions (driver status changes into clamped/limited/stale/estop/fault; not "
+             f"safety violations, which end an episode): {s['safety_events']}",
              f"- {ev.frame_count} frames, {ev.duration:.1f} s of bag read in {ev.wall:.2f} s "
              f"({ev.realtime_factor:.0f}x real time)"]
     if ev.checkpoint:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from jaco_prog.learning.episode_log import EPISODE_FIELDS, EPISODES_CSV, record_resume
+from jaco_prog.learning.episode_log import EPISODE_FIELDS, EPISODES_CSV, flush_to_disk, record_resume
 from jaco_prog.learning.rollout import Episode
 
 
@@ -63,6 +63,10 @@ class RunLogger:
         if self._recent_returns:
             self.bar.set_postfix(ret=f"{sum(self._recent_returns) / len(self._recent_returns):.2f}", refresh=False)
         self.bar.update(min(step, self.total_steps) - self.bar.n)
+
+    def flush_episodes(self) -> None:
+        """episodes.csv on the disk (before a checkpoint: it must hold every episode the checkpoint counts)."""
+        flush_to_disk(self._csv_file)
 
     def close(self) -> None:
         self.bar.close()

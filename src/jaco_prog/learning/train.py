@@ -18,7 +18,6 @@ import yaml
 from jaco_prog.errors import UserError
 from jaco_prog.learning.config import VALUES_BEFORE_FIELD_EXISTED, TrainConfig
 from jaco_prog.learning.envs import env_profile, make_training_env
-from jaco_prog.learning.episode_log import flush_to_disk
 from jaco_prog.learning.logger import RunLogger
 from jaco_prog.learning.optimizer import make_optimizer, trainable_parameters
 from jaco_prog.learning.rollout import Episode
@@ -140,7 +139,7 @@ class Run:
 
     def save(self) -> Path:
         if self.logger is not None:  # the episode log first: it must hold every episode the checkpoint counts
-            flush_to_disk(self.logger._csv_file)
+            self.logger.flush_episodes()
         return save_checkpoint(self.run_dir / CHECKPOINT_NAME, {
             "spec": self.net.spec.to_dict(),
             "model": self.net.state_dict(),
