@@ -1,4 +1,19 @@
 #!/usr/bin/env python3
+# Copyright 2026 jaco_prog maintainers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Runs of several transfer studies in one Fig. 5-style figure and table. Each compared arm is one method of a
 study's out dir (bench/fig5_transfer.py), drawn under a label of its own, so the same method trained with
 different --set values (a tuned learning rate, say) can be compared with another. Nothing is trained and the

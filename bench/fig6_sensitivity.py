@@ -1,4 +1,19 @@
 #!/usr/bin/env python3
+# Copyright 2026 jaco_prog maintainers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Paper Fig. 6 in simulation: how sensitive progressive and finetuned transfer are to the learning rate, the
 entropy cost and the seed. Per preset, N samples of (lr log-uniform in [5e-5, 5e-3], entropy cost log-uniform
 in [1e-5, 1e-2], seed), each trained once as a narrow progressive column and once as finetuned column 1 (the

@@ -1,4 +1,19 @@
 #!/usr/bin/env python3
+# Copyright 2026 jaco_prog maintainers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Paper Fig. 7 in simulation: the conveyor (moving target) task learnt by a narrow proprio-only column, either
 as the 2nd column straight after column 1, or as the 3rd column after a narrow LSTM column 2 that first learnt
 static reach with vision and proprioception (paper section 4.3). Both on the real_proxy preset by default.

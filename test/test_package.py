@@ -1,3 +1,18 @@
+# Copyright 2026 jaco_prog maintainers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """The repository is a well-formed ament_python package: colcon builds and tests it without ROS installed."""
 import re
 import shutil
@@ -52,3 +67,19 @@ def test_colcon_build_installs_data_and_executable_and_colcon_test_runs(tmp_path
     suite = ET.parse(results[0]).getroot()
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
     assert int(suite.get("tests")) >= 3 and int(suite.get("failures")) == 0 and int(suite.get("errors")) == 0
+
+
+def test_every_python_file_carries_the_licence_of_package_xml():
+    """ament_copyright (the ROS 2 image's linter) wants a copyright line and the licence's header in the first
+    comment block; the SPDX line names the licence package.xml declares."""
+    licence = ET.parse(ROOT / "package.xml").getroot().find("license").text.strip()
+    files = subprocess.run(["git", "ls-files", "*.py"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert files
+    missing = []
+    for name in files:
+        head = (ROOT / name).read_text().split("\n", 20)[:20]
+        if not any(line.startswith("# Copyright ") for line in head) or \
+                f"# SPDX-License-Identifier: {licence}" not in head or \
+                not any("Licensed under the Apache License, Version 2.0" in line for line in head):
+            missing.append(name)
+    assert not missing, missing
