@@ -84,21 +84,17 @@ def main() -> None:
             mujoco.mj_step(model, data, nstep=substeps)
             raw_renderer.render([raw_view])
 
-    def env_loop(k):
-        env.reset(seed=1)
-        for i in range(k):
-            _, _, terminated, truncated, _ = env.step(actions[i % n])
-            if terminated or truncated:
-                env.reset(seed=1)
+    def stepping(e):
+        def loop(k):
+            e.reset(seed=1)
+            for i in range(k):
+                _, _, terminated, truncated, _ = e.step(actions[i % n])
+                if terminated or truncated:
+                    e.reset(seed=1)
+        return loop
 
     unfiltered = make_env(seed=0, safety=False)
-
-    def unfiltered_loop(k):
-        unfiltered.reset(seed=1)
-        for i in range(k):
-            _, _, terminated, truncated, _ = unfiltered.step(actions[i % n])
-            if terminated or truncated:
-                unfiltered.reset(seed=1)
+    env_loop, unfiltered_loop = stepping(env), stepping(unfiltered)
 
     raw(50), env_loop(50), unfiltered_loop(50)  # warm up
     raw_rate, env_rate, unfiltered_rate = rate(raw, n), rate(env_loop, n), rate(unfiltered_loop, n)
