@@ -94,8 +94,9 @@ def in_process(seconds: float, checkpoint: str | None) -> dict:
 
 def over_dds(seconds: float, checkpoint: str | None, workdir: Path) -> dict:
     from jaco_prog.nodes import common
+    from jaco_prog.nodes.observer import Observer
     from jaco_prog.runtime.params import load_runtime_params
-    from jaco_prog.testing.graph import GraphProcesses, Observer, isolated_ros_env
+    from jaco_prog.testing.graph import GraphProcesses, isolated_ros_env
     from jaco_prog.testing.launch_files import declared_nodes
 
     arguments = {"rviz": "false", "record": "false", **({"checkpoint": checkpoint} if checkpoint else {})}

@@ -28,7 +28,8 @@ import pytest
 from jaco_prog import topics
 from jaco_prog.nodes import common
 from jaco_prog.runtime import load_runtime_params
-from jaco_prog.testing.graph import GraphProcesses, Observer, isolated_ros_env
+from jaco_prog.nodes.observer import Observer
+from jaco_prog.testing.graph import GraphProcesses, isolated_ros_env
 from jaco_prog.testing.launch_files import declared_nodes
 
 EPISODES = 3

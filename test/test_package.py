@@ -14,6 +14,7 @@
 # limitations under the License.
 
 """The repository is a well-formed ament_python package: colcon builds and tests it without ROS installed."""
+import os
 import re
 import shutil
 import subprocess
@@ -83,3 +84,21 @@ def test_every_python_file_carries_the_licence_of_package_xml():
                 not any("Licensed under the Apache License, Version 2.0" in line for line in head):
             missing.append(name)
     assert not missing, missing
+
+
+def test_the_core_imports_no_ros_package():
+    """Every module but jaco_prog.nodes imports without rclpy or a message package (ament_index_python, a plain
+    resource lookup that paths.share_dir asks where a colcon install keeps the data files, is not ROS runtime)."""
+    script = (
+        "import importlib, pkgutil, sys\n"
+        "import jaco_prog\n"
+        "for m in pkgutil.walk_packages(jaco_prog.__path__, 'jaco_prog.'):\n"
+        "    if not m.name.startswith('jaco_prog.nodes'):\n"
+        "        importlib.import_module(m.name)\n"
+        "roots = {n.split('.')[0] for n in sys.modules}\n"
+        "print(sorted(r for r in roots if r.startswith(('rclpy', 'rcl_', 'rmw', 'rosidl', 'builtin_interfaces'))\n"
+        "             or r.endswith(('_msgs', '_srvs'))))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "MUJOCO_GL": "egl"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", result.stdout

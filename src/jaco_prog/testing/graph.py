@@ -16,7 +16,7 @@
 """The graph as separate OS processes over real DDS, started from what a launch file declares.
 
     with GraphProcesses(declared_nodes("sim.launch.py", {"rviz": "false"}), workdir) as graph:
-        ...                      # talk to it from this process (rclpy, same ROS_DOMAIN_ID)
+        ...                      # talk to it: jaco_prog.nodes.observer.Observer(graph.domain_id)
         codes = graph.interrupt() # SIGINT (twice, the second during shutdown): every exit code
 
 Each node runs its console script (setup.py's entry point, installed next to this interpreter) with
@@ -31,14 +31,11 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import yaml
 
-from jaco_prog import topics
-from jaco_prog.nodes import common
 from jaco_prog.testing.launch_files import DeclaredNode
 
 
@@ -134,72 +131,3 @@ class GraphProcesses:
 
     def __exit__(self, *exc) -> None:
         self.kill()
-
-
-class Observer:
-    """A ROS 2 node of this process in the graph's domain (its own rclpy context): records what arrives on
-    contract topics (monotonic time, message) and calls services; its executor spins in a thread."""
-
-    def __init__(self, domain_id: int, name: str = "test_observer"):
-        import rclpy
-        from rclpy.context import Context
-        from rclpy.executors import SingleThreadedExecutor
-
-        self.context = Context()
-        rclpy.init(context=self.context, domain_id=domain_id)
-        self.node = rclpy.create_node(name, context=self.context)
-        self.got: dict[str, list] = {}
-        self.lock = threading.Lock()
-        self.executor = SingleThreadedExecutor(context=self.context)
-        self.executor.add_node(self.node)
-        self.thread = threading.Thread(target=self.executor.spin, daemon=True)
-        self.thread.start()
-
-    def listen(self, *keys: str) -> None:
-        for key in keys:
-            self.got[key] = []
-            self.node.create_subscription(common.msg_type(key), topics.name(key),
-                                          lambda msg, key=key: self._record(key, msg),
-                                          common.qos_profile(topics.TOPICS[key].subscriber_qos))
-
-    def _record(self, key, msg) -> None:
-        with self.lock:
-            self.got[key].append((time.monotonic(), msg))
-
-    def messages(self, key: str) -> list:
-        with self.lock:
-            return list(self.got[key])
-
-    def wait_for(self, predicate, timeout: float, what: str, graph: GraphProcesses | None = None):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            if graph is not None and not all(graph.alive().values()):
-                dead = [n for n, alive in graph.alive().items() if not alive]
-                raise AssertionError(f"{dead} exited while waiting for {what}:\n"
-                                     + "\n".join(graph.log(n)[-2000:] for n in dead))
-            time.sleep(0.05)
-        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-    def call(self, srv_type: str, name: str, request, timeout: float = 10.0):
-        client = self.node.create_client(common.interface(srv_type), name)
-        try:
-            assert client.wait_for_service(timeout_sec=timeout), f"service {name} not found"
-            future = client.call_async(request)
-            deadline = time.monotonic() + timeout
-            while not future.done() and time.monotonic() < deadline:
-                time.sleep(0.01)
-            assert future.done(), f"service {name} did not answer within {timeout} s"
-            return future.result()
-        finally:
-            self.node.destroy_client(client)
-
-    def close(self) -> None:
-        import rclpy
-
-        self.executor.shutdown()
-        self.thread.join(timeout=5)
-        self.node.destroy_node()
-        rclpy.shutdown(context=self.context)
