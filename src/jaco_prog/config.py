@@ -89,3 +89,12 @@ def number_range(value: Any, where: str, *, non_negative: bool = False) -> tuple
     if low > high:
         raise ConfigError(where, f"low {low} is above high {high}")
     return low, high
+
+
+def ticks_per(control_rate: float, rate: float, where: str) -> int:
+    """How many driver periods one period of `rate` spans; the rates must divide the control rate."""
+    n = control_rate / rate
+    if rate > control_rate or abs(n - round(n)) > 1e-6:
+        raise ConfigError(where, f"{rate:g} Hz must divide the driver control rate {control_rate:g} Hz "
+                                 "(safety.yaml control_rate)")
+    return int(round(n))

@@ -35,7 +35,8 @@ import numpy as np
 from jaco_prog import topics
 from jaco_prog.bags import messages as m
 from jaco_prog.runtime.episodes import EpisodeManager, parse_event
-from jaco_prog.runtime.params import RuntimeParams, ticks_per
+from jaco_prog.config import ticks_per
+from jaco_prog.runtime.params import RuntimeParams
 from jaco_prog.runtime.policy_loop import PolicyLoop, policy_image
 from jaco_prog.runtime.reward_tracker import RewardTracker, TrackerOutput
 from jaco_prog.runtime.sim_world import SimWorld

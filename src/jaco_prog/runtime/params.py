@@ -173,11 +173,3 @@ def load_runtime_params(path: str | Path | None = None) -> RuntimeParams:
     path = Path(path) if path else config_path("runtime.yaml")
     return RuntimeParams.from_dict(load_yaml(path), path.name)
 
-
-def ticks_per(control_rate: float, rate: float, where: str) -> int:
-    """How many driver periods one period of `rate` spans; the rates must divide the control rate."""
-    n = control_rate / rate
-    if rate > control_rate or abs(n - round(n)) > 1e-6:
-        raise ConfigError(where, f"{rate:g} Hz must divide the driver control rate {control_rate:g} Hz "
-                                 "(safety.yaml control_rate)")
-    return int(round(n))

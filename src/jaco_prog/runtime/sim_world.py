@@ -38,7 +38,8 @@ import numpy as np
 
 from jaco_prog.perception.camera_model import PinholeCamera
 from jaco_prog.runtime.episodes import VIOLATION_KEY
-from jaco_prog.runtime.params import RuntimeParams, SimParams, load_runtime_params, ticks_per
+from jaco_prog.config import ticks_per
+from jaco_prog.runtime.params import RuntimeParams, SimParams, load_runtime_params
 from jaco_prog.safety.layer import SafetyLayer, SafetyStatus
 from jaco_prog.sim import scene
 from jaco_prog.topics import JointCommand

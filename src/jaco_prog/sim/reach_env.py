@@ -34,7 +34,7 @@ import mujoco
 import numpy as np
 from gymnasium import spaces
 
-from jaco_prog.config import ConfigError
+from jaco_prog.config import ConfigError, ticks_per
 from jaco_prog.robot.profile import RobotProfile, load_profile
 from jaco_prog.sim import scene
 from jaco_prog.sim.randomisation import EpisodeDraw
@@ -115,7 +115,8 @@ class JacoReachEnv(gym.Env):
         self._action_v = self.profile.action_velocities
         self.arm = DeployedArm(self.sim, self.profile, safety_layer) if safety else None
         if self.arm is not None:
-            self.driver_periods = self._periods_per_step(self.arm.period, t.control_hz)
+            self.driver_periods = ticks_per(self.arm.layer.params.control_rate, t.control_hz,
+                                            "task.yaml: task.control_hz")
         self.observation_space = spaces.Dict({
             "pixels": spaces.Box(0, 255, (size, size, 3), np.uint8),
             "proprio": spaces.Box(*self._proprio_bounds(), dtype=np.float32),
@@ -137,14 +138,6 @@ class JacoReachEnv(gym.Env):
         high = np.where(np.isfinite(limits[:, 1]), limits[:, 1], p.home + reach)
         velocity = 2.0 * p.velocity_limits
         return np.concatenate([low, -velocity]).astype(np.float32), np.concatenate([high, velocity]).astype(np.float32)
-
-    @staticmethod
-    def _periods_per_step(period: float, control_hz: float) -> int:
-        n = 1.0 / (period * control_hz)
-        if abs(n - round(n)) > 1e-6 or n < 1:
-            raise ConfigError("task.yaml: task.control_hz", f"{control_hz:g} Hz must divide the driver control "
-                                                            f"rate {1 / period:g} Hz (safety.yaml control_rate)")
-        return int(round(n))
 
     @property
     def draw(self) -> EpisodeDraw | None:
