@@ -29,6 +29,7 @@ import numpy as np
 from jaco_prog.config import ConfigError, load_yaml, number
 from jaco_prog.paths import config_path
 from jaco_prog.perception.camera_model import PinholeCamera
+from jaco_prog.reward import palm_target_distance, sparse_reward
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class ColourTracker:
         """The sparse reward: +1 when the palm is within reward_radius of the tracked target."""
         if target is None:
             return 0.0
-        return 1.0 if np.linalg.norm(np.asarray(palm) - target) <= self.params.reward_radius else 0.0
+        return sparse_reward(palm_target_distance(palm, target), self.params.reward_radius)
 
 
 def load_tracker_params(path=None) -> TrackerParams:

@@ -34,6 +34,7 @@ import numpy as np
 
 from jaco_prog.perception.camera_model import PinholeCamera
 from jaco_prog.perception.colour_tracker import ColourTracker, TrackerParams, load_tracker_params
+from jaco_prog.reward import palm_target_distance, sparse_reward
 from jaco_prog.robot.kinematics import PointKinematics, UrdfChain
 from jaco_prog.runtime.params import TrackerRuntimeParams
 
@@ -121,6 +122,6 @@ class RewardTracker:
             return TrackerOutput(stamp, False, None, result.pixel, palm, None, 0.0, "target not visible")
         if palm is None:
             return TrackerOutput(stamp, True, result.point, result.pixel, None, None, 0.0, problem)
-        distance = float(np.linalg.norm(palm - result.point))
-        reward = 1.0 if distance <= self.reward_radius else 0.0
+        distance = palm_target_distance(palm, result.point)
+        reward = sparse_reward(distance, self.reward_radius)
         return TrackerOutput(stamp, True, result.point, result.pixel, palm, distance, reward, "")
