@@ -137,28 +137,28 @@ class _Resolver:
         return text in ("true", "1")
 
 
+def _defaults(actions) -> dict[str, str]:
+    resolve = _Resolver({}, share_dir())
+    return {a.args[0]: resolve(a.kwargs.get("default_value", "")) for a in actions if isinstance(a, _Declare)}
+
+
 def launch_arguments(name: str) -> dict[str, str]:
     """The declared launch arguments of launch/<name> with their defaults."""
-    description = _description(share_dir() / "launch" / name)
-    resolve = _Resolver({}, share_dir())
-    out = {}
-    for action in description.args[0]:
-        if isinstance(action, _Declare):
-            out[action.args[0]] = resolve(action.kwargs.get("default_value", ""))
-    return out
+    return _defaults(_description(share_dir() / "launch" / name).args[0])
 
 
 def declared_nodes(name: str, arguments: dict[str, str] | None = None, package: str | None = "jaco_prog") \
         -> list[DeclaredNode]:
     """The Node actions of launch/<name> (only `package`'s unless None), resolved with the declared defaults
     overridden by `arguments`."""
-    defaults = launch_arguments(name)
+    actions = _description(share_dir() / "launch" / name).args[0]
+    defaults = _defaults(actions)
     unknown = set(arguments or {}) - set(defaults)
     if unknown:
         raise KeyError(f"{name} declares no launch argument(s) {sorted(unknown)}")
     resolve = _Resolver({**defaults, **(arguments or {})}, share_dir())
     nodes = []
-    for action in _description(share_dir() / "launch" / name).args[0]:
+    for action in actions:
         if not isinstance(action, _Node) or (package and action.kwargs["package"] != package):
             continue
         node = DeclaredNode(action.kwargs["package"], action.kwargs["executable"], action.kwargs["name"],
