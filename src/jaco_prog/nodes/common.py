@@ -81,11 +81,16 @@ def now_seconds(node) -> float:
 
 
 # --- time -------------------------------------------------------------------------------------------------
-def stamp(seconds: float):
-    msg = interface("builtin_interfaces/msg/Time")()
+def _time(type_name: str, seconds: float):
+    """builtin_interfaces Time or Duration of `seconds`, rounded to the nanosecond."""
+    msg = interface(type_name)()
     ns = int(round(seconds * 1e9))
     msg.sec, msg.nanosec = ns // 1_000_000_000, ns % 1_000_000_000
     return msg
+
+
+def stamp(seconds: float):
+    return _time("builtin_interfaces/msg/Time", seconds)
 
 
 def seconds(time_msg) -> float:
@@ -214,10 +219,7 @@ def joint_state(names: Sequence[str], positions, velocities, seconds_: float):
 
 
 def duration(seconds_: float):
-    msg = interface("builtin_interfaces/msg/Duration")()
-    ns = int(round(seconds_ * 1e9))
-    msg.sec, msg.nanosec = ns // 1_000_000_000, ns % 1_000_000_000
-    return msg
+    return _time("builtin_interfaces/msg/Duration", seconds_)
 
 
 def joint_command(names: Sequence[str], velocities, seconds_: float, valid_for: float, frame_id: str = ""):
