@@ -246,6 +246,31 @@ def test_ray_address_without_ray_says_how_to_install(tmp_path, monkeypatch, caps
     assert len(err.strip().splitlines()) == 1
 
 
+def test_the_sweep_modules_import_each_other_without_a_cycle():
+    """Every import between jaco_prog.sweep's modules, the ones inside functions too (the Ray engine imports its
+    Tune side only when a sweep runs on Ray): the graph they make has no cycle."""
+    import ast
+    from pathlib import Path
+
+    import jaco_prog.sweep
+
+    folder = Path(jaco_prog.sweep.__file__).parent
+    modules = {f"jaco_prog.sweep.{f.stem}": f for f in folder.glob("*.py") if f.stem != "__init__"}
+    graph = {}
+    for name, path in modules.items():
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                imported |= {a.name for a in node.names}
+        graph[name] = imported & set(modules) - {name}
+    assert graph["jaco_prog.sweep.ray_engine"] and graph["jaco_prog.sweep.tune_parts"]  # the edges are seen
+
+    def reaches(start, goal, seen=()):
+        return any(nxt == goal or (nxt not in seen and reaches(nxt, goal, (*seen, nxt))) for nxt in graph[start])
+    assert [name for name in graph if reaches(name, name)] == []
+
 # --- command line -------------------------------------------------------------------------------------------
 
 def test_cli_dry_run_prints_the_trials_and_writes_nothing(tmp_path, capsys):

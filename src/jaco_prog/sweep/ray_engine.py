@@ -29,14 +29,13 @@ this package installed (the same virtualenv or image): trials read config/train.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from pathlib import Path
 
 from jaco_prog.errors import UserError
-from jaco_prog.sweep.results import TrialResult, episode_returns, final_return
+from jaco_prog.sweep.results import TrialResult
+from jaco_prog.sweep.tune_metrics import METRIC, from_metrics
 
-METRIC = "return_mean"
 INSTALL_HINT = ("Ray Tune is not installed; install the optional extra with `pip install 'jaco_prog[ray]'` "
                 "(or `pip install -r requirements-ray.txt`)")
 
@@ -59,22 +58,6 @@ def trial_resources(config: dict):
 
 def tune_trial_name(trial) -> str:
     return trial.config["trial"]["name"]
-
-
-def from_metrics(payload: dict, metrics: dict, error=None) -> TrialResult:
-    name, overrides = payload["name"], payload["trial_overrides"]
-    if metrics.get("final"):
-        value = metrics.get("final_return")
-        value = None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
-        return TrialResult(name, payload["run_dir"], metrics.get("status", "failed"), value,
-                           int(metrics.get("episodes") or 0), metrics.get("error") or None, overrides)
-    returns = episode_returns(payload["run_dir"])
-    if error:
-        lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
-        return TrialResult(name, payload["run_dir"], "failed", final_return(returns, payload["final_window"]),
-                           len(returns), f"Ray Tune: {lines[-1] if lines else error}"[:400], overrides)
-    return TrialResult(name, payload["run_dir"], "skipped", final_return(returns, payload["final_window"]),
-                       len(returns), "interrupted; run the sweep again to resume", overrides)
 
 
 def connect(address: str) -> bool:

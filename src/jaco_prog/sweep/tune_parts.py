@@ -14,7 +14,8 @@
 # limitations under the License.
 
 """The Ray Tune side of the Ray engine: the trainable and the progress callback (imports ray; loaded only by
-jaco_prog.sweep.ray_engine when a sweep runs on Ray).
+jaco_prog.sweep.ray_engine when a sweep runs on Ray; what both sides share is in
+jaco_prog.sweep.tune_metrics).
 
 SweepTrainable is a class trainable rather than a function: Tune runs a function trainable in a thread and,
 when it stops a trial (Ctrl-C on the sweep, a scheduler), lets the actor exit at once, and a Ray worker that
@@ -32,8 +33,8 @@ import time
 from ray import tune
 
 from jaco_prog.sweep.child import ChildTrial
-from jaco_prog.sweep.ray_engine import METRIC, from_metrics
 from jaco_prog.sweep.results import EpisodeTail
+from jaco_prog.sweep.tune_metrics import METRIC, from_metrics
 
 REPORT_SECONDS = 2.0
 POLL_SECONDS = 0.2
