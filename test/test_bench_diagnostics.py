@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from jaco_prog.learning.imitation import discounted_returns
+from jaco_prog.sim.task_config import load_task_config
 
 CONSTANT_VALUE = 100.0
 
@@ -118,7 +119,7 @@ def test_task_ceiling_measures_a_preset_on_its_own_world_and_dynamics(checkpoint
     ceiling = load_bench("task_ceiling")
     with ceiling.reach_env(0.5, "real_proxy") as env:
         assert env.cfg.dynamics.latency_steps == 1 and env.cfg.dynamics.actuator_gain_scale == 0.85
-        assert env.cfg.task.start_noise_deg[0] == 25        # the start-noise scale still applies
+        assert env.cfg.task.start_noise_deg[0] == 0.5 * load_task_config().task.start_noise_deg[0]  # scaled
     assert ceiling.main(["--checkpoint", str(checkpoint), "--preset", "real_proxy", "--oracle-episodes", "2",
                          "--episodes", "1", "--noise-scales", "1", "--out", str(tmp_path)]) == 0
     assert "preset real_proxy, the same 1 episodes" in capsys.readouterr().out
