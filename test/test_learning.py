@@ -314,7 +314,7 @@ def reference_loss(runner, net, cfg) -> torch.Tensor:
     """The loss as a rollout built it when the acting forward was the differentiated one: one forward with
     gradients per env step. The batched update must reproduce it."""
     import torch.nn.functional as F
-    from jaco_prog.learning.envs import target_position
+    from jaco_prog.learning.envs import aux_target
     n_envs = len(runner.envs)
     log_probs, values, entropies, rewards, dones, aux_losses = [], [], [], [], [], []
     state = runner.state
@@ -327,7 +327,7 @@ def reference_loss(runner, net, cfg) -> torch.Tensor:
         log_probs.append(log_p.gather(-1, actions.unsqueeze(-1)).squeeze(-1).sum(-1))
         entropies.append(-(probs * log_p).sum(-1).sum(-1))
         values.append(out.value)
-        aux_losses.append(F.mse_loss(out.aux, torch.from_numpy(np.stack([target_position(i) for i in runner.infos]))))
+        aux_losses.append(F.mse_loss(out.aux, torch.from_numpy(np.stack([aux_target(i) for i in runner.infos]))))
         step_rewards, step_dones, cut = np.zeros(n_envs, np.float32), np.zeros(n_envs, np.float32), []
         for i, env in enumerate(runner.envs):
             obs, reward, terminated, truncated, info = env.step(actions[i].numpy())

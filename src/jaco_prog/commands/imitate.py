@@ -62,8 +62,10 @@ FLAGS = {
                           "position before iteration 0 (default 0: none)"),
     "--pretrain-updates": ("pretrain_updates", int, "gradient steps of that pretraining (default 3000)"),
     "--teacher-hover": ("teacher_hover", float, "the teacher aims the palm this far above the target centre "
-                        "(m; default 0.05)"),
+                        "(m; default 0.07)"),
     "--teacher-fingers": ("teacher_fingers", str, "open | close | hold: the teacher's finger command (default close)"),
+    "--label-temperature": ("label_temperature", float, "softness of the teacher's labels near its deadband "
+                            "(0: one-hot; default 0.02)"),
     "--max-frames": ("max_frames", int, "data set cap in frames (12 KB each; default 400000)"),
     "--threads": ("threads", int, "torch threads (default 2)"),
 }
@@ -87,8 +89,9 @@ def register(subparsers) -> None:
 # They change neither the net nor what its past iterations meant; the teacher may change because a resumed
 # run relabels its whole data set anyway (it starts empty).
 RESUMABLE = ("iterations", "max_frames", "threads", "teacher_hover", "teacher_fingers")
-# Runs saved before a teacher field existed were taught with these values, not today's defaults.
-LEGACY_TEACHER = {"teacher_hover": 0.08, "teacher_fingers": "open"}
+# Runs saved before a field existed were taught with these values, not today's defaults.
+LEGACY_TEACHER = {"teacher_hover": 0.08, "teacher_fingers": "open", "label_temperature": 0.0,
+                  "bootstrap_truncation": False}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -49,8 +49,12 @@ def privileged_vector(info: dict, proprio: np.ndarray) -> np.ndarray:
     return np.concatenate([privileged["target_pos"], privileged["palm_pos"], proprio]).astype(np.float32)
 
 
-def target_position(info: dict) -> np.ndarray:
+def aux_target(info: dict) -> np.ndarray:
+    """What the auxiliary head predicts: the palm-to-target vector (target minus palm position, base frame, m).
+
+    The policy needs where the target is relative to the hand, not where it is on the table; the vector is
+    also what the privileged teacher steers on."""
     privileged = info.get("privileged")
     if privileged is None:
         raise KeyError("the env's info has no 'privileged' entry; the auxiliary target head needs it")
-    return np.asarray(privileged["target_pos"], np.float32)
+    return (np.asarray(privileged["target_pos"]) - np.asarray(privileged["palm_pos"])).astype(np.float32)

@@ -21,16 +21,17 @@ the pixel policy visits:
 
     for each iteration i:
         run the envs; at each step execute the teacher's action with probability beta_i, else the student's
-        record the frames, the teacher's action for every visited state, rewards and privileged state
+        record the frames, the teacher's (soft) label for every visited state, rewards and privileged state
         add the episodes to the data set (aggregated over iterations, oldest dropped past `max_frames`)
-        train the student on whole episodes: cross-entropy to the teacher per joint, both value heads to the
-        discounted return that followed, the auxiliary target head to the target position
+        train the student on whole episodes: cross-entropy to the teacher's label per joint, both value heads
+        to the discounted return that followed (bootstrapped from the student's value where the 50-step limit
+        cut the episode, as A2C does), the auxiliary head to the palm-to-target vector
 
 The student is the column A3C then trains (`jaco-prog train --mode finetune --from RUN`), so every head A3C
 uses starts trained: the policy, the value on the column's output and, if the column has one, the asymmetric
 critic. Env steps taken here count towards the column's step budget (the model card adds them up).
 
-Optionally, before iteration 0, the conv layers and the aux head are pretrained on target position alone from
+Optionally, before iteration 0, the conv layers and the aux head are pretrained on the palm-to-target vector alone from
 teacher-driven frames (`pretrain_frames`; see `pretrain_encoder`); those frames join the data set.
 
 A run directory holds checkpoint.pt (same format as training runs, so `score`, `train --mode finetune` and
@@ -55,7 +56,7 @@ import yaml
 from torch.nn import functional as F
 
 from jaco_prog.errors import UserError
-from jaco_prog.learning.envs import env_profile, privileged_vector
+from jaco_prog.learning.envs import aux_target, env_profile, privileged_vector
 from jaco_prog.nets.checkpoint import CHECKPOINT_NAME, read_checkpoint, save_checkpoint
 from jaco_prog.nets.progressive import ProgressiveNet
 from jaco_prog.nets.spec import ColumnSpec, SIZE_PRESETS, spec_for_env
@@ -85,13 +86,15 @@ class ImitationConfig:
     lr: float = 5e-4
     gamma: float = 0.99
     value_coef: float = 0.01               # returns reach ~40: keep the value from swamping the shared core
-    aux_coef: float = 10.0                 # target position in metres, errors ~0.1 m: weighted to matter
+    aux_coef: float = 10.0                 # palm-to-target vector in metres, errors ~0.1 m: weighted to matter
     max_grad_norm: float = 40.0
     max_frames: int = 400_000              # data set cap (uint8 64x64x3 frames: ~5 GB)
-    teacher_hover: float = 0.05            # the scripted teacher aims this far above the target centre ...
+    teacher_hover: float = 0.07            # the scripted teacher aims this far above the target centre ...
     teacher_fingers: str = "close"         # ... with its fingers closed: clear of the table that low (0.08 if open)
+    label_temperature: float = 0.02        # soft teacher labels (ScriptedReacher.act_and_label); 0: one-hot
+    bootstrap_truncation: bool = True      # value target at the time limit: + gamma * V(last state), as A2C
     pretrain_frames: int = 0               # teacher-driven frames collected before iteration 0 to pretrain ...
-    pretrain_updates: int = 3000           # ... the conv layers and aux head on target position alone ...
+    pretrain_updates: int = 3000           # ... the conv layers and aux head on the palm-to-target vector ...
     pretrain_batch: int = 128              # ... (frames per step); 0 frames: no pretraining
     pretrain_lr: float = 1e-3
     threads: int = 2
@@ -117,10 +120,12 @@ class ImitationConfig:
         if self.pretrain_frames < 0 or self.pretrain_updates < 0 or self.pretrain_batch < 1:
             raise UserError("imitation: pretrain_frames and pretrain_updates must be >= 0, pretrain_batch >= 1")
         if self.pretrain_frames and not self.aux_target:
-            raise UserError("imitation: encoder pretraining learns target position: it needs the aux target head")
+            raise UserError("imitation: encoder pretraining learns the palm-to-target vector: it needs the aux target head")
         if self.teacher_fingers not in FINGER_ACTIONS:
             raise UserError(f"imitation: teacher_fingers must be one of {', '.join(FINGER_ACTIONS)} "
                             f"(got {self.teacher_fingers!r})")
+        if not (math.isfinite(self.label_temperature) and self.label_temperature >= 0.0):
+            raise UserError(f"imitation: label_temperature must be >= 0 (got {self.label_temperature})")
         if not 0.0 <= self.beta_start <= 1.0 or not 0.0 <= self.beta_decay <= 1.0:
             raise UserError("imitation: beta_start and beta_decay must be in [0, 1]")
 
@@ -130,9 +135,10 @@ class EpisodeData:
     pixels: np.ndarray        # T x H x W x 3 uint8
     proprio: np.ndarray       # T x P
     privileged: np.ndarray    # T x D
-    target: np.ndarray        # T x 3
+    target: np.ndarray        # T x 3, the aux head's target: palm-to-target vector
     teacher: np.ndarray       # T x joints int64, the teacher's action in each visited state
-    returns: np.ndarray       # T, discounted return from each step on (0 after a safety termination)
+    label: np.ndarray         # T x joints x 3 float16, the teacher's soft label of it
+    returns: np.ndarray       # T, discounted return from each step on (bootstrapped at the time limit)
     ret: float                # undiscounted episode return
     student_only: bool        # every executed action was the student's
 
@@ -178,16 +184,20 @@ class Collector:
             for i, (env, buf) in enumerate(zip(self.envs, buffers)):
                 if not active[i]:
                     continue
-                teacher = self.teachers[i].act()
+                teacher, label = self.teachers[i].act_and_label(cfg.label_temperature)
                 use_teacher = self.rng.random() < beta
                 action = teacher if use_teacher else student[i]
                 buf["student_only"] &= not use_teacher
                 buf["teacher"].append(teacher)
+                buf["label"].append(label.astype(np.float16))
                 obs_i, reward, terminated, truncated, info = env.step(action)
                 buf["rewards"].append(reward)
                 taken += 1
                 if terminated or truncated:
-                    finished.append(self._episode(buf, terminated))
+                    bootstrap = 0.0
+                    if truncated and not terminated and cfg.bootstrap_truncation:
+                        bootstrap = self._value(obs_i, info, state[i:i + 1])
+                    finished.append(self._episode(buf, bootstrap))
                     state[i] = 0.0
                     if taken >= steps:
                         active[i] = False
@@ -201,8 +211,8 @@ class Collector:
     def _new_buffer(self, env, obs=None, info=None) -> dict:
         if obs is None:
             obs, info = env.reset()
-        buf = {"pixels": [], "proprio": [], "privileged": [], "target": [], "teacher": [], "rewards": [],
-               "student_only": True}
+        buf = {"pixels": [], "proprio": [], "privileged": [], "target": [], "teacher": [], "label": [],
+               "rewards": [], "student_only": True}
         self._observe(buf, obs, info)
         return buf
 
@@ -212,26 +222,36 @@ class Collector:
         buf["pixels"].append(obs["pixels"])
         buf["proprio"].append(obs["proprio"])
         buf["privileged"].append(privileged_vector(info, obs["proprio"]))
-        buf["target"].append(np.asarray(info["privileged"]["target_pos"], np.float32))
+        buf["target"].append(aux_target(info))
 
     def _privileged(self, buffers: list[dict]) -> torch.Tensor | None:
         if not self.net.trainable_column.spec.asymmetric_critic:
             return None
         return torch.from_numpy(np.stack([b["privileged"][-1] for b in buffers]))
 
-    def _episode(self, buf: dict, terminated: bool) -> EpisodeData:
+    def _value(self, obs: dict, info: dict, state: torch.Tensor) -> float:
+        """The student's value of the state an episode was cut in (the one A2C would bootstrap from)."""
+        privileged = None
+        if self.net.trainable_column.spec.asymmetric_critic:
+            privileged = torch.from_numpy(privileged_vector(info, obs["proprio"])[None])
+        with torch.no_grad():
+            out = self.net({"pixels": torch.from_numpy(obs["pixels"][None]),
+                            "proprio": torch.from_numpy(obs["proprio"][None])}, state, privileged)
+        return float(out.value[0])
+
+    def _episode(self, buf: dict, bootstrap: float) -> EpisodeData:
         rewards = np.asarray(buf["rewards"], np.float32)
-        returns = discounted_returns(rewards, self.cfg.gamma)
+        returns = discounted_returns(rewards, self.cfg.gamma, bootstrap)
         return EpisodeData(np.stack(buf["pixels"]), np.stack(buf["proprio"]), np.stack(buf["privileged"]),
-                           np.stack(buf["target"]), np.stack(buf["teacher"]).astype(np.int64), returns,
-                           float(rewards.sum()), bool(buf["student_only"]))
+                           np.stack(buf["target"]), np.stack(buf["teacher"]).astype(np.int64),
+                           np.stack(buf["label"]), returns, float(rewards.sum()), bool(buf["student_only"]))
 
 
-def discounted_returns(rewards: np.ndarray, gamma: float) -> np.ndarray:
-    """The value targets of one whole episode: the discounted return after each step. A time-limit end is
-    treated as terminal too: the value learns steps-left, as A3C sees."""
+def discounted_returns(rewards: np.ndarray, gamma: float, bootstrap: float = 0.0) -> np.ndarray:
+    """The value targets of one whole episode: the discounted return after each step, plus the discounted
+    `bootstrap` (the value of the state the episode was cut in; 0 after a safety termination)."""
     rewards = np.asarray(rewards, np.float32)
-    returns, running = np.zeros_like(rewards), 0.0
+    returns, running = np.zeros_like(rewards), float(bootstrap)
     for t in range(len(rewards) - 1, -1, -1):
         running = rewards[t] + gamma * running
         returns[t] = running
@@ -258,7 +278,7 @@ def imitation_loss(net: ProgressiveNet, episodes: list[EpisodeData], cfg: Imitat
                                None, privileged)
     teacher = pad("teacher")
     log_p = F.log_softmax(out.logits, dim=-1)
-    nll = -log_p.gather(-1, teacher.unsqueeze(-1)).squeeze(-1).sum(-1)     # T x B, summed over joints
+    nll = -(pad("label").float() * log_p).sum(-1).sum(-1)     # T x B: cross-entropy to the label, over joints
     denom = mask.sum()
     policy_loss = (nll * mask).sum() / denom
     returns = pad("returns")
@@ -279,9 +299,9 @@ def imitation_loss(net: ProgressiveNet, episodes: list[EpisodeData], cfg: Imitat
 
 
 def pretrain_encoder(net: ProgressiveNet, episodes: list[EpisodeData], cfg: ImitationConfig) -> dict:
-    """Train the conv layers and the aux head on target position alone, before any imitation.
+    """Train the conv layers and the aux head on the palm-to-target vector alone, before any imitation.
 
-    The simulator gives target positions for free. Trained only through the imitation loss, column 1's conv
+    The simulator gives target and palm positions for free. Trained only through the imitation loss, column 1's conv
     layers localised the target worse than the same layers trained on position alone
     (bench/column1_perception.py), and localising the target is what a pixel reacher lacks, not motor skill.
     The first sixth of the episodes is held out to report the error. Returns the pretraining figures."""
@@ -395,7 +415,7 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
         if cfg.pretrain_frames and not pretrained:
             started = time.perf_counter()
             if progress:
-                print(f"pretraining the encoder on target position: {cfg.pretrain_frames} teacher-driven frames, "
+                print(f"pretraining the encoder on the palm-to-target vector: {cfg.pretrain_frames} teacher-driven frames, "
                       f"{cfg.pretrain_updates} updates", flush=True)
             net.eval()
             episodes = collector.collect(cfg.pretrain_frames, beta=1.0)
@@ -408,7 +428,7 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
             figures["wall_time_s"] = round(elapsed, 1)
             (run_dir / "pretrain.yaml").write_text(yaml.safe_dump(figures, sort_keys=False))
             if progress:
-                print(f"target position error on held-out frames: {figures['held_out_rms_cm_before']} cm -> "
+                print(f"palm-to-target error on held-out frames: {figures['held_out_rms_cm_before']} cm -> "
                       f"{figures['held_out_rms_cm_after']} cm", flush=True)
             pretrained = True
             save()

@@ -39,7 +39,7 @@ import torch
 from torch.nn import functional as F
 
 from jaco_prog.learning.config import TrainConfig
-from jaco_prog.learning.envs import batch_observations, privileged_vector, target_position
+from jaco_prog.learning.envs import aux_target, batch_observations, privileged_vector
 from jaco_prog.nets.progressive import ProgressiveNet
 
 
@@ -101,7 +101,7 @@ class RolloutRunner:
                 inputs.append(batch)
                 privileges.append(privileged)
                 if self.needs_target:
-                    targets.append(torch.from_numpy(np.stack([target_position(i) for i in self.infos])))
+                    targets.append(torch.from_numpy(np.stack([aux_target(i) for i in self.infos])))
                 out = net(batch, state, privileged)
                 probs = torch.softmax(out.logits, dim=-1)                      # B x joints x 3
                 actions = torch.multinomial(probs.reshape(-1, probs.shape[-1]), 1, generator=self.generator)
@@ -134,37 +134,9 @@ class RolloutRunner:
             bootstrap = net(batch, state, privileged).value
         self.state = state
 
-        # the update: one forward with gradients over the T x B segment, from the rollout's starting state
-        starts = torch.stack([torch.zeros(n_envs)] + dones[:-1])                # T x B: zero the state first
-        segment = {key: torch.stack([b[key] for b in inputs]) for key in inputs[0]}
-        out = net.forward_sequence(segment, start_state, starts,
-                                   torch.stack(privileges) if self.needs_privileged else None)
-        log_p = F.log_softmax(out.logits, dim=-1)                              # T x B x joints x 3
-        actions = torch.stack(actions_taken)                                    # T x B x joints
-        log_probs = log_p.gather(-1, actions.unsqueeze(-1)).squeeze(-1).sum(-1)  # joint policies are independent
-        entropies = -(log_p.exp() * log_p).sum(-1).sum(-1)
-        values = out.value
-
-        returns, running = [], bootstrap
-        for reward, done in zip(reversed(rewards), reversed(dones)):
-            running = reward + cfg.gamma * (1.0 - done) * running
-            returns.append(running)
-        returns = torch.stack(returns[::-1])                 # T x B
-        advantages = returns - values.detach()
-        policy_loss = -(log_probs * advantages).mean()
-        value_loss = 0.5 * (returns - values).pow(2).mean()
-        entropy = entropies.mean()
-        if value_only:
-            loss = cfg.value_coef * value_loss
-        else:
-            loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
-        stats = {"loss/policy": policy_loss.item(), "loss/value": value_loss.item(), "policy/entropy": entropy.item(),
-                 "policy/value_mean": values.mean().item(), "policy/value_warmup": float(value_only)}
-        if self.needs_target:
-            aux_loss = F.mse_loss(out.aux, torch.stack(targets))
-            loss = loss + cfg.aux_coef * aux_loss
-            stats["loss/aux_target"] = aux_loss.item()
-        stats["loss/total"] = loss.item()
+        loss, stats = n_step_loss(net, cfg, inputs, start_state, actions_taken, rewards, dones, bootstrap,
+                                  value_only, privileges if self.needs_privileged else None,
+                                  targets if self.needs_target else None)
         return Rollout(loss, stats, episodes, cfg.n_steps * n_envs)
 
     @torch.no_grad()
@@ -176,6 +148,52 @@ class RolloutRunner:
         extra = np.zeros(n_envs, np.float32)
         extra[index] = self.cfg.gamma * value
         return extra
+
+
+def n_step_loss(net: ProgressiveNet, cfg: TrainConfig, inputs: list[dict[str, torch.Tensor]],
+                start_state: torch.Tensor, actions_taken: list[torch.Tensor], rewards: list[torch.Tensor],
+                dones: list[torch.Tensor], bootstrap: torch.Tensor, value_only: bool = False,
+                privileges: list[torch.Tensor] | None = None,
+                targets: list[torch.Tensor] | None = None) -> tuple[torch.Tensor, dict[str, float]]:
+    """The actor-critic loss of one T-step segment of B streams (and its stats), from ONE forward with gradients
+    from the segment's starting state. Per step t (lists of length T): inputs[t] the observations the actions
+    were taken on (B-first tensors), actions_taken[t] B x joints, rewards[t] and dones[t] B (a time-limit end's
+    reward already holds gamma * V(final observation)); bootstrap: V(s_T), B. privileges / targets: per step,
+    only for a column with an asymmetric critic / a target head. Shared by the env rollouts (RolloutRunner) and
+    the graph's online learner (jaco_prog.learning.online)."""
+    n_envs = start_state.shape[0]
+    # one forward with gradients over the T x B segment, from the rollout's starting state
+    starts = torch.stack([torch.zeros(n_envs)] + dones[:-1])                # T x B: zero the state first
+    segment = {key: torch.stack([b[key] for b in inputs]) for key in inputs[0]}
+    out = net.forward_sequence(segment, start_state, starts,
+                               torch.stack(privileges) if privileges is not None else None)
+    log_p = F.log_softmax(out.logits, dim=-1)                              # T x B x joints x 3
+    actions = torch.stack(actions_taken)                                    # T x B x joints
+    log_probs = log_p.gather(-1, actions.unsqueeze(-1)).squeeze(-1).sum(-1)  # joint policies are independent
+    entropies = -(log_p.exp() * log_p).sum(-1).sum(-1)
+    values = out.value
+
+    returns, running = [], bootstrap
+    for reward, done in zip(reversed(rewards), reversed(dones)):
+        running = reward + cfg.gamma * (1.0 - done) * running
+        returns.append(running)
+    returns = torch.stack(returns[::-1])                 # T x B
+    advantages = returns - values.detach()
+    policy_loss = -(log_probs * advantages).mean()
+    value_loss = 0.5 * (returns - values).pow(2).mean()
+    entropy = entropies.mean()
+    if value_only:
+        loss = cfg.value_coef * value_loss
+    else:
+        loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
+    stats = {"loss/policy": policy_loss.item(), "loss/value": value_loss.item(), "policy/entropy": entropy.item(),
+             "policy/value_mean": values.mean().item(), "policy/value_warmup": float(value_only)}
+    if targets is not None:
+        aux_loss = F.mse_loss(out.aux, torch.stack(targets))
+        loss = loss + cfg.aux_coef * aux_loss
+        stats["loss/aux_target"] = aux_loss.item()
+    stats["loss/total"] = loss.item()
+    return loss, stats
 
 
 def clip_and_step(net: ProgressiveNet, optimizer: torch.optim.Optimizer, loss: torch.Tensor,

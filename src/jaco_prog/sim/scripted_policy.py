@@ -62,21 +62,46 @@ class ScriptedReacher:
         mujoco.mj_jacSite(self.env.model, self.env.data, self._jacp, None, self._site)
         return self._jacp[:, self._dofs]
 
-    def act(self, obs=None) -> np.ndarray:
-        env = self.env
-        error = self.goal() - env.sim.palm_position()
+    def _joint_motion(self) -> tuple[np.ndarray, bool]:
+        """The arm's wanted joint motion, scaled so the largest arm joint moves at 1, and whether the palm is
+        close enough to the goal to hold still."""
+        error = self.goal() - self.env.sim.palm_position()
         jac = self.palm_jacobian()
         # damped least squares: joint motion that best moves the palm towards the goal
         dq = jac.T @ np.linalg.solve(jac @ jac.T + 1e-3 * np.eye(3), error)
-        scale = np.max(np.abs(dq[self.arm])) + 1e-9
-        dq = dq / scale
-        action = np.ones(env.profile.n_joints, dtype=np.int64)
+        return dq / (np.max(np.abs(dq[self.arm])) + 1e-9), bool(np.linalg.norm(error) < 0.02)
+
+    def act(self, obs=None) -> np.ndarray:
+        dq, arrived = self._joint_motion()
+        action = np.ones(self.env.profile.n_joints, dtype=np.int64)
         action[self.arm & (dq > self.deadband)] = 2
         action[self.arm & (dq < -self.deadband)] = 0
-        if np.linalg.norm(error) < 0.02:
+        if arrived:
             action[self.arm] = 1
         action[~self.arm] = FINGER_ACTIONS[self.fingers]
         return action
+
+    def act_and_label(self, temperature: float) -> tuple[np.ndarray, np.ndarray]:
+        """act()'s action and a soft label of it (joints x 3 probabilities) for imitation.
+
+        A bang-bang teacher flips a joint between 0 and +-v where its wanted motion crosses the deadband, so hard
+        labels disagree with themselves between neighbouring states. The soft label moves a share
+        w = 0.45 exp(-d / temperature) of each arm joint's probability to the action across the deadband, d the
+        distance of the wanted motion from it: the teacher's action stays the most probable, and the label is
+        sure far from the deadband, while holding still at the goal, and for the fingers. temperature 0: one-hot."""
+        action = self.act()
+        joints = np.arange(len(action))
+        label = np.zeros((len(action), 3), np.float32)
+        label[joints, action] = 1.0
+        dq, arrived = self._joint_motion()
+        if temperature > 0 and not arrived:
+            moving = np.abs(dq) > self.deadband
+            across = np.where(moving, 1, np.where(dq > 0, 2, 0))  # moving: hold; holding: the way dq points
+            share = 0.45 * np.exp(-np.abs(np.abs(dq) - self.deadband) / temperature)
+            arm = joints[self.arm]
+            label[arm, action[arm]] -= share[arm]
+            label[arm, across[arm]] += share[arm]
+        return action, label
 
 
 class RandomPolicy:
