@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "trained net), --policy scripted (reaches with privileged sim state; a reference) or random. "
                     "Numbers: config/runtime.yaml.")
     p.add_argument("--sim", action="store_true", help="run in simulation (the only mode without ROS 2)")
-    p.add_argument("--episodes", type=int, default=5, help="number of episodes (default 5)")
+    p.add_argument("--episodes", type=int, default=None, help="number of episodes (default 5; not with --learn)")
     p.add_argument("--policy", choices=POLICIES, default=None,
                    help="trained: the shipped column 1 (default; config/runtime.yaml policy.default_checkpoint) "
                         "| scripted | random")
@@ -70,12 +70,51 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="JPEG quality, 1-100, with --image-format jpeg (default %(default)s)")
     p.add_argument("--realtime", action="store_true",
                    help="pace the sim clock to the wall clock, as the ROS graph runs (default: as fast as possible)")
+    learn = p.add_argument_group(
+        "online learning", "--learn: the newest column of a progressive net learns as the graph runs (policy_node "
+        "learn:=true in one process): n-step A2C with jaco-prog train's hyper-parameters (config/train.yaml, then "
+        "runtime.yaml learner.train, then --config), from the camera, the joint states and the tracker's reward. "
+        "The run directory is a training run directory (checkpoint.pt every checkpoint_every steps and at the end, "
+        "episodes.csv, tensorboard/; `jaco-prog plot RUN_DIR`); the same command again resumes it. Updates run "
+        "between actions on the sim clock (reproducible), in a thread with --realtime. No bag or video.")
+    learn.add_argument("--learn", action="store_true", help="learn online (needs --run-dir; --from for the "
+                                                            "progressive and finetune modes)")
+    learn.add_argument("--from", dest="from_checkpoint", default=None, metavar="CKPT",
+                       help="the net to grow a column on (progressive) or to finetune (default: the shipped column 1, "
+                            "runtime.yaml policy.default_checkpoint)")
+    learn.add_argument("--mode", dest="learn_mode", choices=("progressive", "finetune", "scratch"), default=None,
+                       help="progressive: a new column beside CKPT's, output layer initialised from it (paper "
+                            "section 2.2); finetune: CKPT's last column trains on (default: runtime.yaml "
+                            "learner.train.mode)")
+    learn.add_argument("--steps", type=int, default=None,
+                       help="learn until this many steps in all (a resumed run counts its earlier steps; default: "
+                            "runtime.yaml learner.train.total_steps)")
+    learn.add_argument("--run-dir", default=None, metavar="DIR", help="the run directory: new, or one to resume")
+    learn.add_argument("--config", action="append", default=[], metavar="FILE",
+                       help="YAML file of TrainConfig fields over the learner's (repeatable; default: none)")
     p.set_defaults(func=run)
 
 
 def _check(args: argparse.Namespace) -> None:
     if not args.sim:
         raise UserError("only --sim runs without ROS 2; on the robot use `ros2 launch jaco_prog real.launch.py`")
+    learning_flags = [flag for flag, value in (("--from", args.from_checkpoint), ("--mode", args.learn_mode),
+                                               ("--steps", args.steps), ("--run-dir", args.run_dir),
+                                               ("--config", args.config)) if value]
+    if args.learn:
+        if not args.run_dir:
+            raise UserError("--learn needs --run-dir DIR (a new directory, or the run to resume)")
+        if args.episodes is not None:
+            raise UserError("--learn runs until --steps; drop --episodes")
+        if args.checkpoint or args.policy:
+            raise UserError("--learn acts with the net it trains: give the starting net with --from, not "
+                            "--checkpoint / --policy")
+        if args.steps is not None and args.steps < 1:
+            raise UserError(f"--steps must be at least 1 (got {args.steps})")
+        return
+    if learning_flags:
+        raise UserError(f"{', '.join(learning_flags)} only go with --learn")
+    args.episodes = 5 if args.episodes is None else args.episodes
     if args.episodes < 1:
         raise UserError(f"--episodes must be at least 1 (got {args.episodes})")
     if args.checkpoint and args.policy:
@@ -90,6 +129,8 @@ def _check(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     _check(args)
+    if args.learn:
+        return _learn(args)
     from jaco_prog.run_dir import new_run_dir
     from jaco_prog.runtime.inprocess import build_graph
     from jaco_prog.runtime.params import load_runtime_params
@@ -207,3 +248,108 @@ def _print_episode(r) -> None:
           f"{'success' if r.success else 'miss   '}  ground truth {r.ground_truth_return:4.0f}  "
           f"inference p99 {_p99(r.inference_ms):6.2f} ms  {r.realtime_factor:5.1f}x real time"
           + (f"  {r.violation}" if r.violation else ""), file=sys.stdout, flush=True)
+
+
+GRAPH_EPISODES_CSV = "graph_episodes.csv"  # beside episodes.csv: what the graph saw of each learnt episode
+
+
+def _learn(args: argparse.Namespace) -> int:
+    """`--learn`: the graph in one process with an online learner as the policy loop's actor."""
+    import time
+
+    import torch
+
+    from jaco_prog.learning.online import OnlineLearner, online_config, open_online_run
+    from jaco_prog.runtime.inprocess import build_graph
+    from jaco_prog.runtime.params import load_runtime_params
+    from jaco_prog.runtime.policy_loop import PolicyLoop
+    from jaco_prog.runtime.sim_world import SimWorld
+
+    params = load_runtime_params()
+    overrides = {"mode": args.learn_mode, "from_checkpoint": args.from_checkpoint, "total_steps": args.steps,
+                 "run_dir": args.run_dir, "seed": args.seed, "task": args.task, "preset": args.preset}
+    cfg = online_config(params.learner.train, args.config, overrides,
+                        default_from=str(params.policy.default_checkpoint_path()))
+    torch.set_num_threads(cfg.threads)  # small nets at batch 1: more threads only add synchronisation
+    world = SimWorld.build(task=args.task, preset=args.preset, profile=args.profile, seed=args.seed, params=params)
+    learner = None
+    try:
+        run, resumed = open_online_run(cfg, world.profile, params.policy.image_size)
+        first_step = run.global_step
+        # updates between actions on the sim clock (which waits for them: reproducible); beside the loop when
+        # it is paced to the wall clock, as the policy node runs them
+        learner = OnlineLearner(run, background=args.realtime and params.learner.background)
+        loop = PolicyLoop(learner, world.profile.joint_names, world.profile.action_velocities, params.policy)
+        # a resumed run draws new episodes, as jaco-prog train's resumed envs do
+        seed = args.seed + 7919 * first_step
+        graph = build_graph(world, loop, params, seed=seed, learner=learner)
+        log = _GraphEpisodeLog(run.run_dir / GRAPH_EPISODES_CSV, learner)
+        graph.on_episode = log.write
+        print(f"{'resumed' if resumed else 'started'} {run.run_dir} at step {first_step} of {cfg.total_steps} "
+              f"({cfg.mode} from {cfg.from_checkpoint or 'random weights'}, column {cfg.column}, lr {cfg.lr:g}, "
+              f"{'updates in a thread' if learner.background else 'updates between actions'})", flush=True)
+        started = time.monotonic()
+        # a bound on driver periods, far above what the steps need (an episode's 50 steps take 53 ticks)
+        per_episode = (params.episodes.steps + params.episodes.settle_ticks + 3) * graph.policy_every
+        max_ticks = (2 * (cfg.total_steps - first_step) // params.episodes.steps + 100) * per_episode
+        try:
+            graph.run(None, realtime=args.realtime, max_ticks=max_ticks, until=lambda: learner.done)
+        finally:
+            log.close()
+    finally:
+        if learner is not None:
+            learner.close()  # the queued updates, then the final checkpoint
+        world.close()
+    wall = time.monotonic() - started
+    print(_learning_summary(run.run_dir, first_step, wall, graph.records))
+    return 0
+
+
+class _GraphEpisodeLog:
+    """graph_episodes.csv: per episode the graph ran, the tracker's return beside the simulator's ground
+    truth and the learner's step count (appended across resumes, flushed per row)."""
+
+    FIELDS = ["learner_step", "episode", "seed", "return", "ground_truth_return", "steps", "violation", "wall_time"]
+
+    def __init__(self, path, learner):
+        import time
+
+        self.time, self.learner = time, learner
+        new_file = not path.is_file() or path.stat().st_size == 0
+        self.file = open(path, "a", newline="")
+        self.writer = csv.writer(self.file)
+        if new_file:
+            self.writer.writerow(self.FIELDS)
+
+    def write(self, r) -> None:
+        step = self.learner.global_step
+        self.writer.writerow([step, r.episode, r.seed, f"{r.episode_return:g}", f"{r.ground_truth_return:g}", r.steps,
+                              r.violation or "", f"{self.time.time():.3f}"])
+        self.file.flush()
+        print(f"episode {r.episode:4d}  return {r.episode_return:4.0f}  ground truth {r.ground_truth_return:4.0f}  "
+              f"learnt {step:7d} of {self.learner.cfg.total_steps} steps" + (f"  {r.violation}" if r.violation else ""),
+              flush=True)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _learning_summary(run_dir, first_step: int, wall_s: float, records) -> str:
+    from jaco_prog.learning.episode_log import read_episodes
+    from jaco_prog.nets.checkpoint import CHECKPOINT_NAME, read_checkpoint
+
+    counters = read_checkpoint(run_dir / CHECKPOINT_NAME).get("counters") or {}
+    step = int(counters.get("global_step", 0))
+    returns = read_episodes(run_dir, missing_ok=True)["return"]
+    window = min(100, len(returns))
+    final = f"final return {sum(returns[-window:]) / window:.2f} (mean of the last {window} of {len(returns)} " \
+        f"episodes; the first {window}: {sum(returns[:window]) / window:.2f})" if window else "no episode learnt yet"
+    rate = (step - first_step) / wall_s if wall_s > 0 else 0.0
+    truth = [r.ground_truth_return for r in records]
+    tracker = [r.episode_return for r in records]
+    seen = f"; this session's {len(records)} episodes: tracker {np.mean(tracker):.2f}, ground truth " \
+        f"{np.mean(truth):.2f}" if records else ""
+    return "\n".join([f"learnt {step:,} steps ({step - first_step:,} in this session, {rate:.0f} steps/s); {final}"
+                      f"{seen}",
+                      f"run directory: {run_dir} (checkpoint.pt, episodes.csv, graph_episodes.csv, tensorboard/)",
+                      f"plot it:  jaco-prog plot {run_dir} -o {run_dir / 'curves.png'}"])

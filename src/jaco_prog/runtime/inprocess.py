@@ -19,6 +19,9 @@ Every driver period (100 Hz):  SimWorld.tick()  -> joint state, driver status, c
   camera frame:                RewardTracker.on_image() -> target point / visible / marker / reward
   policy tick (20 Hz):         EpisodeManager.tick() -> events; PolicyLoop.tick() -> joint command -> safety -> sim
                                SimWorld.advance()
+  driver status (10 Hz):       an ERROR status (e-stop, fault) ends the running episode, as in policy_node
+With an online learner (jaco_prog.learning.online) the policy tick is OnlineSession.tick() -> PolicyLoop.tick()
+-> OnlineSession.finish_tick(), the learner being the loop's actor, exactly as policy_node runs it.
 Each message the real graph would carry is written to the bag at the moment it would be published, on the
 topic, type and QoS of the contract (jaco_prog.topics), stamped with sim time.
 """
@@ -34,7 +37,7 @@ import numpy as np
 
 from jaco_prog import topics
 from jaco_prog.bags import messages as m
-from jaco_prog.runtime.episodes import EpisodeManager, parse_event
+from jaco_prog.runtime.episodes import EpisodeManager, episode_ending_status, parse_event
 from jaco_prog.config import ticks_per
 from jaco_prog.runtime.params import RuntimeParams
 from jaco_prog.runtime.policy_loop import PolicyLoop, policy_image
@@ -69,7 +72,7 @@ class EpisodeRecord:
 
 class InProcessGraph:
     def __init__(self, world: SimWorld, policy: PolicyLoop, tracker: RewardTracker, params: RuntimeParams,
-                 seed: int = 0, bag=None, video_episodes: int = 0, video_size: int = 256):
+                 seed: int = 0, bag=None, video_episodes: int = 0, video_size: int = 256, learner=None):
         self.world = world
         self.policy = policy
         self.tracker = tracker
@@ -84,6 +87,8 @@ class InProcessGraph:
         self.base_frame = world.profile.base_link
         self.camera_frame = params.camera_frame
         self.manager: EpisodeManager | None = None
+        self.learner = learner  # an OnlineLearner, the policy loop's actor: the graph learns as it runs
+        self.session = None  # its OnlineSession, made with the episode manager
         self.on_episode: Callable[[EpisodeRecord], None] | None = None
         self._latest: TrackerOutput | None = None
         self._latest_gt = 0.0
@@ -125,17 +130,22 @@ class InProcessGraph:
             self.on_episode(record)
 
     # --- running -----------------------------------------------------------------------------------------
-    def run(self, episodes: int, realtime: bool = False, max_ticks: int | None = None) -> list[EpisodeRecord]:
-        """Run until `episodes` episodes have ended. realtime: pace the sim clock to the wall clock (as the
-        ROS graph runs), so that the policy loop's wall-clock period and jitter mean something."""
-        self.manager = EpisodeManager(self.params.episodes, emit=self._event, reset_world=self._reset_world,
-                                      max_episodes=episodes)
+    def run(self, episodes: int | None, realtime: bool = False, max_ticks: int | None = None,
+            until: Callable[[], bool] | None = None) -> list[EpisodeRecord]:
+        """Run until `episodes` episodes have ended (None: no limit) or `until()` holds, checked between driver
+        periods (an online learner's `done`). realtime: pace the sim clock to the wall clock (as the ROS graph
+        runs), so that the policy loop's wall-clock period and jitter mean something. max_ticks: at most this
+        many driver periods (default: twice what `episodes` need; required when `episodes` is None)."""
+        self.start(episodes)
         per_episode = (self.params.episodes.steps + self.params.episodes.settle_ticks + 3) * self.policy_every
-        max_ticks = max_ticks or 2 * episodes * per_episode + 100
+        if max_ticks is None:
+            if episodes is None:
+                raise ValueError("run(episodes=None) needs max_ticks")
+            max_ticks = 2 * episodes * per_episode + 100
         wall0 = time.perf_counter()
         t0 = self.world.now
         for _ in range(max_ticks):
-            if self.manager.done:
+            if self.manager.done or (until is not None and until()):
                 break
             if realtime:
                 delay = wall0 + (self.world.now - t0) - time.perf_counter()
@@ -143,8 +153,23 @@ class InProcessGraph:
                     time.sleep(delay)
             self.step()
         else:
-            raise RuntimeError(f"{episodes} episodes did not finish within {max_ticks} driver periods")
+            if episodes is not None or until is None:
+                raise RuntimeError(f"{episodes} episodes did not finish within {max_ticks} driver periods")
         return self.records
+
+    def start(self, episodes: int | None = None) -> None:
+        """A fresh episode manager (and learning session) for `episodes` episodes (None: no limit); run() calls
+        it, a caller driving step() itself calls it first."""
+        self.manager = EpisodeManager(self.params.episodes, emit=self._event, reset_world=self._reset_world,
+                                      max_episodes=episodes)
+        if self.learner is not None:
+            from jaco_prog.learning.online import OnlineSession
+            self.session = OnlineSession(self.learner, self.manager, self.policy, self.params.learner,
+                                         log=self.log)
+
+    def log(self, level: str, text: str) -> None:
+        """Messages of the online learner's session (the node logs them with its logger)."""
+        print(f"[{level}] {text}", flush=True)
 
     def step(self) -> None:
         """One driver period of the whole graph."""
@@ -161,8 +186,13 @@ class InProcessGraph:
             self.policy.on_joint_state(out.joint_names, out.positions, out.velocities, now)
             self.tracker.on_joint_state(out.joint_names, out.positions, now)
         if out.driver_status is not None:
-            self._publish("driver_status", t_ns,
-                          lambda: m.diagnostic_array(t_ns, [out.driver_status.to_diagnostic()], "sim"))
+            status = out.driver_status.to_diagnostic()
+            self._publish("driver_status", t_ns, lambda: m.diagnostic_array(t_ns, [status], "sim"))
+            if self.session is not None:
+                self.session.on_driver_status([status])
+            reason = episode_ending_status(status)  # policy_node's rule: an e-stop or a fault ends the episode
+            if reason and self.manager is not None and self.manager.running:
+                self.manager.abort(now, reason)
         if out.image is not None:
             self._on_frame(out, t_ns, now)
         k = world.ticks
@@ -184,6 +214,8 @@ class InProcessGraph:
         self._publish("target_marker", t_ns,
                       lambda: m.marker(t_ns, base, tr.marker(self.params.tracker.marker_scale)))
         self._publish("reward", t_ns, lambda: m.float32(tr.reward))
+        if self.session is not None:
+            self.session.on_reward(tr.reward, now)
         if out.reward_ground_truth is not None:
             self._latest_gt = out.reward_ground_truth
             self._publish("reward_ground_truth", t_ns, lambda: m.float32(out.reward_ground_truth))
@@ -199,7 +231,10 @@ class InProcessGraph:
             if manager.running and manager.step > 0 and self._current is not None:
                 self._current["gt"] += self._latest_gt  # credited at the same tick as the tracker's reward
                 self._current["agree"] += reward == self._latest_gt
-            manager.tick(now, reward)
+            if self.session is None:
+                manager.tick(now, reward)
+            else:
+                self.session.tick(now)  # the tracker's latest reward, as it reached the session
         po = self.policy.tick(now)
         if po.command is not None:
             valid_for = self.params.policy.command_duration
@@ -210,7 +245,10 @@ class InProcessGraph:
             self._current["stale"] += 1
         if po.inference is not None and self._current is not None:
             self._current["inference"].append(po.inference * 1000)
-        self._publish("policy_status", t_ns, lambda: m.diagnostic_array(t_ns, [po.to_diagnostic()], "policy"))
+        statuses = [po.to_diagnostic()] + ([self.session.diagnostic()] if self.session is not None else [])
+        self._publish("policy_status", t_ns, lambda: m.diagnostic_array(t_ns, statuses, "policy"))
+        if self.session is not None:
+            self.session.finish_tick(now)
         episode = self._ended_now
         if episode is None and manager.running and self._current is not None:
             episode = self._current["episode"]
@@ -240,15 +278,16 @@ class InProcessGraph:
 
 
 def build_graph(world: SimWorld, actor_or_loop, params: RuntimeParams, seed: int = 0, bag=None,
-                video_episodes: int = 0, video_size: int = 256) -> InProcessGraph:
-    """The graph around `world`: a PolicyLoop (given, or built around an actor with reset()/act())."""
+                video_episodes: int = 0, video_size: int = 256, learner=None) -> InProcessGraph:
+    """The graph around `world`: a PolicyLoop (given, or built around an actor with reset()/act()). learner:
+    an OnlineLearner that is (or is the actor of) that loop: the graph learns as it runs."""
     profile = world.profile
     if isinstance(actor_or_loop, PolicyLoop):
         loop = actor_or_loop
     else:
         loop = PolicyLoop(actor_or_loop, profile.joint_names, profile.action_velocities, params.policy)
     tracker = RewardTracker.for_profile(profile, world.camera_model(), params=params.tracker)
-    return InProcessGraph(world, loop, tracker, params, seed, bag, video_episodes, video_size)
+    return InProcessGraph(world, loop, tracker, params, seed, bag, video_episodes, video_size, learner)
 
 
 CONTRACT_KEYS = tuple(topics.TOPICS)

@@ -113,6 +113,15 @@ class RecordingParams:
 
 
 @dataclass(frozen=True)
+class LearnerParams:
+    """The graph's online learner (jaco_prog.learning.online): policy_node learn:=true, `jaco-prog run --learn`."""
+    train: dict  # TrainConfig fields an online run sets over config/train.yaml (checked when learning starts)
+    background: bool = True  # updates in a thread beside the acting loop; false: in the loop, between actions
+    reward_timeout: float = 0.25  # s: an older reward at a credited step ends the episode unlearnt
+    reward_report_after: float = 5.0  # s without a reward before the pause is reported as an error
+
+
+@dataclass(frozen=True)
 class RuntimeParams:
     policy: PolicyParams
     episodes: EpisodeParams
@@ -120,6 +129,7 @@ class RuntimeParams:
     camera_frame: str
     sim: SimParams
     recording: RecordingParams
+    learner: LearnerParams
 
     @classmethod
     def from_dict(cls, raw: dict, where: str = "runtime.yaml") -> "RuntimeParams":
@@ -166,7 +176,15 @@ class RuntimeParams:
             raise ConfigError(f"{w}.version", f"must be 8 or 9 (got {r['version']!r})")
         recording = RecordingParams(storage=r["storage"], version=r["version"],
                                     video_fps=_int(r["video_fps"], f"{w}.video_fps", 1))
-        return cls(policy, episodes, tracker, f["camera"], sim, recording)
+        n = _section(raw, "learner", set(LearnerParams.__dataclass_fields__), where)
+        w = f"{where}: learner"
+        if not isinstance(n["train"], dict) or not all(isinstance(k, str) for k in n["train"]):
+            raise ConfigError(f"{w}.train", "must be a mapping of TrainConfig fields (config/train.yaml's names)")
+        learner = LearnerParams(
+            train=dict(n["train"]), background=_flag(n["background"], f"{w}.background"),
+            reward_timeout=number(n["reward_timeout"], f"{w}.reward_timeout", positive=True),
+            reward_report_after=number(n["reward_report_after"], f"{w}.reward_report_after", positive=True))
+        return cls(policy, episodes, tracker, f["camera"], sim, recording, learner)
 
 
 def load_runtime_params(path: str | Path | None = None) -> RuntimeParams:

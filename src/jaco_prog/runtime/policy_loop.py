@@ -240,6 +240,15 @@ class PolicyLoop:
             return f"joint state is {age:.3f} s old (joint_state_timeout {p.joint_state_timeout} s)"
         return None
 
+    def _observation(self) -> dict:
+        return {"pixels": policy_image(self._image, self.image_size, self.params.crop),
+                "proprio": np.concatenate([self._q, self._qd]).astype(np.float32)}
+
+    def observation(self, now: float) -> dict | None:
+        """What the actor would act on at `now` (pixels image_size^2 x 3 uint8, proprio q then qdot), or None
+        while an input is stale: an online learner's bootstrap frame at an episode's end."""
+        return None if self._stale(now) else self._observation()
+
     def tick(self, now: float) -> PolicyOutput:
         wall = self.wall_clock()
         period = None if self._last_tick is None else now - self._last_tick
@@ -262,8 +271,7 @@ class PolicyLoop:
             out.reason = stale
             return out
         t0 = time.perf_counter()
-        obs = {"pixels": policy_image(self._image, self.image_size, self.params.crop),
-               "proprio": np.concatenate([self._q, self._qd]).astype(np.float32)}
+        obs = self._observation()
         actions = np.asarray(self.actor.act(obs))
         inference = time.perf_counter() - t0
         if actions.shape != (len(self.joint_names),):
