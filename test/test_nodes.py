@@ -372,6 +372,7 @@ def test_tracker_node_defaults_and_contract():
 
 
 def test_tracker_node_turns_a_frame_into_target_point_marker_and_reward(reached_scene):
+    from jaco_prog.messages import camera_info_fields
     from jaco_prog.nodes import common
     from jaco_prog.nodes.tracker_node import TrackerNode
     s = reached_scene
@@ -383,7 +384,7 @@ def test_tracker_node_turns_a_frame_into_target_point_marker_and_reward(reached_
     sent = capture(node)
     deliver = {k: find(node.subscriptions, topics.name(k)).callback for k in ("image", "camera_info", "joint_states")}
     t = 50.0
-    deliver["camera_info"](common.camera_info(common.pinhole_fields(s["camera"]), t, "camera_optical_frame"))
+    deliver["camera_info"](common.camera_info(camera_info_fields(s["camera"]), t, "camera_optical_frame"))
     deliver["joint_states"](common.joint_state(s["names"], s["q"], None, t))
     deliver["image"](common.rgb_to_image(s["rgb"], t, "camera_optical_frame"))
     assert np.linalg.norm(s["palm"] - s["target"]) < 0.10  # the scene: palm within reach of the target

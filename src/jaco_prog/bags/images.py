@@ -23,7 +23,8 @@ The convention (compressed_image_transport): the topic is `<image topic>/compres
 colour images; `data` is a complete PNG or JPEG file, so any viewer (Foxglove, Rerun) decodes it as it is.
 PNG is lossless: the reward the tracker recomputes from a PNG bag equals the recorded one frame for frame.
 JPEG is about 2-3x smaller again but lossy, so the recomputed reward may disagree on frames where the target's
-edge pixels decide it.
+edge pixels decide it. Messages are read with jaco_prog.messages.image_to_rgb, the one decoder of raw and
+compressed frames (it calls `decode` for these).
 """
 from __future__ import annotations
 

@@ -95,16 +95,17 @@ class DecodedImage:
     is_bigendian = 0
 
     def __init__(self, msg):
-        self.header, self.format, self._compressed = msg.header, msg.format, msg.data
+        self.header, self.format, self._compressed = msg.header, msg.format, msg
         self._rgb: np.ndarray | None = None
 
     @property
     def rgb(self) -> np.ndarray:
         if self._rgb is None:
-            from jaco_prog.bags.images import ImageDecodeError, decode
+            from jaco_prog.bags.images import ImageDecodeError
+            from jaco_prog.messages import image_to_rgb
 
             try:
-                self._rgb = decode(self.format, self._compressed)
+                self._rgb = image_to_rgb(self._compressed)
             except ImageDecodeError:
                 # no time or size in the text: a reader that skips such frames counts them by it
                 raise UndecodableImage(f"{topics.name('image_compressed')}: a frame that is not a PNG or JPEG "

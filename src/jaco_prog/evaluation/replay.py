@@ -50,6 +50,7 @@ import numpy as np
 from jaco_prog import topics
 from jaco_prog.errors import UserError
 from jaco_prog.evaluation.bagread import BagError, BagSource, UndecodableImage
+from jaco_prog.messages import MalformedImage, UnsupportedEncoding, image_to_rgb, seconds
 
 KEYS = ("image", "camera_info", "joint_states", "reward", "episode_event", "driver_status", "joint_command", "tf",
         "tf_static")
@@ -121,40 +122,8 @@ def _stamp(msg, t_ns: int) -> float:
     header = getattr(msg, "header", None)
     if header is None:
         return t_ns / 1e9
-    s = header.stamp.sec + header.stamp.nanosec * 1e-9
+    s = seconds(header.stamp)
     return s if s > 0 else t_ns / 1e9
-
-
-class Malformed(ValueError):
-    """One message the replay skips (and counts): `kind` groups the count, the text says why."""
-
-    def __init__(self, kind: str, why: str):
-        super().__init__(why)
-        self.kind = kind
-
-
-def _image_array(msg) -> np.ndarray:
-    h, w, enc = int(msg.height), int(msg.width), msg.encoding.lower()
-    channels = {"rgb8": 3, "bgr8": 3, "rgba8": 4, "bgra8": 4, "mono8": 1}.get(enc)
-    if channels is None:
-        raise BagError(f"image encoding {msg.encoding!r} is not supported (rgb8, bgr8, rgba8, bgra8, mono8)")
-    if h <= 0 or w <= 0:
-        raise Malformed("image", f"an image of {w}x{h} pixels (empty)")
-    data = np.asarray(msg.data, np.uint8).reshape(-1)
-    step = int(msg.step) or w * channels
-    if step < w * channels:
-        raise Malformed("image", f"image step {step} is smaller than width x channels ({w} x {channels})")
-    if data.size < step * h:
-        raise Malformed("image", f"an image of {w}x{h} {enc} holds {data.size} bytes, fewer than step x height "
-                                 f"({step} x {h})")
-    img = data[:step * h].reshape(h, step)[:, :w * channels].reshape(h, w, channels)
-    if enc == "rgb8":
-        return img
-    import cv2
-
-    code = {"bgr8": cv2.COLOR_BGR2RGB, "rgba8": cv2.COLOR_RGBA2RGB, "bgra8": cv2.COLOR_BGRA2RGB,
-            "mono8": cv2.COLOR_GRAY2RGB}[enc]
-    return cv2.cvtColor(img, code)
 
 
 class _Cameras:
@@ -346,8 +315,10 @@ def _replay(source, result: Evaluation, tracker, cameras, loop, profile, params,
                 tracker.on_camera_info(msg.width, msg.height, k)
         elif key == "image":
             try:
-                rgb = _image_array(msg)
-            except (Malformed, UndecodableImage) as err:
+                rgb = image_to_rgb(msg)  # a raw Image, or bagread's DecodedImage of a compressed one
+            except UnsupportedEncoding as err:
+                raise BagError(str(err)) from None
+            except (MalformedImage, UndecodableImage) as err:
                 skip(key, str(err), t_bag)
                 # a placeholder, so that this frame's reward message pairs with "not recomputed"
                 pending.append((None, None, current is not None))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from rclpy.node import Node
 
+from jaco_prog.messages import camera_info_fields
 from jaco_prog.nodes import common
 from jaco_prog.perception.camera_capture import CameraCapture, CaptureParams, camera_intrinsics
 
@@ -45,7 +46,7 @@ class CameraNode(Node):
         self.p = common.declare(self, PARAMETERS)
         params = CaptureParams.from_dict(self.p, NAME)
         self.capture = capture or CameraCapture(params)
-        self.camera_info = common.pinhole_fields(camera_intrinsics(
+        self.camera_info = camera_info_fields(camera_intrinsics(
             params.width, params.height, self.p["fovy_deg"], self.p["fx"], self.p["fy"], self.p["cx"], self.p["cy"]))
         self.image_pub = common.publisher(self, "image")
         self.info_pub = common.publisher(self, "camera_info")
