@@ -13,8 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""What every jaco_prog node shares: contract-bound publishers/subscriptions/services, parameters, and the
-message layer (jaco_prog.messages) bound to rclpy. No behaviour lives here or in the nodes:
+"""What every jaco_prog node shares: contract-bound publishers/subscriptions/services, parameters, the driver's
+services, and the message layer (jaco_prog.messages) bound to rclpy. No behaviour lives here or in the nodes:
 they bind ROS to the ROS-free components.
 
 Topic names, message types and QoS come only from jaco_prog.topics (the contract); a node asks for a
@@ -188,6 +188,33 @@ def rgb_to_image(rgb: np.ndarray, seconds_: float, frame_id: str, bridge=AUTO):
 def trigger_response(response, ok: bool, message: str):
     response.success, response.message = bool(ok), str(message)
     return response
+
+
+class DriverServices:
+    """The driver's e-stop, reset and enable services (contract keys estop, reset, enable: std_srvs Trigger,
+    Trigger, SetBool) for a node that drives the arm through a jaco_prog.hardware.VelocityDriver (driver_node,
+    sim_node). The node gives `arm_driver()`, its VelocityDriver, and `enable_commands(flag)`: disabled, the node
+    ignores commands (the driver's watchdog then holds zero velocity)."""
+
+    def create_driver_services(self) -> list:
+        return [service(self, "estop", self.on_estop), service(self, "reset", self.on_reset),
+                service(self, "enable", self.on_enable)]
+
+    def on_estop(self, request, response):
+        self.arm_driver().estop("e-stop service")
+        return trigger_response(response, True, "e-stop latched: zero velocity until reset")
+
+    def on_reset(self, request, response):
+        driver = self.arm_driver()
+        driver.reset()
+        if not driver.layer.estopped:
+            return trigger_response(response, True, "reset: waiting for a fresh command")
+        return trigger_response(response, False, "reset failed: " + (driver.events[-1][1] if driver.events else "?"))
+
+    def on_enable(self, request, response):
+        self.enable_commands(bool(request.data))
+        return trigger_response(response, True, "enabled" if request.data else
+                                "disabled: commands ignored, zero velocity")
 
 
 # --- process ----------------------------------------------------------------------------------------------

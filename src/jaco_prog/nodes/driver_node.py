@@ -26,8 +26,8 @@ With `autostart` (default) it configures and activates itself; otherwise drive i
 `ros2 lifecycle set /driver_node configure|activate`. The `sim` backend lives inside sim_node (it owns the
 simulator), so this node drives mock, kortex or gen2_bridge.
 
-enable(false) makes the node ignore commands (the watchdog then holds zero velocity), enable(true) accepts
-them again - the same as sim_node (SimWorld.enable).
+The estop / reset / enable services are sim_node's too (nodes.common.DriverServices): enable(false) makes the
+node ignore commands (the watchdog then holds zero velocity), enable(true) accepts them again.
 """
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ PARAMETERS = {
 }
 
 
-class DriverNode(Node):
+class DriverNode(common.DriverServices, Node):
     def __init__(self, **node_kwargs):
         super().__init__(NAME, **node_kwargs)
         self.p = common.declare(self, PARAMETERS)
@@ -98,9 +98,7 @@ class DriverNode(Node):
         self.status_pub = common.publisher(self, "driver_status", lifecycle=True)
         self._entities["lifecycle_publisher"] += [self.joint_pub, self.status_pub]
         self._entities["subscription"].append(common.subscription(self, "joint_command", self.on_command))
-        self._entities["service"] += [common.service(self, "estop", self.on_estop),
-                                      common.service(self, "reset", self.on_reset),
-                                      common.service(self, "enable", self.on_enable)]
+        self._entities["service"] += self.create_driver_services()
 
     def _gen2_io(self, params) -> dict:
         """Publishers/subscription for the Gen2 ROS driver's own topics (kinova_msgs), bound to the bridge."""
@@ -198,20 +196,12 @@ class DriverNode(Node):
             self.status_pub.publish(common.diagnostics([tick.status.to_diagnostic(f"{NAME}/safety")], tick.now,
                                                        self.params.backend))
 
-    def on_estop(self, request, response):
-        self.driver.estop("e-stop service")
-        return common.trigger_response(response, True, "e-stop latched: zero velocity until reset")
+    # DriverServices (estop, reset, enable)
+    def arm_driver(self) -> VelocityDriver:
+        return self.driver
 
-    def on_reset(self, request, response):
-        self.driver.reset()
-        ok = not self.driver.layer.estopped
-        return common.trigger_response(response, ok, "reset: waiting for a fresh command" if ok else
-                                       "reset failed: " + (self.driver.events[-1][1] if self.driver.events else "?"))
-
-    def on_enable(self, request, response):
-        self.enabled = bool(request.data)
-        return common.trigger_response(response, True, "enabled" if request.data else
-                                       "disabled: commands ignored, zero velocity")
+    def enable_commands(self, flag: bool) -> None:
+        self.enabled = flag
 
 
 def main(args=None) -> None:

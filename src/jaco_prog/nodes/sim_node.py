@@ -44,7 +44,7 @@ PARAMETERS = {
 }
 
 
-class SimNode(Node):
+class SimNode(common.DriverServices, Node):
     def __init__(self, world: SimWorld | None = None, **node_kwargs):
         super().__init__(NAME, **node_kwargs)
         self.p = p = common.declare(self, PARAMETERS)
@@ -58,9 +58,7 @@ class SimNode(Node):
                                                            "clock", "reward_ground_truth")}
         common.subscription(self, "joint_command", self.on_command)
         common.subscription(self, "episode_event", self.on_episode_event)
-        common.service(self, "estop", self.on_estop)
-        common.service(self, "reset", self.on_reset)
-        common.service(self, "enable", self.on_enable)
+        self.create_driver_services()
         common.service(self, "reset_episode", self.on_reset_episode)
         self.timer = self.create_timer(self.world.period / p["real_time_factor"], self.on_period)
 
@@ -97,19 +95,12 @@ class SimNode(Node):
         else:
             self.world.begin_episode()
 
-    def on_estop(self, request, response):
-        self.world.estop("e-stop service")
-        return common.trigger_response(response, True, "e-stop latched: zero velocity until reset")
+    # DriverServices (estop, reset, enable): the world's driver; disabled, the world ignores commands
+    def arm_driver(self):
+        return self.world.driver
 
-    def on_reset(self, request, response):
-        self.world.reset_driver()
-        ok = not self.world.layer.estopped
-        return common.trigger_response(response, ok, "reset: waiting for a fresh command" if ok else "reset failed")
-
-    def on_enable(self, request, response):
-        self.world.enable(request.data)
-        return common.trigger_response(response, True, "enabled" if request.data else
-                                       "disabled: commands ignored, zero velocity")
+    def enable_commands(self, flag: bool) -> None:
+        self.world.enable(flag)
 
     def on_reset_episode(self, request, response):
         self.world.reset_episode(None)
