@@ -17,9 +17,10 @@
 
 The bridge re-publishes the safety-limited velocities at `publish_rate` (100 Hz: the Gen2 controller
 needs a velocity command every 10 ms or the arm stops) on a configurable command topic. ROS-free: it is
-given a `publish(Gen2Command)` callback and a clock; the ROS node binds the callback to a publisher
-(kinova_msgs/JointVelocity takes joint1..joint7 in deg/s), feeds `update_joint_state` from the driver's
-joint-state topic and calls `tick()` from a `publish_rate` timer.
+given a `publish(Gen2Command)` callback and a clock; the ROS node binds the callback to a publisher per command
+topic (`Gen2Params.kinova_messages`: kinova_msgs/JointVelocity, joint1..joint7 in deg/s, and FingerPosition) and
+turns each command into its message with `kinova_message`, feeds `on_joint_state` the Gen2 driver's
+sensor_msgs/JointState messages and calls `tick()` from a `publish_rate` timer.
 
 It never republishes a velocity longer than `hold_timeout` after the driver last sent it: after that it
 publishes zeros, so a dead driver loop cannot leave the arm moving through the bridge.
@@ -39,6 +40,10 @@ from jaco_prog.config import ConfigError, number
 from jaco_prog.hardware.base import ConnectionLost, HardwareBackend, JointState
 
 UNITS = ("deg_s", "rad_s")
+# The Gen2 ROS driver's messages (kinova_msgs): the type on each command topic and the fields, in joint order,
+# that a command's velocities go in (fields beyond the command's joints stay 0)
+KINOVA_ARM = ("kinova_msgs/msg/JointVelocity", tuple(f"joint{i}" for i in range(1, 8)))
+KINOVA_FINGERS = ("kinova_msgs/msg/FingerPosition", ("finger1", "finger2", "finger3"))
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,10 @@ class Gen2Params:
                    hold_timeout=number(raw.get("hold_timeout"), f"{where}.hold_timeout", positive=True),
                    state_timeout=number(raw.get("state_timeout"), f"{where}.state_timeout", positive=True))
 
+    def kinova_messages(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Command topic -> (the kinova_msgs type published on it, the fields a command's velocities go in)."""
+        return {self.command_topic: KINOVA_ARM, self.finger_command_topic: KINOVA_FINGERS}
+
 
 @dataclass(frozen=True)
 class Gen2Command:
@@ -78,6 +87,15 @@ class Gen2Command:
     velocities: tuple[float, ...]  # in `units`
     units: str
     stamp: float
+
+
+def kinova_message(cmd: Gen2Command, msg_class, fields: Sequence[str]):
+    """`cmd` as a kinova_msgs message: an instance of `msg_class` (supplied by the side that publishes it) with
+    the velocities in `fields` (Gen2Params.kinova_messages()[cmd.topic])."""
+    msg = msg_class()
+    for field, value in zip(fields, cmd.velocities):
+        setattr(msg, field, float(value))
+    return msg
 
 
 class Gen2Bridge(HardwareBackend):
@@ -116,6 +134,12 @@ class Gen2Bridge(HardwareBackend):
                 if qd is not None:
                     qd[i] = velocities[k]
         self._state = JointState(q, qd, self.clock() if stamp is None else stamp)
+
+    def on_joint_state(self, msg) -> None:
+        """A sensor_msgs/JointState of the Gen2 driver (rclpy's or any with its fields): velocities only when
+        there is one per name."""
+        self.update_joint_state(list(msg.name), list(msg.position),
+                                list(msg.velocity) if len(msg.velocity) == len(msg.name) else None)
 
     def tick(self) -> bool:
         """Publish-rate timer: republish the last limited velocity (zeros once it is older than hold_timeout).

@@ -101,37 +101,26 @@ class DriverNode(common.DriverServices, Node):
         self._entities["service"] += self.create_driver_services()
 
     def _gen2_io(self, params) -> dict:
-        """Publishers/subscription for the Gen2 ROS driver's own topics (kinova_msgs), bound to the bridge."""
-        from jaco_prog.hardware.gen2_bridge import Gen2Params
+        """Publishers/subscription for the Gen2 ROS driver's own topics (kinova_msgs), bound to the bridge, which
+        maps its commands and that driver's joint states to and from the messages (jaco_prog.hardware.gen2_bridge)."""
+        from jaco_prog.hardware.gen2_bridge import Gen2Params, kinova_message
         g2 = Gen2Params.from_dict(params.raw.get("gen2_bridge"))
+        qos = common.qos_profile(common.topics.RELIABLE)
+        kinds = g2.kinova_messages()
         try:
-            from kinova_msgs.msg import FingerPosition, JointVelocity
+            classes = {topic: common.interface(type_name) for topic, (type_name, _) in kinds.items()}
         except ImportError as err:
             raise ImportError("backend gen2_bridge needs kinova_msgs (build the Gen2 ROS 2 driver's messages in "
                               "the workspace)") from err
-        qos = common.qos_profile(common.topics.RELIABLE)
-        arm_pub = self.create_publisher(JointVelocity, g2.command_topic, qos)
-        finger_pub = self.create_publisher(FingerPosition, g2.finger_command_topic, qos)
+        publishers = {topic: self.create_publisher(cls, topic, qos) for topic, cls in classes.items()}
 
         def publish(cmd) -> None:
-            if cmd.topic == g2.command_topic:
-                msg = JointVelocity()
-                for i, v in enumerate(cmd.velocities[:7]):
-                    setattr(msg, f"joint{i + 1}", float(v))
-                arm_pub.publish(msg)
-            else:
-                msg = FingerPosition()
-                for i, v in enumerate(cmd.velocities[:3]):
-                    setattr(msg, f"finger{i + 1}", float(v))
-                finger_pub.publish(msg)
+            publishers[cmd.topic].publish(kinova_message(cmd, classes[cmd.topic], kinds[cmd.topic][1]))
 
-        def on_state(msg) -> None:
-            self.driver.backend.update_joint_state(list(msg.name), list(msg.position),
-                                                   list(msg.velocity) if len(msg.velocity) == len(msg.name) else None)
-
-        self._entities["publisher"] += [arm_pub, finger_pub]
+        self._entities["publisher"] += list(publishers.values())
         self._entities["subscription"].append(self.create_subscription(
-            common.msg_type("joint_states"), g2.joint_state_topic, on_state, qos))
+            common.msg_type("joint_states"), g2.joint_state_topic, lambda msg: self.driver.backend.on_joint_state(msg),
+            qos))
         self._gen2_rate = g2.publish_rate
         return {"publish": publish}
 
