@@ -156,3 +156,15 @@ def test_column1_losses_splits_the_whole_step_budget(checkpoint, capsys, load_be
     assert "never reached" in out and "agreement with the teacher" in out
     with pytest.raises(SystemExit):
         losses.main(["--checkpoint", str(checkpoint), "--episodes", "0"])
+
+
+def test_teacher_through_layer_prints_the_ratio_against_its_unfiltered_baseline(capsys, load_bench):
+    assert load_bench("teacher_through_layer").main(["--episodes", "1", "--acceleration-limits", "1.0"]) == 0
+    out = capsys.readouterr().out
+    base = float(out.split("(baseline): ")[1].split(",")[0])
+    lines = [line for line in out.splitlines() if line.startswith("through the layer")]
+    assert len(lines) == 2 and base > 0
+    filtered = [float(line.split("): ")[1].split(",")[0]) for line in lines]
+    ratios = [float(line.split("ratio ")[1].split("x")[0]) for line in lines]
+    assert ratios == pytest.approx([f / base for f in filtered], abs=1e-3)
+    assert filtered[1] < filtered[0]  # 1 rad/s^2 starves the teacher's bang-bang motion
