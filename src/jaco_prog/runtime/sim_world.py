@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jaco_prog.messages import camera_info_fields
 from jaco_prog.perception.camera_model import PinholeCamera
 from jaco_prog.runtime.episodes import VIOLATION_KEY
 from jaco_prog.config import ticks_per
@@ -160,11 +161,7 @@ class SimWorld:
         return self._camera
 
     def camera_info(self) -> dict:
-        cam = self.camera_model()
-        K = cam.K
-        P = np.hstack([K, np.zeros((3, 1))])
-        return {"width": cam.width, "height": cam.height, "K": K.ravel().tolist(), "D": [0.0] * 5,
-                "R": np.eye(3).ravel().tolist(), "P": P.ravel().tolist(), "distortion_model": "plumb_bob"}
+        return camera_info_fields(self.camera_model())
 
     def render(self, width: int | None = None, height: int | None = None) -> np.ndarray:
         sp = self.params.sim
