@@ -29,7 +29,7 @@ Both are measured on the evaluation seeds `jaco-prog score` uses, beside the shi
 episodes; the oracle also with the random start's joint noise scaled down (the paper does not give its start
 distribution). The figure shows the return distributions against the bar.
 
-DAgger's two teachers (open hand aiming 8 cm above the target, closed hand aiming 5 cm above) are also
+DAgger's teachers (closed hand aiming 7 cm above the target, the earlier column's 5 cm and open hand 8 cm) are also
 measured aiming at a misplaced target, a stand-in for a student that locates the target a few cm off: open
 fingers stick 7 cm past the palm, so the open-handed teacher must hover near the top of the 10 cm reward
 sphere and any error takes the palm out of it or the fingers into the table.
@@ -50,8 +50,9 @@ import numpy as np
 
 os.environ.setdefault("MUJOCO_GL", "egl")
 BAR = 30.0
-TEACHERS = (("open hand, 8 cm above (until it. 239)", "open", 0.08),   # label, fingers, hover
-            ("closed hand, 5 cm above (from it. 240)", "close", 0.05))
+TEACHERS = (("closed hand, 7 cm above (DAgger's teacher on the owner's task)", "close", 0.07),  # label, fingers, hover
+            ("closed hand, 5 cm above (column 1 v4's from it. 240)", "close", 0.05),
+            ("open hand, 8 cm above (column 1 v4's until it. 239)", "open", 0.08))
 
 
 def reach_env(noise_scale: float = 1.0, preset: str | None = None):
@@ -76,94 +77,17 @@ def scripted_oracle(env, fingers: str | None = None, hover: float | None = None)
 
 
 def misplaced_target_oracle(env, fingers: str, hover: float, error: float, seed: int):
-    """The oracle steering for a target it has located wrongly: each episode the target it aims at is off by a
-    fixed draw, `error` metres (s.d.) across the table and half that in height. It never corrects, unlike a
-    pixel policy that sees its hand near the target, so it shows how forgiving a teacher's aim point is to a
-    student's localisation error, not what the student will score."""
-    from jaco_prog.sim.scripted_policy import ScriptedReacher
+    """The teacher aiming at a target misplaced by `error` m (s.d.; sim.reference_controllers)."""
+    from jaco_prog.sim.reference_controllers import MisplacedTargetReacher
 
-    class MisplacedTarget(ScriptedReacher):
-        rng = np.random.default_rng(seed)
-        offset = np.zeros(3)
-
-        def reset(self) -> None:
-            self.offset = self.rng.normal(0.0, error, 3) * (1.0, 1.0, 0.5)
-
-        def goal(self) -> np.ndarray:
-            return super().goal() + self.offset
-
-    return MisplacedTarget(env, hover=hover, fingers=fingers)
+    return MisplacedTargetReacher(env, error, seed, hover=hover, fingers=fingers)
 
 
-class LookaheadPlanner:
-    """Rank the 3^6 arm-action combinations by where the Jacobian says they take the palm in `horizon`
-    steps, simulate the best `candidates` of them (and the oracle's choice, and standing still) that far on
-    a copy of the physics, and act with the one that ends nearest the oracle's goal without a violation."""
+def lookahead_planner(env, candidates: int, horizon: int):
+    """The lookahead planner steering for DAgger's teacher's goal."""
+    from jaco_prog.sim.reference_controllers import LookaheadPlanner
 
-    def __init__(self, env, candidates: int = 8, horizon: int = 3):
-        import itertools
-
-        self.env, self.oracle = env, scripted_oracle(env)
-        self.candidates, self.horizon = candidates, horizon
-        self.combos = np.array(list(itertools.product(range(3), repeat=int(self.oracle.arm.sum()))))
-        self.velocity = env.profile.action_velocities
-
-    def reset(self) -> None:
-        self.oracle.reset()
-
-    def act(self) -> np.ndarray:
-        env, arm = self.env, self.oracle.arm
-        goal = self.oracle.goal()
-        jac = self.oracle.palm_jacobian()[:, arm]
-        travel = (self.combos - 1.0) * self.velocity[arm] * self.horizon / env.cfg.task.control_hz
-        ranked = np.argsort(np.linalg.norm(goal - env.sim.palm_position() - travel @ jac.T, axis=1))
-        scripted = self.oracle.act()       # its finger command goes with every candidate
-        arm_actions = [self.combos[i] for i in ranked[: self.candidates]] + [scripted[arm], np.ones(arm.sum(), int)]
-        options = []
-        for arm_action in arm_actions:
-            options.append(scripted.copy())
-            options[-1][arm] = arm_action
-        return options[int(np.argmin([self._rollout(option, goal) for option in options]))]
-
-    def _rollout(self, action: np.ndarray, goal: np.ndarray) -> float:
-        import copy
-
-        import mujoco
-
-        env, sim = self.env, self.env.sim
-        live = sim.data
-        sim.data = copy.copy(live)   # the simulator's helpers read sim.data: point them at the copy
-        try:
-            sim.set_velocity_command(env.velocity_command(action))
-            for _ in range(self.horizon):
-                mujoco.mj_step(env.model, sim.data, nstep=env.physics_substeps)
-                if sim.violation() is not None:
-                    return math.inf
-            return float(np.linalg.norm(sim.palm_position() - goal))
-        finally:
-            sim.data = live
-
-
-def controller_episodes(env, controller, episodes: int, seed: int) -> dict:
-    """Returns and first rewarded step of a privileged controller, without rendering. The env stays open."""
-    task = env.cfg.task
-    returns, first_steps, start_distances = [], [], []
-    for episode in range(episodes):
-        env.reset_state(seed + episode)
-        controller.reset()
-        start_distances.append(env.palm_target_distance())
-        total, first = 0.0, None
-        for step in range(1, task.episode_steps + 1):
-            reward, terminated, truncated, _ = env.advance(controller.act())
-            total += reward
-            if reward and first is None:
-                first = step
-            if terminated or truncated:
-                break
-        returns.append(total)
-        first_steps.append(first if first is not None else task.episode_steps + 1)
-    return {"returns": np.asarray(returns), "first_steps": np.asarray(first_steps),
-            "start_distance": float(np.mean(start_distances))}
+    return LookaheadPlanner(env, scripted_oracle(env), candidates, horizon)
 
 
 def mean_se(values: np.ndarray) -> str:
@@ -218,6 +142,7 @@ def plot(out: Path, oracle: dict, planner: dict, column: np.ndarray, checkpoint:
 
 def main(argv: list[str] | None = None) -> int:
     from jaco_prog.evaluation.sim_score import EVAL_SEED_BASE, score_checkpoint
+    from jaco_prog.sim.reference_controllers import controller_episodes
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="oracle 1000, planner and column 400 episodes")
@@ -287,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{'step ' + format(np.mean(r['first_steps']), '.1f'):>12}  {r['start_distance']:>12.2f} m",
               flush=True)
     with reach_env(preset=args.preset) as env:
-        planner = controller_episodes(env, LookaheadPlanner(env, args.planner_candidates, args.planner_horizon),
+        planner = controller_episodes(env, lookahead_planner(env, args.planner_candidates, args.planner_horizon),
                                       n, EVAL_SEED_BASE)
     column = np.asarray(score_checkpoint(args.checkpoint, preset=args.preset, episodes=n,
                                          seed=EVAL_SEED_BASE).returns)
