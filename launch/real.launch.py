@@ -19,6 +19,7 @@ with the same tracker_node, policy_node, robot_state_publisher, rviz and recorde
     ros2 launch jaco_prog real.launch.py checkpoint:=runs/<run> [robot_profile:=j2n6s300]
         [backend:=gen2_bridge|kortex|mock] [robot_ip:=192.168.1.10] [camera_device:=0|/dev/video2|rtsp://...]
         [rviz:=true|false] [record:=true|false] [bag:=<dir>]
+        [learn:=true run_dir:=<dir> [learn_steps:=N] [learn_mode:=progressive|finetune] [train_config:=<yaml>]]
 
 The robot IP goes to the kortex backend (Gen3 / Gen3 lite); a Jaco Gen2 (j2n6s300) is driven through its own
 ROS 2 driver (backend gen2_bridge), whose topics are set in config/driver.yaml. Node parameters:
@@ -44,6 +45,14 @@ ARGUMENTS = {
     "backend": ("gen2_bridge", "driver backend: gen2_bridge (Jaco Gen2), kortex (Gen3 / Gen3 lite) or mock"),
     "robot_ip": ("", "robot IP for the kortex backend ('' = driver.yaml / $KORTEX_ADDRESS)"),
     "camera_device": ("0", "camera index, device path or stream URL"),
+    "learn": ("false", "learn online: the newest column of a progressive net grown on `checkpoint` learns from the "
+                       "tracker's reward (docs/online_learning.md); needs run_dir"),
+    "run_dir": ("", "learn: the run directory (checkpoints, episodes.csv, tensorboard/); the same one again "
+                    "resumes it"),
+    "learn_mode": ("", "learn: progressive | finetune | scratch ('' = runtime.yaml learner.train.mode, "
+                       "progressive)"),
+    "learn_steps": ("0", "learn: total steps (0 = runtime.yaml learner.train.total_steps)"),
+    "train_config": ("", "learn: a YAML of TrainConfig fields over the learner's ('' = none)"),
     "rviz": ("true", "start rviz2 with rviz/jaco_prog.rviz"),
     "record": ("false", "record the contract topics with `ros2 bag record -s mcap`"),
     "bag": (time.strftime("runs/bags/real-%Y%m%d-%H%M%S"), "output directory of the recording"),
@@ -69,7 +78,11 @@ def generate_launch_description():
              parameters=[params, profile]),
         Node(package="jaco_prog", executable="policy_node", name="policy_node", output="screen",
              parameters=[params, {"checkpoint": ParameterValue(arg("checkpoint"), value_type=str), "mode": "real",
-                                  **profile}]),
+                                  **profile, "learn": ParameterValue(arg("learn"), value_type=bool),
+                                  "run_dir": ParameterValue(arg("run_dir"), value_type=str),
+                                  "learn_mode": ParameterValue(arg("learn_mode"), value_type=str),
+                                  "learn_steps": ParameterValue(arg("learn_steps"), value_type=int),
+                                  "train_config": ParameterValue(arg("train_config"), value_type=str)}]),
         Node(package="robot_state_publisher", executable="robot_state_publisher", name="robot_state_publisher",
              parameters=[{"robot_description": ParameterValue(Command(["cat ", arg("urdf")]),
                                                              value_type=str)}]),

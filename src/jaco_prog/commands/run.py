@@ -89,7 +89,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     learn.add_argument("--steps", type=int, default=None,
                        help="learn until this many steps in all (a resumed run counts its earlier steps; default: "
                             "runtime.yaml learner.train.total_steps)")
-    learn.add_argument("--run-dir", default=None, metavar="DIR", help="the run directory: new, or one to resume")
+    learn.add_argument("--run-dir", default=None, metavar="DIR",
+                       help="the run directory: new, or one to resume (default: none; --learn needs one)")
     learn.add_argument("--config", action="append", default=[], metavar="FILE",
                        help="YAML file of TrainConfig fields over the learner's (repeatable; default: none)")
     p.set_defaults(func=run)

@@ -117,6 +117,8 @@ class _Resolver:
         if isinstance(value, _ParameterValue):
             kind = value.kwargs.get("value_type")
             resolved = self(value.args[0])
+            if kind is bool and isinstance(resolved, str):  # launch_ros reads 'true' / 'false' as YAML does
+                return resolved.strip().lower() in ("true", "1")
             return kind(resolved) if kind is not None else resolved
         if isinstance(value, _Command):
             return None  # run by a shell in a real launch; no jaco_prog node takes one
