@@ -129,7 +129,10 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from jaco_prog.config_check import check_agreement
+
     _check(args)
+    check_agreement()  # the numbers two config files share agree, before anything is built
     if args.learn:
         return _learn(args)
     from jaco_prog.run_dir import new_run_dir
