@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import fields
 
 import pytest
 
@@ -86,19 +85,3 @@ def test_train_help_defaults_are_config_train_yaml_values():
     assert f"(default {yaml_values['total_steps']} from" in shown_help(parser, by_dest["total_steps"])
     assert f"(default {yaml_values['algo']} from" in shown_help(parser, by_dest["algo"])
 
-
-def test_imitate_help_defaults_are_imitation_configs():
-    """imitate writes its defaults out (importing ImitationConfig costs torch and MuJoCo): they must not drift."""
-    from jaco_prog.commands.imitate import FLAGS
-    from jaco_prog.learning.imitation import ImitationConfig
-
-    defaults = {f.name: f.default for f in fields(ImitationConfig)}
-    for flag, (dest, kind, help_text) in FLAGS.items():
-        shown = re.search(r"default:? ([^);:]+)", help_text).group(1)
-        expected = defaults[dest]
-        if expected is None:
-            assert shown == "none", flag
-        elif kind is str:
-            assert shown == expected, flag
-        else:
-            assert kind(shown) == expected, flag

@@ -298,7 +298,7 @@ def test_resuming_with_another_teacher_keeps_the_earlier_config(tmp_path):
 
 
 def test_teacher_fingers_must_be_a_known_command():
-    with pytest.raises(UserError, match="teacher_fingers must be one of"):
+    with pytest.raises(UserError, match="teacher_fingers: must be one of"):
         ImitationConfig(teacher_fingers="wave").validate()
 
 

@@ -41,46 +41,15 @@ count towards the column's budget.
 simulator labels it for free) from N teacher-driven frames, and writes the held-out error to pretrain.yaml.
 """
 
-# flag -> (ImitationConfig field, type, help). The defaults in the help are ImitationConfig's, written out here
-# because importing it (torch, MuJoCo) would make every `jaco-prog` command start seconds later; a test keeps
-# them equal.
-FLAGS = {
-    "--task": ("task", str, "reach | conveyor (default reach)"),
-    "--preset": ("preset", str, "simulator variation (config/presets.yaml; default: none)"),
-    "--column": ("column", str, "wide | narrow (default wide)"),
-    "--arch": ("arch", str, "lstm | ff (default lstm)"),
-    "--seed": ("seed", int, "random seed (default 0)"),
-    "--iterations": ("iterations", int, "DAgger iterations (default 10)"),
-    "--steps-per-iteration": ("steps_per_iteration", int, "env steps collected per iteration (default 20000)"),
-    "--envs": ("envs", int, "environments stepped in lockstep (default 16)"),
-    "--beta-decay": ("beta_decay", float, "teacher share multiplier per iteration (starts at 1; default 0.5)"),
-    "--updates": ("updates_per_iteration", int, "gradient steps per iteration (default 400)"),
-    "--batch-episodes": ("batch_episodes", int, "episodes per gradient step (default 16)"),
-    "--lr": ("lr", float, "Adam learning rate (default 0.0005)"),
-    "--aux-coef": ("aux_coef", float, "weight of the target-position loss during imitation (default 10)"),
-    "--pretrain-frames": ("pretrain_frames", int, "teacher-driven frames to pretrain the conv layers on target "
-                          "position before iteration 0 (default 0: none)"),
-    "--pretrain-updates": ("pretrain_updates", int, "gradient steps of that pretraining (default 3000)"),
-    "--teacher-hover": ("teacher_hover", float, "the teacher aims the palm this far above the target centre "
-                        "(m; default 0.07)"),
-    "--teacher-fingers": ("teacher_fingers", str, "open | close | hold: the teacher's finger command (default close)"),
-    "--label-temperature": ("label_temperature", float, "softness of the teacher's labels near its deadband "
-                            "(0: one-hot; default 0.02)"),
-    "--max-frames": ("max_frames", int, "data set cap in frames (12 KB each; default 400000)"),
-    "--threads": ("threads", int, "torch threads (default 2)"),
-}
-
 
 def register(subparsers) -> None:
+    from jaco_prog.config import add_flags
+    from jaco_prog.train_settings import ImitationConfig
+
     parser = subparsers.add_parser("imitate", help="DAgger warm start of column 1 from the scripted teacher",
                                    description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run-dir", required=True, help="output directory (never overwritten)")
-    for flag, (dest, kind, help_text) in FLAGS.items():
-        parser.add_argument(flag, dest=dest, type=kind, default=None, help=help_text)
-    parser.add_argument("--no-asymmetric-critic", dest="asymmetric_critic", action="store_false", default=True,
-                        help="value from pixels only (default: also a critic on privileged sim state)")
-    parser.add_argument("--no-aux-target", dest="aux_target", action="store_false", default=True,
-                        help="no auxiliary target-position head")
+    add_flags(parser, ImitationConfig)
     parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     parser.set_defaults(func=run)
@@ -95,20 +64,19 @@ LEGACY_TEACHER = {"teacher_hover": 0.08, "teacher_fingers": "open", "label_tempe
 
 
 def run(args: argparse.Namespace) -> int:
+    from jaco_prog.config import flag_names, flag_values
     from jaco_prog.learning.imitation import ImitationConfig, run_imitation
     from jaco_prog.nets.checkpoint import read_checkpoint
 
     known = {f.name for f in fields(ImitationConfig)}
-    values = {dest: getattr(args, dest) for dest, _, _ in FLAGS.values() if getattr(args, dest) is not None}
-    values.update(asymmetric_critic=args.asymmetric_critic, aux_target=args.aux_target)
+    values = flag_values(args, ImitationConfig)
     if args.resume:
         saved = dict(read_checkpoint(args.run_dir).get("imitation") or {})
         if not saved:
             raise UserError(f"{args.run_dir} is not an imitation run")
         for name, value in LEGACY_TEACHER.items():
             saved.setdefault(name, value)
-        flag = {dest: name for name, (dest, _, _) in FLAGS.items()}
-        flag.update(asymmetric_critic="--no-asymmetric-critic", aux_target="--no-aux-target")
+        flag = flag_names(ImitationConfig)
         for name, value in values.items():
             if name in RESUMABLE:
                 saved[name] = value
@@ -116,9 +84,8 @@ def run(args: argparse.Namespace) -> int:
                 raise UserError(f"{flag[name]} cannot change when resuming (the run has {saved[name]!r}); "
                                 f"only {', '.join(flag[n] for n in RESUMABLE)} can")
         values = {k: v for k, v in saved.items() if k in known}
-    if values.get("task") not in (None, "reach", "conveyor"):
-        raise UserError(f"--task must be reach or conveyor (got {values['task']!r})")
     cfg = ImitationConfig(**values)
+    cfg.validate()
     run_dir = run_imitation(cfg, args.run_dir, resume=args.resume, progress=args.progress)
     print(f"run directory: {run_dir}")
     return 0

@@ -52,87 +52,13 @@ overwritten: pass --resume to continue it, which restores weights, optimiser sta
 resumed run keeps its checkpointed configuration, only --steps may change.
 """
 
-# flags that map one-to-one onto TrainConfig fields: (flag, field, type, help)
-FLAGS = [
-    ("--mode", "mode", str, "scratch | progressive | finetune"),
-    ("--from", "from_checkpoint", str, "checkpoint file or run directory to start from (progressive, finetune)"),
-    ("--column", "column", str, "size of the new column: wide | narrow (config column_sizes)"),
-    ("--arch", "arch", str, "core of the new column: lstm | ff"),
-    ("--inputs", "inputs", str, "inputs of the new column: pixels | pixels+proprio | proprio"),
-    ("--task", "task", str, "reach | conveyor | toy"),
-    ("--preset", "preset", str, "simulator variation: real_proxy, colour_small, colour_large, perspective_small, "
-                                "perspective_large"),
-    ("--algo", "algo", str, "a3c | a2c"),
-    ("--workers", "workers", int, "A3C worker processes (one torch thread each)"),
-    ("--envs", "envs", int, "A2C environments stepped in lockstep"),
-    ("--envs-per-worker", "envs_per_worker", int, "A3C environments per worker process, stepped in lockstep"),
-    ("--steps", "total_steps", int, "total env steps (over all workers)"),
-    ("--n-steps", "n_steps", int, "rollout length for n-step returns"),
-    ("--lr", "lr", float, "learning rate"),
-    ("--entropy-coef", "entropy_coef", float, "entropy regularisation weight"),
-    ("--gamma", "gamma", float, "discount"),
-    ("--max-grad-norm", "max_grad_norm", float, "gradient clipping (global norm)"),
-    ("--value-warmup-steps", "value_warmup_steps", int, "first env steps update only the value, the policy held "
-                                                       "(a transfer's baseline fitted to the new domain first)"),
-    ("--value-warmup-lr", "value_warmup_lr", float, "learning rate during the value warm-up (0: --lr)"),
-    ("--optimizer", "optimizer", str, "rmsprop | adam (statistics shared between A3C workers)"),
-    ("--seed", "seed", int, "random seed"),
-    ("--run-dir", "run_dir", str, "output directory"),
-    ("--checkpoint-every", "checkpoint_every", int, "env steps between checkpoints"),
-]
-
-
-def yaml_defaults() -> dict:
-    """config/train.yaml's values, for the help texts ({} if it cannot be read: the help says where to look)."""
-    from jaco_prog.config import load_yaml
-    from jaco_prog.paths import config_path
-
-    try:
-        return dict(load_yaml(config_path("train.yaml")) or {})
-    except Exception:  # noqa: BLE001 - a broken train.yaml is reported when training starts, not by --help
-        return {}
-
-
-def _shown(value) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def default_text(defaults: dict, field: str, none: str | None = None) -> str:
-    """'(default X)': the value config/train.yaml gives `field` (`none` says what an unset one means)."""
-    if field not in defaults:
-        return "(default: config/train.yaml)"
-    value = defaults[field]
-    if value is None and none:
-        return f"(default: {none})"
-    return f"(default {_shown(value)} from config/train.yaml)"
-
-
-# what an unset (null) field of config/train.yaml means, for the help
-UNSET = {"from_checkpoint": "none", "preset": "none, the task's own randomisation",
-         "run_dir": "runs/<task>[-preset]-<mode>-<column>-<arch>-s<seed>", "value_warmup_lr": "--lr"}
-
-
 def register(subparsers) -> None:
+    from jaco_prog.config import add_flags
+    from jaco_prog.train_settings import TrainConfig
+
     parser = subparsers.add_parser("train", help="train a column with A3C/A2C (scratch, progressive, finetune)",
                                    description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    defaults = yaml_defaults()
-    for flag, dest, kind, help_text in FLAGS:
-        parser.add_argument(flag, dest=dest, type=kind, default=None,
-                            help=f"{help_text} {default_text(defaults, dest, UNSET.get(dest))}")
-    parser.add_argument("--asymmetric-critic", dest="asymmetric_critic", action="store_const", const=True,
-                        default=None, help="value from privileged sim state (Zhu et al.); simulation only "
-                                           + default_text(defaults, "asymmetric_critic"))
-    parser.add_argument("--aux-target", dest="aux_target", action="store_const", const=True, default=None,
-                        help="auxiliary head predicting the target position from the conv features "
-                             + default_text(defaults, "aux_target"))
-    parser.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
-                        help="no progress bar (default: a bar on a terminal, none when the output is a file)")
+    add_flags(parser, TrainConfig)
     parser.add_argument("--config", action="append", default=[], metavar="FILE",
                         help="YAML file of TrainConfig fields over config/train.yaml (repeatable; default: none)")
     parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its checkpoint")
@@ -140,17 +66,18 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from jaco_prog.learning.config import load_train_config
+    from jaco_prog.config import flag_names, flag_values
+    from jaco_prog.config_check import check_agreement
+    from jaco_prog.learning.config import TrainConfig, load_train_config
     from jaco_prog.learning.train import load_run_config, train
-    from jaco_prog.paths import config_path
 
-    overrides = {dest: getattr(args, dest) for _, dest, _, _ in FLAGS}
-    overrides.update(asymmetric_critic=args.asymmetric_critic, aux_target=args.aux_target, progress=args.progress)
+    check_agreement()
+    overrides = flag_values(args, TrainConfig)
     if args.resume:
         if not args.run_dir:
             raise UserError("--resume needs --run-dir")
-        changed = sorted(f"--{k.replace('_', '-')}" for k, v in overrides.items()
-                         if v is not None and k not in ("run_dir", "total_steps", "progress"))
+        flags = flag_names(TrainConfig)
+        changed = sorted(flags[k] for k in overrides if k not in ("run_dir", "total_steps", "progress"))
         if changed or args.config:
             dropped = ", ".join(changed) or "--config"
             raise UserError(f"a resumed run keeps its checkpointed configuration; drop {dropped} "
@@ -159,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         if args.progress is not None:
             cfg.progress = args.progress
     else:
-        cfg = load_train_config([config_path("train.yaml"), *args.config], overrides)
+        cfg = load_train_config(args.config, overrides)
     start_step = _checkpoint_step(cfg.run_dir) if args.resume else 0
     started = time.monotonic()
     run_dir = train(cfg, resume=args.resume)

@@ -47,7 +47,7 @@ from __future__ import annotations
 import csv
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -59,75 +59,10 @@ from jaco_prog.errors import UserError
 from jaco_prog.learning.envs import aux_target, env_profile, privileged_vector
 from jaco_prog.nets.checkpoint import CHECKPOINT_NAME, read_checkpoint, save_checkpoint
 from jaco_prog.nets.progressive import ProgressiveNet
-from jaco_prog.nets.spec import ColumnSpec, SIZE_PRESETS, spec_for_env
-from jaco_prog.sim.scripted_policy import FINGER_ACTIONS
+from jaco_prog.nets.spec import ColumnSpec, spec_for_env
+from jaco_prog.train_settings import ImitationConfig  # noqa: F401 - its home is config/imitate.yaml
 
 ITERATIONS_CSV = "iterations.csv"
-
-
-@dataclass
-class ImitationConfig:
-    task: str = "reach"
-    preset: str | None = None
-    column: str = "wide"
-    arch: str = "lstm"
-    asymmetric_critic: bool = True
-    aux_target: bool = True
-    seed: int = 0
-    iterations: int = 10
-    steps_per_iteration: int = 20_000      # env steps collected per iteration
-    envs: int = 16                         # stepped in lockstep, student forward batched over them
-    beta_start: float = 1.0                # chance of executing the teacher's action in iteration 0 ...
-    beta_decay: float = 0.5                # ... multiplied by this each iteration ...
-    beta_floor: float = 0.05               # ... and 0 once below this: the student alone drives from then on
-    student_greedy: bool = True            # the student executes its most probable actions, as it will be scored
-    updates_per_iteration: int = 400
-    batch_episodes: int = 16
-    lr: float = 5e-4
-    gamma: float = 0.99
-    value_coef: float = 0.01               # returns reach ~40: keep the value from swamping the shared core
-    aux_coef: float = 10.0                 # palm-to-target vector in metres, errors ~0.1 m: weighted to matter
-    max_grad_norm: float = 40.0
-    max_frames: int = 400_000              # data set cap (uint8 64x64x3 frames: ~5 GB)
-    teacher_hover: float = 0.07            # the scripted teacher aims this far above the target centre ...
-    teacher_fingers: str = "close"         # ... with its fingers closed: clear of the table that low (0.08 if open)
-    label_temperature: float = 0.02        # soft teacher labels (ScriptedReacher.act_and_label); 0: one-hot
-    bootstrap_truncation: bool = True      # value target at the time limit: + gamma * V(last state), as A2C
-    pretrain_frames: int = 0               # teacher-driven frames collected before iteration 0 to pretrain ...
-    pretrain_updates: int = 3000           # ... the conv layers and aux head on the palm-to-target vector ...
-    pretrain_batch: int = 128              # ... (frames per step); 0 frames: no pretraining
-    pretrain_lr: float = 1e-3
-    threads: int = 2
-    column_sizes: dict = field(default_factory=lambda: dict(SIZE_PRESETS))
-
-    def make_teacher(self, env):
-        """The scripted reacher that labels the states: privileged target position and palm Jacobian."""
-        from jaco_prog.sim.scripted_policy import ScriptedReacher
-
-        return ScriptedReacher(env, hover=self.teacher_hover, fingers=self.teacher_fingers)
-
-    def beta(self, iteration: int) -> float:
-        beta = self.beta_start * self.beta_decay ** iteration
-        return beta if beta >= self.beta_floor else 0.0
-
-    def validate(self) -> None:
-        if self.column not in self.column_sizes:
-            raise UserError(f"imitation: column must be one of {', '.join(self.column_sizes)}")
-        for name in ("iterations", "steps_per_iteration", "envs", "updates_per_iteration", "batch_episodes",
-                     "max_frames", "threads"):
-            if getattr(self, name) < 1:
-                raise UserError(f"imitation: {name} must be at least 1 (got {getattr(self, name)})")
-        if self.pretrain_frames < 0 or self.pretrain_updates < 0 or self.pretrain_batch < 1:
-            raise UserError("imitation: pretrain_frames and pretrain_updates must be >= 0, pretrain_batch >= 1")
-        if self.pretrain_frames and not self.aux_target:
-            raise UserError("imitation: encoder pretraining learns the palm-to-target vector: it needs the aux target head")
-        if self.teacher_fingers not in FINGER_ACTIONS:
-            raise UserError(f"imitation: teacher_fingers must be one of {', '.join(FINGER_ACTIONS)} "
-                            f"(got {self.teacher_fingers!r})")
-        if not (math.isfinite(self.label_temperature) and self.label_temperature >= 0.0):
-            raise UserError(f"imitation: label_temperature must be >= 0 (got {self.label_temperature})")
-        if not 0.0 <= self.beta_start <= 1.0 or not 0.0 <= self.beta_decay <= 1.0:
-            raise UserError("imitation: beta_start and beta_decay must be in [0, 1]")
 
 
 @dataclass

@@ -13,11 +13,26 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Progressive networks (ROS-free, PyTorch): column specs, the net, checkpoints and a Policy wrapper."""
-from jaco_prog.nets.checkpoint import CheckpointError, load_net, read_checkpoint, save_checkpoint
-from jaco_prog.nets.policy import Policy
-from jaco_prog.nets.progressive import NetOutput, ProgressiveNet, grow
-from jaco_prog.nets.spec import SIZE_PRESETS, ColumnSpec, NetSpec, NetSpecError, spec_for_env
+"""Progressive networks (ROS-free, PyTorch): column specs, the net, checkpoints and a Policy wrapper.
+
+The names below are imported on first use, so that `jaco_prog.nets.spec` (plain data: column sizes, cores,
+inputs) is importable without torch: the command line builds its flags from configs that name them.
+"""
+import importlib
+
+_WHERE = {"CheckpointError": "checkpoint", "load_net": "checkpoint", "read_checkpoint": "checkpoint",
+          "save_checkpoint": "checkpoint", "Policy": "policy", "NetOutput": "progressive",
+          "ProgressiveNet": "progressive", "grow": "progressive", "SIZE_PRESETS": "spec", "ColumnSpec": "spec",
+          "NetSpec": "spec", "NetSpecError": "spec", "spec_for_env": "spec"}
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["CheckpointError", "ColumnSpec", "NetOutput", "NetSpec", "NetSpecError", "Policy", "ProgressiveNet",
            "SIZE_PRESETS", "grow", "load_net", "read_checkpoint", "save_checkpoint", "spec_for_env"]
