@@ -22,11 +22,10 @@ composer: robot, arena, task.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import mujoco
 import numpy as np
 
+from jaco_prog.config import config_class, setting
 from jaco_prog.robot.profile import RobotProfile
 
 TARGET_SHAPES = ("box", "sphere", "cylinder", "capsule")
@@ -46,35 +45,40 @@ POLICY_CAMERA = "policy_camera"
 KEY_LIGHT = "key_light"
 
 
-@dataclass
+RGBA = tuple[float, float, float, float]
+XYZ = tuple[float, float, float]
+
+
+@config_class("task.yaml", "scene")
 class SceneConfig:
-    """Nominal (unrandomised) scene. Every number here comes from config/task.yaml `scene:`."""
-    physics_dt: float = 0.005
-    table_size: tuple[float, float] = (1.6, 1.2)
-    table_center: tuple[float, float] = (0.35, 0.0)
-    table_thickness: float = 0.04
-    table_rgba: tuple[float, ...] = (0.55, 0.45, 0.35, 1.0)
-    floor_rgba: tuple[float, ...] = (0.3, 0.3, 0.32, 1.0)
-    backdrop_rgba: tuple[float, ...] = (0.75, 0.78, 0.8, 1.0)
-    arm_rgba: tuple[float, ...] = (0.18, 0.18, 0.2, 1.0)
-    hand_rgba: tuple[float, ...] = (0.6, 0.6, 0.65, 1.0)
-    target_rgba: tuple[float, ...] = (0.9, 0.1, 0.1, 1.0)
-    target_size: float = 0.03
-    distractor_slots: int = 3
-    distractor_rgba: tuple[float, ...] = (0.1, 0.3, 0.9, 1.0)
-    light_pos: tuple[float, float, float] = (0.4, 0.0, 2.0)
-    light_diffuse: tuple[float, float, float] = (0.8, 0.8, 0.8)
-    ambient: tuple[float, float, float] = (0.35, 0.35, 0.35)
-    camera_pos: tuple[float, float, float] = (1.25, 0.0, 0.85)
-    camera_lookat: tuple[float, float, float] = (0.3, 0.0, 0.25)
-    camera_fovy: float = 50.0
-    image_size: int = 64
-    render_slices: int = 8  # tessellation of round primitives: 28x16 by default, 2.5x slower, same at 64 px
-    render_stacks: int = 4
-    actuator_kv: dict = field(default_factory=lambda: {"arm": 40.0, "gripper": 2.0})
-    armature: dict = field(default_factory=lambda: {"arm": 0.05, "gripper": 0.002})
+    """Nominal (unrandomised) scene: config/task.yaml `scene:` (its values; SceneConfig() is that section)."""
+    physics_dt: float = setting("physics step", unit="s", above=0)
+    table_size: tuple[float, float] = setting("table top, x by y", unit="m", above=0)
+    table_center: tuple[float, float] = setting("table top centre, base frame", unit="m")
+    table_thickness: float = setting("table thickness", unit="m", low=0)
+    table_rgba: RGBA = setting("table colour", low=0, high=1)
+    floor_rgba: RGBA = setting("floor colour", low=0, high=1)
+    backdrop_rgba: RGBA = setting("backdrop colour", low=0, high=1)
+    arm_rgba: RGBA = setting("arm colour", low=0, high=1)
+    hand_rgba: RGBA = setting("hand colour", low=0, high=1)
+    target_rgba: RGBA = setting("target colour", low=0, high=1)
+    target_size: float = setting("half-extent of the target in every direction", unit="m", low=0)
+    distractor_slots: int = setting("distractor bodies in the model (randomisation draws how many show)", low=1)
+    distractor_rgba: RGBA = setting("distractor colour", low=0, high=1)
+    light_pos: XYZ = setting("key light position", unit="m")
+    light_diffuse: XYZ = setting("key light colour", low=0)
+    ambient: XYZ = setting("ambient light", low=0)
+    camera_pos: XYZ = setting("policy camera position, base frame", unit="m")
+    camera_lookat: XYZ = setting("a point on the policy camera's axis", unit="m")
+    camera_fovy: float = setting("policy camera vertical field of view", unit="deg", above=0)
+    image_size: int = setting("policy image, square", unit="pixels", low=1)
+    render_slices: int = setting("tessellation of round primitives (MuJoCo's 28x16 is 2.5x slower, same at 64 px)",
+                                 low=1)
+    render_stacks: int = setting("tessellation of round primitives, stacks", low=1)
+    actuator_kv: dict[str, float] = setting("velocity actuator gain per joint group", low=0)
+    armature: dict[str, float] = setting("joint armature per joint group", low=0)
     # Pairs of URDF links whose blocky stand-in geometry touches where the real arm's does not.
-    contact_exclude: tuple[tuple[str, str], ...] = ()
+    contact_exclude: tuple[tuple[str, str], ...] = setting("link pairs whose contacts are not violations")
 
 
 def look_at_quat(pos: np.ndarray, lookat: np.ndarray, up: np.ndarray = np.array([0.0, 0.0, 1.0])) -> np.ndarray:

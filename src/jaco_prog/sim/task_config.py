@@ -13,117 +13,123 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Typed, validated view of config/task.yaml and config/presets.yaml."""
+"""Typed view of config/task.yaml and config/presets.yaml (jaco_prog.config's loader: the values are only in
+the YAML, the fields say what they mean and what they may be)."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from jaco_prog.config import ConfigError, deep_merge, load_yaml, number, number_range
+from jaco_prog.config import ConfigError, config_class, deep_merge, from_mapping, join, load_yaml, setting
 from jaco_prog.paths import config_path
 from jaco_prog.sim.scene import TARGET_SHAPES, SceneConfig
 
+RANDOMISATION = ("task.yaml", "randomisation")
 
-@dataclass
+
+@config_class("task.yaml", "task")
 class TaskParams:
-    control_hz: float = 20.0
-    episode_steps: int = 50
-    reward_radius: float = 0.10
-    target_area_center: tuple[float, float] = (0.45, 0.0)
-    target_area_size: tuple[float, float] = (0.30, 0.40)
-    start_noise_deg: tuple[float, ...] = ()
-    start_min_palm_height: float = 0.08
-    joint_limit_margin_deg: float = 1.0
-    max_start_tries: int = 200
+    control_hz: float = setting("policy / action rate", unit="Hz", above=0)
+    episode_steps: int = setting("actions per episode", low=1)
+    reward_radius: float = setting("+1 for each step the palm is within this distance of the target centre",
+                                   unit="m", low=0)
+    target_area_center: tuple[float, float] = setting("x, y of the target area's centre on the table", unit="m")
+    target_area_size: tuple[float, float] = setting("target area, x by y", unit="m", low=0)
+    start_noise_deg: tuple[float, ...] = setting("uniform +- around the profile's home pose, per joint",
+                                                 unit="deg", low=0)
+    start_min_palm_height: float = setting("random starts with the palm lower than this are redrawn", unit="m",
+                                           low=0)
+    joint_limit_margin_deg: float = setting("this far inside the hardware limit ends the episode", unit="deg",
+                                            low=0)
+    max_start_tries: int = setting("random starts drawn before giving up", low=1)
 
 
-@dataclass
+@config_class("task.yaml", "conveyor")
 class ConveyorParams:
-    speed: tuple[float, float] = (0.04, 0.10)
-    direction: tuple[float, float] = (0.0, 1.0)
-    reversal_rate: float = 0.4
-    velocity_time_constant: float = 0.3
+    speed: tuple[float, float] = setting("target speed, drawn per episode", unit="m/s", range=True, low=0)
+    direction: tuple[float, float] = setting("slide axis on the table (x, y); normalised")
+    reversal_rate: float = setting("expected reversals per second (Poisson)", unit="1/s", low=0)
+    velocity_time_constant: float = setting("reversals ramp smoothly through zero", unit="s", above=0)
 
 
-@dataclass
+@config_class("task.yaml", "dynamics")
 class DynamicsParams:
-    damping: float = 0.0
-    frictionloss: float = 0.0
-    actuator_gain_scale: float = 1.0
-    latency_steps: int = 0
-    drop_probability: float = 0.0
+    damping: float = setting("joint damping added to every joint", unit="N m s/rad", low=0)
+    frictionloss: float = setting("joint friction loss added to every joint", low=0)
+    actuator_gain_scale: float = setting("scales every velocity actuator's kv", above=0)
+    latency_steps: int = setting("actions take effect this many control steps late", low=0)
+    drop_probability: float = setting("chance that an action is dropped and the previous one held", low=0,
+                                      high=1)
 
 
-@dataclass
+@config_class()
 class Switch:
-    enabled: bool = True
+    enabled: bool = setting("this randomisation is on")
 
 
-@dataclass
+@config_class(*RANDOMISATION, "target_shape")
 class TargetShapeDR(Switch):
-    shapes: tuple[str, ...] = TARGET_SHAPES
+    shapes: tuple[str, ...] = setting("target shapes drawn from", nonempty=True)
 
 
-@dataclass
+@config_class(*RANDOMISATION, "target_size")
 class RangeDR(Switch):
-    range: tuple[float, float] = (0.02, 0.04)
+    range: tuple[float, float] = setting("[low, high]", range=True, low=0)
 
 
-@dataclass
+@config_class(*RANDOMISATION, "target_colour")
 class ColourDR(Switch):
-    low: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    high: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    low: tuple[float, float, float] = setting("RGB lower corner", low=0, high=1)
+    high: tuple[float, float, float] = setting("RGB upper corner", low=0, high=1)
 
 
-@dataclass
+@config_class(*RANDOMISATION, "distractors")
 class DistractorDR(ColourDR):
-    count: tuple[float, float] = (0, 3)
-    size: tuple[float, float] = (0.015, 0.035)
-    min_distance: float = 0.12
+    count: tuple[float, float] = setting("distractors shown", range=True, low=0)
+    size: tuple[float, float] = setting("distractor half-extent", unit="m", range=True, low=0)
+    min_distance: float = setting("distractors stay this far from the target", unit="m", low=0)
 
 
-@dataclass
+@config_class(*RANDOMISATION, "light")
 class LightDR(Switch):
-    height: tuple[float, float] = (1.2, 2.8)
-    xy_offset: float = 0.6
-    colour_low: tuple[float, float, float] = (0.5, 0.5, 0.5)
-    colour_high: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    height: tuple[float, float] = setting("key light height", unit="m", range=True, low=0)
+    xy_offset: float = setting("key light offset in x and y", unit="m", low=0)
+    colour_low: tuple[float, float, float] = setting("light colour lower corner", low=0, high=1)
+    colour_high: tuple[float, float, float] = setting("light colour upper corner", low=0, high=1)
 
 
-@dataclass
+@config_class(*RANDOMISATION, "camera")
 class CameraDR(Switch):
-    pos_std: float = 0.02
-    lookat_std: float = 0.02
-    fovy_std: float = 1.0
+    pos_std: float = setting("camera position noise", unit="m", low=0)
+    lookat_std: float = setting("look-at point noise", unit="m", low=0)
+    fovy_std: float = setting("field of view noise", unit="deg", low=0)
 
 
-@dataclass
+@config_class(*RANDOMISATION, "dynamics")
 class DynamicsDR(Switch):
-    damping: tuple[float, float] = (0.0, 0.3)
-    frictionloss: tuple[float, float] = (0.0, 0.05)
-    armature_scale: tuple[float, float] = (0.8, 1.25)
-    actuator_gain_scale: tuple[float, float] = (0.8, 1.2)
+    damping: tuple[float, float] = setting("joint damping", range=True, low=0)
+    frictionloss: tuple[float, float] = setting("joint friction loss", range=True, low=0)
+    armature_scale: tuple[float, float] = setting("armature factor", range=True, low=0)
+    actuator_gain_scale: tuple[float, float] = setting("actuator kv factor", range=True, low=0)
 
 
-@dataclass
+@config_class(*RANDOMISATION, "latency")
 class LatencyDR(Switch):
-    steps: tuple[float, float] = (0, 1)
-    drop_probability: float = 0.05
+    steps: tuple[float, float] = setting("action latency", unit="control steps", range=True, low=0)
+    drop_probability: float = setting("chance that an action is dropped", low=0, high=1)
 
 
-@dataclass
+@config_class(*RANDOMISATION)
 class Randomisation:
-    target_shape: TargetShapeDR = field(default_factory=TargetShapeDR)
-    target_size: RangeDR = field(default_factory=RangeDR)
-    target_colour: ColourDR = field(default_factory=ColourDR)
-    distractors: DistractorDR = field(default_factory=DistractorDR)
-    table_colour: ColourDR = field(default_factory=ColourDR)
-    light: LightDR = field(default_factory=LightDR)
-    camera: CameraDR = field(default_factory=CameraDR)
-    dynamics: DynamicsDR = field(default_factory=DynamicsDR)
-    latency: LatencyDR = field(default_factory=LatencyDR)
+    target_shape: TargetShapeDR = setting()
+    target_size: RangeDR = setting()
+    target_colour: ColourDR = setting()
+    distractors: DistractorDR = setting()
+    table_colour: ColourDR = setting()
+    light: LightDR = setting()
+    camera: CameraDR = setting()
+    dynamics: DynamicsDR = setting()
+    latency: LatencyDR = setting()
 
     def disabled(self) -> "Randomisation":
         out = dataclasses.replace(self)
@@ -132,103 +138,61 @@ class Randomisation:
         return out
 
 
-@dataclass
+@config_class("task.yaml")
 class TaskConfig:
-    task: TaskParams = field(default_factory=TaskParams)
-    conveyor: ConveyorParams = field(default_factory=ConveyorParams)
-    dynamics: DynamicsParams = field(default_factory=DynamicsParams)
-    scene: SceneConfig = field(default_factory=SceneConfig)
-    randomisation: Randomisation = field(default_factory=Randomisation)
-    preset: str | None = None
+    task: TaskParams = setting()
+    conveyor: ConveyorParams = setting()
+    dynamics: DynamicsParams = setting()
+    scene: SceneConfig = setting()
+    randomisation: Randomisation = setting()
+    preset: str | None = None  # set by load_task_config, not a key of the file
+
+    def check_config(self, where: str) -> None:
+        unknown = [s for s in self.randomisation.target_shape.shapes if s not in TARGET_SHAPES]
+        if unknown:
+            raise ConfigError(join(where, "randomisation.target_shape.shapes"),
+                              f"unknown shape {unknown[0]!r}; known: {', '.join(TARGET_SHAPES)}")
+        if self.randomisation.distractors.count[1] > self.scene.distractor_slots:
+            raise ConfigError(join(where, "randomisation.distractors.count"),
+                              f"at most scene.distractor_slots = {self.scene.distractor_slots}")
+        for name in ("actuator_kv", "armature"):
+            missing = {"arm", "gripper"} - set(getattr(self.scene, name))
+            if missing:
+                raise ConfigError(join(where, f"scene.{name}"), f"missing group {sorted(missing)[0]!r}")
 
 
-# Fields whose value is a [low, high] range rather than a fixed-length vector.
-_RANGE_FIELDS = {"range", "count", "size", "speed", "height", "damping", "frictionloss", "armature_scale",
-                 "actuator_gain_scale", "steps"}
-_NON_NEGATIVE = {"reward_radius", "target_size", "start_min_palm_height", "joint_limit_margin_deg", "pos_std",
-                 "lookat_std", "fovy_std", "xy_offset", "min_distance", "damping", "frictionloss",
-                 "drop_probability", "latency_steps", "reversal_rate", "table_thickness"}
-_POSITIVE = {"control_hz", "episode_steps", "physics_dt", "image_size", "render_slices", "render_stacks", "max_start_tries", "camera_fovy",
-             "velocity_time_constant", "actuator_gain_scale", "distractor_slots"}
-
-
-def _join(where: str, key: str) -> str:
-    return f"{where} {key}" if where.endswith(":") else f"{where}.{key}"
-
-
-def _convert(value: Any, default: Any, name: str, where: str) -> Any:
-    if name == "contact_exclude":
-        if not isinstance(value, list) or not all(isinstance(p, list) and len(p) == 2 for p in value):
-            raise ConfigError(where, "must be a list of [link, link] pairs")
-        return tuple(tuple(p) for p in value)
-    if dataclasses.is_dataclass(default):
-        return _from_dict(type(default), value, where)
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise ConfigError(where, f"must be true or false (got {value!r})")
-        return value
-    if isinstance(default, (int, float)):
-        v = number(value, where, positive=name in _POSITIVE, non_negative=name in _NON_NEGATIVE)
-        if isinstance(default, int):
-            if v != int(v):
-                raise ConfigError(where, f"must be a whole number (got {value!r})")
-            return int(v)
-        return v
-    if isinstance(default, tuple) and default and isinstance(default[0], str) or name == "shapes":
-        if not isinstance(value, list) or not value or not all(isinstance(s, str) for s in value):
-            raise ConfigError(where, f"must be a non-empty list of names (got {value!r})")
-        return tuple(value)
-    if name in _RANGE_FIELDS and isinstance(default, tuple):
-        return number_range(value, where, non_negative=True)
-    if isinstance(default, tuple):
-        if not isinstance(value, list) or (default and len(value) != len(default)):
-            raise ConfigError(where, f"must be a list of {len(default) or 'some'} numbers (got {value!r})")
-        return tuple(number(v, f"{where}[{i}]", non_negative=name.endswith(("rgba", "_low", "_high", "diffuse",
-                                                                               "ambient")) or name in ("low", "high"))
-                     for i, v in enumerate(value))
-    if isinstance(default, dict):
-        if not isinstance(value, dict):
-            raise ConfigError(where, f"must be a mapping (got {value!r})")
-        return {k: number(v, _join(where, k), non_negative=True) for k, v in value.items()}
-    return value
-
-
-def _from_dict(cls: type, data: Any, where: str) -> Any:
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(where, f"must be a mapping (got {data!r})")
-    defaults = cls()
-    known = {f.name for f in dataclasses.fields(cls)}
-    for key in data:
-        if key not in known:
-            raise ConfigError(_join(where, key), f"unknown field; known: {', '.join(sorted(known))}")
-    values = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            values[f.name] = _convert(data[f.name], getattr(defaults, f.name), f.name, _join(where, f.name))
-    return cls(**values)
+def _presets(presets_file: str | Path | None) -> tuple[dict, str]:
+    path = Path(presets_file or config_path("presets.yaml"))
+    data = load_yaml(path)
+    for key in data:  # keys starting with _ only hold YAML anchors the presets share
+        if key != "presets" and not str(key).startswith("_"):
+            raise ConfigError(join(path.name, key), "unknown key; known: presets (and _anchors)")
+    presets = data.get("presets") or {}
+    if not isinstance(presets, dict):
+        raise ConfigError(join(path.name, "presets"), "must be a mapping of preset names to task.yaml overrides")
+    return presets, path.name
 
 
 def available_presets(presets_file: str | Path | None = None) -> list[str]:
-    return sorted(load_yaml(presets_file or config_path("presets.yaml")).get("presets", {}))
+    return sorted(_presets(presets_file)[0])
 
 
 def load_task_config(preset: str | None = None, overrides: dict | None = None,
                      task_file: str | Path | None = None, presets_file: str | Path | None = None) -> TaskConfig:
-    """config/task.yaml, then the named preset merged over it, then `overrides` (same layout)."""
+    """config/task.yaml, then the named preset merged over it, then `overrides` (same layout). Errors name
+    the layer: task.yaml (and overrides, which change it), presets.yaml: presets.<name>."""
     task_file = Path(task_file or config_path("task.yaml"))
     raw = load_yaml(task_file)
+    cfg = from_mapping(TaskConfig, raw, task_file.name)
     if preset is not None:
-        presets = load_yaml(presets_file or config_path("presets.yaml")).get("presets", {})
+        presets, presets_name = _presets(presets_file)
         if preset not in presets:
             raise ConfigError("preset", f"unknown preset {preset!r}; known: {', '.join(sorted(presets))}")
         raw = deep_merge(raw, presets[preset])
+        cfg = from_mapping(TaskConfig, raw, join(presets_name, f"presets.{preset}"))
     if overrides:
-        raw = deep_merge(raw, overrides)
-    cfg = _from_dict(TaskConfig, raw, f"{task_file.name}:")
+        cfg = from_mapping(TaskConfig, deep_merge(raw, overrides), task_file.name)
     cfg.preset = preset
-    _check_consistency(cfg, f"{task_file.name}:")
     return cfg
 
 
@@ -237,19 +201,3 @@ def nominal_camera(preset: str | None = None) -> tuple[tuple, tuple, float]:
     (before per-episode noise), for a preset or none: what a tracker of the simulated graph calibrates with."""
     scene = load_task_config(preset).scene
     return scene.camera_pos, scene.camera_lookat, scene.camera_fovy
-
-
-def _check_consistency(cfg: TaskConfig, where: str) -> None:
-    unknown = [s for s in cfg.randomisation.target_shape.shapes if s not in TARGET_SHAPES]
-    if unknown:
-        raise ConfigError(f"{where} randomisation.target_shape.shapes",
-                          f"unknown shape {unknown[0]!r}; known: {', '.join(TARGET_SHAPES)}")
-    if cfg.randomisation.distractors.count[1] > cfg.scene.distractor_slots:
-        raise ConfigError(f"{where} randomisation.distractors.count",
-                          f"at most scene.distractor_slots = {cfg.scene.distractor_slots}")
-    if cfg.dynamics.drop_probability > 1 or cfg.randomisation.latency.drop_probability > 1:
-        raise ConfigError(f"{where} dynamics.drop_probability", "must be <= 1")
-    for name in ("actuator_kv", "armature"):
-        missing = {"arm", "gripper"} - set(getattr(cfg.scene, name))
-        if missing:
-            raise ConfigError(f"{where} scene.{name}", f"missing group {sorted(missing)[0]!r}")
