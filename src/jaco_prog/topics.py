@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jaco_prog.config import ConfigError, load_yaml
+from jaco_prog.config import ConfigError, join, load_yaml, require
 from jaco_prog.paths import config_path
 
 
@@ -142,22 +142,31 @@ def read_joint_command(msg) -> JointCommand:
     return JointCommand(names, tuple(point.velocities), valid_for)
 
 
+def _absolute_name(value, where: str) -> str:
+    if not isinstance(value, str) or not value.startswith("/") or " " in value:
+        raise ConfigError(where, f"must be an absolute topic name (got {value!r})")
+    return value
+
+
 @lru_cache(maxsize=4)
 def _names(path: str | None = None) -> dict:
+    """Contract key -> configured name, from config/topics.yaml: every key of TOPICS and SERVICES, nothing else."""
     data = load_yaml(path or config_path("topics.yaml"))
+    where = "topics.yaml"
+    for section in data:
+        if section not in ("topics", "services"):
+            raise ConfigError(join(where, section), "unknown key; known: services, topics")
     names = {}
     for section, table in (("topics", TOPICS), ("services", SERVICES)):
-        given = data.get(section) or {}
-        for key in table:
-            if key not in given:
-                raise ConfigError(f"topics.yaml: {section}.{key}", "missing")
-            name = given[key]
-            if not isinstance(name, str) or not name.startswith("/") or " " in name:
-                raise ConfigError(f"topics.yaml: {section}.{key}", f"must be an absolute topic name (got {name!r})")
-            names[key] = name
+        given = require(data, section, where)
+        if not isinstance(given, dict):
+            raise ConfigError(join(where, section), f"must be a mapping of contract keys to names (got {given!r})")
         for key in given:
             if key not in table:
-                raise ConfigError(f"topics.yaml: {section}.{key}", "not a key of the topic contract")
+                raise ConfigError(join(where, f"{section}.{key}"),
+                                  f"unknown key (not a key of the topic contract); known: {', '.join(table)}")
+        for key in table:
+            names[key] = _absolute_name(require(given, key, join(where, section)), join(where, f"{section}.{key}"))
     return names
 
 

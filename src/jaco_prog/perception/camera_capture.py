@@ -33,28 +33,31 @@ from typing import Callable
 
 import numpy as np
 
-from jaco_prog.config import ConfigError, number
+from jaco_prog.config import ConfigError, check_value, config_class, join, number, setting
 
 
-@dataclass(frozen=True)
+@config_class(frozen=True)
 class CaptureParams:
-    device: int | str  # index (0 -> /dev/video0), device path, or URL (rtsp://, http://, a file)
-    width: int
-    height: int
-    fps: float
+    device: int | str = setting("index (0 -> /dev/video0), device path, or URL (rtsp://, http://, a file)",
+                                parse=lambda value, where: parse_device(value, where))
+    width: int = setting("requested frame width", unit="pixels", low=1)
+    height: int = setting("requested frame height", unit="pixels", low=1)
+    fps: float = setting("requested frame rate", unit="Hz", above=0)
+    # Defaults of the two the camera node may leave out: their home is camera_node's parameters
+    # (nodes/camera_node.py, config/real_nodes.yaml), which this module does not own.
     retry_interval: float = 1.0  # s between attempts to (re)open the device
     max_failed_reads: int = 5  # consecutive failed reads that count as "unplugged"
 
     @classmethod
     def from_dict(cls, raw: dict, where: str = "camera") -> "CaptureParams":
-        device = raw.get("device", 0)
-        device = parse_device(device, f"{where}.device")
-        width = int(number(raw.get("width"), f"{where}.width", positive=True))
-        height = int(number(raw.get("height"), f"{where}.height", positive=True))
-        fps = number(raw.get("fps"), f"{where}.fps", positive=True)
-        retry = number(raw.get("retry_interval", 1.0), f"{where}.retry_interval", positive=True)
-        failed = int(number(raw.get("max_failed_reads", 5), f"{where}.max_failed_reads", positive=True))
-        return cls(device, width, height, fps, retry, failed)
+        """From a camera node's parameters: its other parameters (frame_id, calibration) are not read here."""
+        values = {name: check_value(cls, name, raw.get(name), join(where, name))
+                  for name in ("device", "width", "height", "fps")}
+        retry = number(raw.get("retry_interval", 1.0), join(where, "retry_interval"), positive=True)
+        failed = raw.get("max_failed_reads", 5)
+        if isinstance(failed, bool) or not isinstance(failed, int) or failed < 1:
+            raise ConfigError(join(where, "max_failed_reads"), f"must be a positive integer (got {failed!r})")
+        return cls(**values, retry_interval=retry, max_failed_reads=failed)
 
 
 def parse_device(value, where: str = "device") -> int | str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaco_prog.config import ConfigError, load_yaml, number, require
+from jaco_prog.config import ConfigError, config_class, from_mapping, join, load_yaml, require, setting
 from jaco_prog.paths import config_path, urdf_path
 
 GROUPS = ("arm", "gripper")
@@ -81,42 +81,80 @@ class RobotProfile:
                 "action_velocities": self.action_velocities.tolist()}
 
 
-def _parse_profile(name: str, raw: dict, where: str) -> RobotProfile:
-    if not isinstance(raw, dict):
-        raise ConfigError(where, "must be a mapping")
-    joints_raw = require(raw, "joints", where)
-    if not isinstance(joints_raw, list) or not joints_raw:
-        raise ConfigError(f"{where}.joints", "must be a non-empty list")
-    joints, seen = [], set()
-    for i, j in enumerate(joints_raw):
-        jw = f"{where}.joints[{i}]"
-        jname = require(j, "name", jw)
-        if not isinstance(jname, str) or not jname:
-            raise ConfigError(f"{jw}.name", "must be a non-empty string")
-        if jname in seen:
-            raise ConfigError(f"{jw}.name", f"duplicate joint {jname!r}")
-        seen.add(jname)
-        group = require(j, "group", jw)
-        if group not in GROUPS:
-            raise ConfigError(f"{jw}.group", f"must be one of {GROUPS} (got {group!r})")
-        vlim = number(require(j, "velocity_limit", jw), f"{jw}.velocity_limit", positive=True)
-        v = number(require(j, "action_velocity", jw), f"{jw}.action_velocity", positive=True)
-        if v > vlim:
-            raise ConfigError(f"{jw}.action_velocity", f"{v} exceeds velocity_limit {vlim}")
-        home = number(j.get("home_deg", 0.0), f"{jw}.home_deg")
-        joints.append(JointSpec(jname, group, vlim, v, float(np.radians(home))))
-    for key in ("base_link", "palm_link"):
-        if not isinstance(require(raw, key, where), str):
-            raise ConfigError(f"{where}.{key}", "must be a link name")
-    return RobotProfile(name=name, description=str(raw.get("description", "")), urdf=raw.get("urdf"),
-                        base_link=raw["base_link"], palm_link=raw["palm_link"], joints=tuple(joints))
+# robots.yaml writes the URDF's velocity limits to 4 decimals (0.8378 for 0.837758): that much above is the
+# same limit, anything more is a limit the hardware does not have.
+URDF_ROUNDING = 5e-5
+
+
+@config_class(frozen=True)
+class JointEntry:
+    """One joint of a profile as robots.yaml writes it."""
+    name: str = setting("URDF joint name", nonempty=True)
+    group: str = setting("joint group", choices=GROUPS)
+    velocity_limit: float = setting("the hardware limit, the safety layer clamps to it (at most the URDF's "
+                                    "<limit velocity>)", unit="rad/s", above=0)
+    action_velocity: float = setting("v of the discrete action set {-v, 0, +v}", unit="rad/s", above=0)
+    home_deg: float = setting("the nominal start pose around which random starts are drawn", unit="deg")
+
+    def check_config(self, where: str) -> None:
+        if self.action_velocity > self.velocity_limit:
+            raise ConfigError(join(where, "action_velocity"),
+                              f"{self.action_velocity} exceeds velocity_limit {self.velocity_limit}")
+
+
+@config_class(frozen=True)
+class ProfileEntry:
+    """One profile of robots.yaml."""
+    description: str = setting("what the robot is")
+    urdf: str | None = setting("file in urdf/ (null: no URDF ships, no simulation or forward kinematics)",
+                               nonempty=True)
+    base_link: str = setting("robot base frame", nonempty=True)
+    palm_link: str = setting("link whose origin is the palm", nonempty=True)
+    joints: tuple[JointEntry, ...] = setting("the joints a policy drives, in action order", nonempty=True)
+
+    def check_config(self, where: str) -> None:
+        seen = set()
+        for i, joint in enumerate(self.joints):
+            if joint.name in seen:
+                raise ConfigError(f"{where}.joints[{i}].name", f"duplicate joint {joint.name!r}")
+            seen.add(joint.name)
+
+
+def _check_urdf_velocities(profile: RobotProfile, where: str) -> None:
+    """No velocity_limit above the URDF's <limit velocity> (joints the URDF lacks are the scene's to refuse)."""
+    if not profile.urdf or not urdf_path(profile.urdf).is_file():
+        return  # reported by urdf_file() where a URDF is needed
+    from jaco_prog.robot.kinematics import UrdfChain
+
+    urdf_joints = UrdfChain.from_file(urdf_path(profile.urdf)).joints
+    for i, joint in enumerate(profile.joints):
+        limit = getattr(urdf_joints.get(joint.name), "velocity", None)
+        if limit is not None and joint.velocity_limit > limit + URDF_ROUNDING:
+            raise ConfigError(f"{where}.joints[{i}].velocity_limit",
+                              f"{joint.velocity_limit} rad/s is above {profile.urdf}'s <limit velocity> {limit} "
+                              f"of {joint.name}")
+
+
+def _profile(name: str, raw, where: str) -> RobotProfile:
+    entry = from_mapping(ProfileEntry, raw, where)
+    joints = tuple(JointSpec(j.name, j.group, j.velocity_limit, j.action_velocity, float(np.radians(j.home_deg)))
+                   for j in entry.joints)
+    profile = RobotProfile(name=name, description=entry.description, urdf=entry.urdf, base_link=entry.base_link,
+                           palm_link=entry.palm_link, joints=joints)
+    _check_urdf_velocities(profile, where)
+    return profile
 
 
 def load_profiles(path: str | Path | None = None) -> dict[str, RobotProfile]:
     path = Path(path) if path else config_path("robots.yaml")
     data = load_yaml(path)
+    for key in data:
+        if key != "profiles":
+            raise ConfigError(join(path.name, key), "unknown key; known: profiles")
     profiles = require(data, "profiles", path.name)
-    return {name: _parse_profile(name, raw, f"{path.name}: profiles.{name}") for name, raw in profiles.items()}
+    if not isinstance(profiles, dict) or not profiles:
+        raise ConfigError(join(path.name, "profiles"), "must be a mapping of profile names to profiles")
+    return {name: _profile(name, raw, join(path.name, f"profiles.{name}")) for name, raw in profiles.items()}
 
 
 def load_profile(name: str, path: str | Path | None = None) -> RobotProfile:

@@ -13,165 +13,125 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Safety parameters: a dataclass per section of config/safety.yaml, validated with errors naming the field."""
+"""Safety parameters: a dataclass per section of config/safety.yaml (jaco_prog.config's typed loader: every
+key given, nothing unknown, finite numbers in range, errors naming the file and field)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jaco_prog.config import ConfigError, deep_merge, load_yaml, number, number_range
+from jaco_prog.config import ConfigError, config_class, deep_merge, from_mapping, join, load_yaml, setting
 from jaco_prog.paths import config_path
 
 GROUP_NAMES = ("arm", "gripper")
 
 
-def _check_keys(raw: Any, allowed: set[str], where: str) -> dict:
-    if not isinstance(raw, dict):
-        raise ConfigError(where, f"must be a mapping (got {raw!r})")
-    unknown = set(raw) - allowed
-    if unknown:
-        raise ConfigError(where, f"unknown key(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
-    missing = allowed - set(raw)
-    if missing:
-        raise ConfigError(where, f"missing key(s) {sorted(missing)}")
-    return raw
-
-
-def _flag(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(where, f"must be true or false (got {value!r})")
-    return value
-
-
-@dataclass(frozen=True)
+@config_class(frozen=True)
 class GroupValues:
     """One number per joint group (robots.yaml `group`)."""
-    arm: float
-    gripper: float
+    arm: float = setting(above=0)
+    gripper: float = setting(above=0)
 
     def of(self, group: str) -> float:
         return getattr(self, group)
 
     @classmethod
     def from_dict(cls, raw: Any, where: str) -> "GroupValues":
-        raw = _check_keys(raw, set(GROUP_NAMES), where)
-        return cls(**{g: number(raw[g], f"{where}.{g}", positive=True) for g in GROUP_NAMES})
+        return from_mapping(cls, raw, where)
 
 
-@dataclass(frozen=True)
+@config_class(frozen=True)
 class PositionLimitParams:
-    enabled: bool
-    margin: float  # rad inside the limit where the joint comes to rest
-    overrides: dict[str, tuple[float, float]] = field(default_factory=dict)
+    enabled: bool = setting("stop each joint before its URDF limit")
+    margin: float = setting("where inside the limit the joint comes to rest", unit="rad", low=0)
+    overrides: dict[str, tuple[float, float]] = setting("{joint: [lower, upper]}: replaces or adds limits",
+                                                        unit="rad", range=True)
 
     @classmethod
     def from_dict(cls, raw: Any, where: str) -> "PositionLimitParams":
-        raw = _check_keys(raw, {"enabled", "margin", "overrides"}, where)
-        overrides = raw["overrides"] or {}
-        if not isinstance(overrides, dict):
-            raise ConfigError(f"{where}.overrides", "must be a mapping joint -> [lower, upper]")
-        return cls(enabled=_flag(raw["enabled"], f"{where}.enabled"),
-                   margin=number(raw["margin"], f"{where}.margin", non_negative=True),
-                   overrides={str(k): number_range(v, f"{where}.overrides.{k}") for k, v in overrides.items()})
+        return from_mapping(cls, raw, where)
 
 
-@dataclass(frozen=True)
+@config_class(frozen=True)
 class ClearancePoint:
-    link: str
-    clearance: float  # m above the table top
+    link: str = setting("URDF link kept above the table top", nonempty=True)
+    clearance: float = setting("its height above the table top", unit="m", low=0)
 
 
-@dataclass(frozen=True)
+@config_class(frozen=True)
+class Box:
+    x: tuple[float, float] = setting(unit="m", range=True)
+    y: tuple[float, float] = setting(unit="m", range=True)
+    z: tuple[float, float] = setting(unit="m", range=True)
+
+
+def _box(value: Any, where: str) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+    box = from_mapping(Box, value, where)
+    return box.x, box.y, box.z
+
+
+def _strictly_ordered(values: tuple[float, ...], where: str, descending: bool) -> None:
+    if list(values) != sorted(values, reverse=descending) or len(set(values)) != len(values):
+        order = "decreasing" if descending else "increasing"
+        raise ConfigError(where, f"must be strictly {order} (got {list(values)})")
+
+
+@config_class(frozen=True)
 class WorkspaceParams:
-    enabled: bool
-    table_height: float
-    table_margin: float
-    box: tuple[tuple[float, float], tuple[float, float], tuple[float, float]]
-    clearance_points: tuple[ClearancePoint, ...]
-    lookahead_fractions: tuple[float, ...]
-    scale_candidates: tuple[float, ...]
+    enabled: bool = setting("keep the palm and the clearance points inside the workspace")
+    table_height: float = setting("z of the table top in the robot base frame", unit="m")
+    table_margin: float = setting("the palm stays this far above the table top", unit="m", low=0)
+    box: tuple[tuple[float, float], tuple[float, float], tuple[float, float]] = setting(
+        "axis-aligned box (x, y, z ranges), base frame, the palm must stay inside", unit="m", parse=_box)
+    clearance_points: tuple[ClearancePoint, ...] = setting("other links kept above the table top")
+    lookahead_fractions: tuple[float, ...] = setting("fractions along the braking path that are checked, "
+                                                     "ending with 1.0", nonempty=True, low=0, high=1)
+    scale_candidates: tuple[float, ...] = setting("fractions of a motion tried, largest first, ending with 0.0 "
+                                                  "(brake)", nonempty=True, low=0, high=1)
+
+    def check_config(self, where: str) -> None:
+        _strictly_ordered(self.lookahead_fractions, join(where, "lookahead_fractions"), descending=False)
+        if self.lookahead_fractions[-1] != 1.0:
+            raise ConfigError(join(where, "lookahead_fractions"), "must end with 1.0 (the full stop)")
+        _strictly_ordered(self.scale_candidates, join(where, "scale_candidates"), descending=True)
+        if self.scale_candidates[-1] != 0.0:
+            raise ConfigError(join(where, "scale_candidates"), "must end with 0.0 (brake)")
 
     @classmethod
     def from_dict(cls, raw: Any, where: str) -> "WorkspaceParams":
-        keys = {"enabled", "table_height", "table_margin", "box", "clearance_points", "lookahead_fractions",
-                "scale_candidates"}
-        raw = _check_keys(raw, keys, where)
-        box_raw = _check_keys(raw["box"], {"x", "y", "z"}, f"{where}.box")
-        box = tuple(number_range(box_raw[a], f"{where}.box.{a}") for a in "xyz")
-        points = []
-        for i, p in enumerate(raw["clearance_points"] or []):
-            pw = f"{where}.clearance_points[{i}]"
-            p = _check_keys(p, {"link", "clearance"}, pw)
-            if not isinstance(p["link"], str) or not p["link"]:
-                raise ConfigError(f"{pw}.link", "must be a link name")
-            points.append(ClearancePoint(p["link"], number(p["clearance"], f"{pw}.clearance", non_negative=True)))
-        fractions = cls._fractions(raw["lookahead_fractions"], f"{where}.lookahead_fractions")
-        if fractions[-1] != 1.0:
-            raise ConfigError(f"{where}.lookahead_fractions", "must end with 1.0 (the full stop)")
-        candidates = cls._fractions(raw["scale_candidates"], f"{where}.scale_candidates", descending=True)
-        if candidates[-1] != 0.0:
-            raise ConfigError(f"{where}.scale_candidates", "must end with 0.0 (brake)")
-        return cls(enabled=_flag(raw["enabled"], f"{where}.enabled"),
-                   table_height=number(raw["table_height"], f"{where}.table_height"),
-                   table_margin=number(raw["table_margin"], f"{where}.table_margin", non_negative=True),
-                   box=box, clearance_points=tuple(points), lookahead_fractions=fractions,
-                   scale_candidates=candidates)
-
-    @staticmethod
-    def _fractions(raw: Any, where: str, descending: bool = False) -> tuple[float, ...]:
-        if not isinstance(raw, list) or not raw:
-            raise ConfigError(where, "must be a non-empty list of numbers in [0, 1]")
-        values = tuple(number(v, f"{where}[{i}]", non_negative=True) for i, v in enumerate(raw))
-        if any(v > 1.0 for v in values):
-            raise ConfigError(where, "values must be in [0, 1]")
-        ordered = sorted(values, reverse=descending)
-        if list(values) != ordered or len(set(values)) != len(values):
-            raise ConfigError(where, f"must be strictly {'decreasing' if descending else 'increasing'}")
-        return values
+        return from_mapping(cls, raw, where)
 
 
-@dataclass(frozen=True)
+@config_class(frozen=True)
 class SafetyParams:
-    control_rate: float  # Hz
-    command_timeout: float  # s
-    state_timeout: float  # s
-    velocity_scale: float
-    acceleration_limit: GroupValues  # rad/s^2
-    braking_deceleration: GroupValues  # rad/s^2
-    position_limits: PositionLimitParams
-    workspace: WorkspaceParams
+    control_rate: float = setting("rate of the safety loop, the driver's fixed control rate", unit="Hz", above=0)
+    command_timeout: float = setting("watchdog: no command acts longer than this after it arrived", unit="s",
+                                     above=0)
+    state_timeout: float = setting("the joint state handed to the layer must be younger than this", unit="s",
+                                   above=0)
+    velocity_scale: float = setting("fraction of each joint's velocity_limit the output may reach", above=0,
+                                    high=1)
+    acceleration_limit: GroupValues = setting("largest change of the output per second", unit="rad/s^2")
+    braking_deceleration: GroupValues = setting("deceleration assumed for braking distances", unit="rad/s^2")
+    position_limits: PositionLimitParams = setting()
+    workspace: WorkspaceParams = setting()
 
     @property
     def period(self) -> float:
         return 1.0 / self.control_rate
 
+    def check_config(self, where: str) -> None:
+        if self.command_timeout <= self.period:
+            raise ConfigError(join(where, "command_timeout"),
+                              f"{self.command_timeout} s must exceed one control period ({self.period} s)")
+        for g in GROUP_NAMES:
+            if self.braking_deceleration.of(g) > self.acceleration_limit.of(g):
+                raise ConfigError(join(where, f"braking_deceleration.{g}"),
+                                  "must not exceed acceleration_limit (braking must be allowed by it)")
+
     @classmethod
     def from_dict(cls, raw: Any, where: str = "safety") -> "SafetyParams":
-        keys = {"control_rate", "command_timeout", "state_timeout", "velocity_scale", "acceleration_limit",
-                "braking_deceleration", "position_limits", "workspace"}
-        raw = _check_keys(raw, keys, where)
-        params = cls(
-            control_rate=number(raw["control_rate"], f"{where}.control_rate", positive=True),
-            command_timeout=number(raw["command_timeout"], f"{where}.command_timeout", positive=True),
-            state_timeout=number(raw["state_timeout"], f"{where}.state_timeout", positive=True),
-            velocity_scale=number(raw["velocity_scale"], f"{where}.velocity_scale", positive=True),
-            acceleration_limit=GroupValues.from_dict(raw["acceleration_limit"], f"{where}.acceleration_limit"),
-            braking_deceleration=GroupValues.from_dict(raw["braking_deceleration"],
-                                                       f"{where}.braking_deceleration"),
-            position_limits=PositionLimitParams.from_dict(raw["position_limits"], f"{where}.position_limits"),
-            workspace=WorkspaceParams.from_dict(raw["workspace"], f"{where}.workspace"),
-        )
-        if params.velocity_scale > 1.0:
-            raise ConfigError(f"{where}.velocity_scale", "must be <= 1 (a fraction of the hardware limit)")
-        if params.command_timeout <= params.period:
-            raise ConfigError(f"{where}.command_timeout",
-                              f"{params.command_timeout} s must exceed one control period ({params.period} s)")
-        for g in GROUP_NAMES:
-            if params.braking_deceleration.of(g) > params.acceleration_limit.of(g):
-                raise ConfigError(f"{where}.braking_deceleration.{g}",
-                                  "must not exceed acceleration_limit (braking must be allowed by it)")
-        return params
+        return from_mapping(cls, raw, where)
 
     def replace(self, **changes) -> "SafetyParams":
         """A copy with some top-level fields changed (tests, tuning)."""
@@ -183,14 +143,16 @@ def load_safety_params(robot: str, path: str | Path | None = None) -> SafetyPara
     """`defaults` of config/safety.yaml with `robots.<robot>` merged over it."""
     path = Path(path) if path else config_path("safety.yaml")
     data = load_yaml(path)
-    unknown = set(data) - {"defaults", "robots"}
-    if unknown:
-        raise ConfigError(path.name, f"unknown top-level key(s) {sorted(unknown)}; allowed: defaults, robots")
+    for key in data:
+        if key not in ("defaults", "robots"):
+            raise ConfigError(join(path.name, key), "unknown key; known: defaults, robots")
     if "defaults" not in data:
-        raise ConfigError(f"{path.name}: defaults", "missing")
+        raise ConfigError(join(path.name, "defaults"), "missing key")
+    params = SafetyParams.from_dict(data["defaults"], join(path.name, "defaults"))
     robots = data.get("robots") or {}
     if not isinstance(robots, dict):
-        raise ConfigError(f"{path.name}: robots", "must be a mapping profile -> overrides")
-    merged = deep_merge(data["defaults"], robots.get(robot) or {})
-    where = f"{path.name}: robots.{robot}" if robot in robots else f"{path.name}: defaults"
-    return SafetyParams.from_dict(merged, where)
+        raise ConfigError(join(path.name, "robots"), "must be a mapping profile -> overrides")
+    if robots.get(robot):
+        params = SafetyParams.from_dict(deep_merge(data["defaults"], robots[robot]),
+                                        join(path.name, f"robots.{robot}"))
+    return params
