@@ -1,0 +1,282 @@
+# Copyright 2026 jaco_prog maintainers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Issue 23 item 1: one typed loader for config/*.yaml. Everything wrong in a file is refused in one line that
+names the file and the field; YAML is the only source of defaults; the numbers two files share agree; the
+command line flags and their help come from the same fields."""
+import dataclasses
+import re
+import shutil
+
+import pytest
+
+from jaco_prog import cli
+from jaco_prog.config import ConfigError, config_class, from_mapping, load_yaml, setting, settings_of, yaml_defaults
+from jaco_prog.config_check import check_agreement
+from jaco_prog.paths import config_path
+from jaco_prog.robot.profile import load_profiles
+from jaco_prog.safety.params import load_safety_params
+from jaco_prog.sim.task_config import load_task_config
+from jaco_prog.train_settings import ImitationConfig, TrainConfig
+
+
+def edited(tmp_path, name: str, old: str, new: str):
+    """A copy of config/<name> with one piece of text replaced (the text must be there)."""
+    text = config_path(name).read_text()
+    assert old in text, old
+    path = tmp_path / name
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def refused(call, *names: str) -> str:
+    """The ConfigError `call` raises: one line, naming each of `names` (file and field)."""
+    with pytest.raises(ConfigError) as err:
+        call()
+    message = str(err.value)
+    assert "\n" not in message
+    for name in names:
+        assert name in message, (name, message)
+    return message
+
+
+# --- the YAML itself ----------------------------------------------------------------------------------------------
+def test_a_duplicate_key_is_refused_with_its_line_and_field(tmp_path):
+    path = edited(tmp_path, "task.yaml", "  episode_steps: 50\n", "  episode_steps: 50\n  episode_steps: 40\n")
+    line = path.read_text().splitlines().index("  episode_steps: 40") + 1
+    message = refused(lambda: load_task_config(task_file=path), f"task.yaml:{line}:3", "task.episode_steps",
+                      "duplicate key")
+    assert f"first at line {line - 1}" in message
+
+
+def test_a_duplicate_key_in_a_nested_flow_mapping_is_refused(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("a:\n  b: {c: 1, c: 2}\n")
+    refused(lambda: load_yaml(path), "x.yaml:2:13", "a.b.c: duplicate key")
+
+
+def test_anchors_and_merge_keys_are_not_duplicates(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("base: &b {x: 1, y: 2}\none: *b\ntwo: {<<: *b, x: 3}\n")
+    assert load_yaml(path) == {"base": {"x": 1, "y": 2}, "one": {"x": 1, "y": 2}, "two": {"x": 3, "y": 2}}
+
+
+def test_malformed_yaml_is_one_line_with_file_line_and_column(tmp_path):
+    path = edited(tmp_path, "train.yaml", "gamma: 0.99\n", "gamma: [0.99\n")
+    message = refused(lambda: load_yaml(path), "train.yaml:", "not valid YAML")
+    assert re.search(r"train\.yaml:\d+:\d+: not valid YAML: ", message)
+
+
+def test_the_command_line_prints_a_bad_file_in_one_line(tmp_path, capsys):
+    path = tmp_path / "bad.yaml"
+    path.write_text("lr: 0.1\nlr: 0.2\n")
+    assert cli.main(["train", "--config", str(path), "--task", "toy"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "bad.yaml:2:1: lr: duplicate key" in err
+
+
+# --- values -------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("old, new, field", [
+    ("margin: 0.08", "margin: .nan", "defaults.position_limits.margin"),
+    ("command_timeout: 0.1", "command_timeout: .inf", "defaults.command_timeout"),
+    ("control_rate: 100.0", "control_rate: .inf", "defaults.control_rate"),
+    ("braking_deceleration: {arm: 3.0,", "braking_deceleration: {arm: .inf,", "defaults.braking_deceleration.arm"),
+])
+def test_nan_and_inf_are_refused(tmp_path, old, new, field):
+    path = edited(tmp_path, "safety.yaml", old, new)
+    refused(lambda: load_safety_params("j2n6s300", path), f"safety.yaml: {field}: must be a finite number")
+
+
+def test_nan_home_pose_is_refused(tmp_path):
+    path = edited(tmp_path, "robots.yaml", "action_velocity: 0.6, home_deg: 150.0",
+                  "action_velocity: 0.6, home_deg: .nan")
+    refused(lambda: load_profiles(path), "robots.yaml: profiles.j2n6s300.joints[1].home_deg: must be a finite")
+
+
+def test_nan_on_the_command_line_is_refused_in_one_line(capsys):
+    assert cli.main(["train", "--task", "toy", "--lr", "nan"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "lr: must be a finite number (got nan)" in err
+
+
+def test_an_unknown_key_is_refused_and_the_known_ones_listed(tmp_path):
+    path = tmp_path / "typo.yaml"
+    path.write_text("learning_rate: 0.1\n")
+    message = refused(lambda: TrainConfig.from_dict(load_yaml(path), str(path)), "typo.yaml: learning_rate",
+                      "unknown key")
+    assert "lr," in message
+
+
+def test_an_unknown_key_in_a_preset_names_the_preset(tmp_path):
+    path = edited(tmp_path, "presets.yaml", "      camera_fovy: 56.0\n", "      camera_fovy: 56.0\n      zoom: 2\n")
+    refused(lambda: load_task_config("perspective_large", presets_file=path),
+            "presets.yaml: presets.perspective_large.scene.zoom: unknown key")
+
+
+def test_a_missing_key_is_refused(tmp_path):
+    path = edited(tmp_path, "task.yaml", "  max_start_tries: 200\n", "")
+    refused(lambda: load_task_config(task_file=path), "task.yaml: task.max_start_tries: missing key")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: TrainConfig.from_dict({"gamma": 1.5}), "train config: gamma: must be <= 1 (got 1.5)"),
+    (lambda: TrainConfig.from_dict({"algo": "ppo"}), "train config: algo: must be one of a2c, a3c (got 'ppo')"),
+    (lambda: TrainConfig.from_dict({"workers": 0}), "train config: workers: must be a positive integer (got 0)"),
+    (lambda: load_task_config(overrides={"dynamics": {"drop_probability": 2.0}}),
+     "task.yaml: dynamics.drop_probability: must be <= 1"),
+    (lambda: load_task_config(overrides={"scene": {"table_rgba": [0.5, 0.5, 0.5, 1.5]}}),
+     "task.yaml: scene.table_rgba[3]: must be <= 1"),
+])
+def test_out_of_range_values_are_refused(call, message):
+    refused(call, message)
+
+
+def test_a_velocity_limit_above_the_urdf_is_refused(tmp_path):
+    shipped = {p.name: p.velocity_limits.tolist() for p in load_profiles().values()}
+    assert shipped["j2n6s300"][3] == 0.8378  # the URDF's 0.837758 to 4 decimals: the same limit
+    path = edited(tmp_path, "robots.yaml", "{name: j2n6s300_joint_4, group: arm, velocity_limit: 0.8378",
+                  "{name: j2n6s300_joint_4, group: arm, velocity_limit: 0.84")
+    refused(lambda: load_profiles(path), "robots.yaml: profiles.j2n6s300.joints[3].velocity_limit",
+            "above j2n6s300.urdf's <limit velocity> 0.837758")
+
+
+# --- YAML is the only source of defaults --------------------------------------------------------------------------------
+def homed_classes():
+    from jaco_prog.sim import task_config
+    from jaco_prog.sim.scene import SceneConfig
+
+    classes = [TrainConfig, ImitationConfig, SceneConfig]
+    classes += [c for c in vars(task_config).values() if isinstance(c, type) and hasattr(c, "__config_home__")]
+    return classes
+
+
+@pytest.mark.parametrize("cls", homed_classes(), ids=lambda c: c.__name__)
+def test_settings_have_no_default_in_the_code_and_take_their_yaml_values(cls):
+    for f in dataclasses.fields(cls):
+        if f.name in settings_of(cls):
+            assert f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING, f.name
+    assert cls() == yaml_defaults(cls)
+    assert cls() is not yaml_defaults(cls)
+
+
+def test_a_constructed_config_takes_the_rest_from_its_yaml_file():
+    raw = load_yaml(config_path("train.yaml"))
+    cfg = TrainConfig(lr=1.0e-3, task="toy")
+    assert (cfg.lr, cfg.task, cfg.gamma, cfg.column_sizes) == (1.0e-3, "toy", raw["gamma"], raw["column_sizes"])
+    assert ImitationConfig().teacher_hover == load_yaml(config_path("imitate.yaml"))["teacher_hover"]
+    assert ImitationConfig().column_sizes == raw["column_sizes"]  # the column A3C then trains
+
+
+@config_class()
+class Probe:
+    rate: float = setting("a rate", unit="Hz", above=0)
+    steps: int = setting("a count", low=1)
+    name: str = setting("a name", choices=("a", "b"))
+
+
+def test_the_loader_refuses_each_kind_of_bad_value_in_one_line():
+    good = {"rate": 20, "steps": 3, "name": "a"}
+    assert from_mapping(Probe, good, "probe.yaml") == Probe(rate=20.0, steps=3, name="a")
+    for change, message in [({"rate": float("nan")}, "probe.yaml: rate: must be a finite number (got nan)"),
+                            ({"rate": 0}, "probe.yaml: rate: must be > 0 (got 0)"),
+                            ({"rate": "3e-4"}, "probe.yaml: rate: must be a number (got '3e-4') (YAML 1.1"),
+                            ({"steps": 2.0}, "probe.yaml: steps: must be an integer (got 2.0)"),
+                            ({"steps": True}, "probe.yaml: steps: must be an integer (got True)"),
+                            ({"name": "c"}, "probe.yaml: name: must be one of a, b (got 'c')"),
+                            ({"size": 1}, "probe.yaml: size: unknown key; known: name, rate, steps")]:
+        refused(lambda: from_mapping(Probe, {**good, **change}, "probe.yaml"), message)
+    refused(lambda: from_mapping(Probe, {"rate": 1.0, "name": "a"}, "probe.yaml"), "probe.yaml: steps: missing key")
+
+
+# --- the numbers two files share ---------------------------------------------------------------------------------
+def copies(tmp_path) -> dict:
+    return {f"{name}_file": shutil.copy(config_path(f"{name}.yaml"), tmp_path / f"{name}.yaml")
+            for name in ("task", "runtime", "safety", "tracker")}
+
+
+def test_the_shipped_files_agree():
+    check_agreement()
+
+
+@pytest.mark.parametrize("name, old, new, names", [
+    ("runtime", "  rate: 20.0 ", "  rate: 10.0 ", ("runtime.yaml: policy.rate", "task.yaml: task.control_hz")),
+    ("task", "  control_hz: 20 ", "  control_hz: 25 ", ("runtime.yaml: policy.rate", "task.yaml: task.control_hz")),
+    ("runtime", "  steps: 50 ", "  steps: 40 ", ("runtime.yaml: episodes.steps", "task.yaml: task.episode_steps")),
+    ("safety", "command_timeout: 0.1", "command_timeout: 0.04",
+     ("safety.yaml: defaults.command_timeout", "one policy period", "runtime.yaml")),
+])
+def test_files_that_disagree_are_refused_naming_both(tmp_path, name, old, new, names):
+    paths = copies(tmp_path)
+    text = paths[f"{name}_file"].read_text()
+    assert old in text
+    paths[f"{name}_file"].write_text(text.replace(old, new, 1))
+    refused(lambda: check_agreement(**paths), *names)
+
+
+def test_a_robots_own_watchdog_must_outlive_the_policy_period_too(tmp_path):
+    paths = copies(tmp_path)
+    text = paths["safety_file"].read_text().replace("  gen3:\n", "  gen3:\n    command_timeout: 0.03\n", 1)
+    paths["safety_file"].write_text(text)
+    refused(lambda: check_agreement(**paths), "safety.yaml: robots.gen3.command_timeout")
+
+
+def test_a_tracker_radius_unlike_the_tasks_is_refused(tmp_path):
+    paths = copies(tmp_path)
+    text = paths["tracker_file"].read_text().replace("tracker:\n", "tracker:\n  reward_radius: 0.12\n", 1)
+    paths["tracker_file"].write_text(text)
+    refused(lambda: check_agreement(**paths), "tracker.yaml: tracker.reward_radius", "task.yaml: task.reward_radius")
+
+
+def test_run_refuses_files_that_disagree_before_it_builds_anything(monkeypatch, capsys):
+    from jaco_prog import config_check
+
+    def disagree(**_):
+        raise ConfigError("runtime.yaml: policy.rate", "10 Hz, but task.yaml: task.control_hz is 20 Hz")
+    monkeypatch.setattr(config_check, "check_agreement", disagree)
+    assert cli.main(["run", "--sim", "--episodes", "1"]) == 2
+    assert "runtime.yaml: policy.rate" in capsys.readouterr().err
+
+
+# --- flags from the same fields -------------------------------------------------------------------------------------
+def subparser(command: str):
+    import argparse
+
+    parser = cli.build_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return sub.choices[command]
+
+
+@pytest.mark.parametrize("command, cls, home", [("train", TrainConfig, "train.yaml"),
+                                                ("imitate", ImitationConfig, "imitate.yaml")])
+def test_flags_are_made_from_the_settings_and_show_the_yaml_default(command, cls, home):
+    parser = subparser(command)
+    text = " ".join(parser.format_help().split())
+    raw = load_yaml(config_path(home))
+    flagged = {name: rule for name, rule in settings_of(cls).items() if rule.flag}
+    assert len(flagged) >= 15
+    by_dest = {a.dest: a for a in parser._actions}
+    for name, rule in flagged.items():
+        action = by_dest[name]
+        assert action.default is None  # the YAML decides, after --config files
+        value = raw[name]
+        if value is None:
+            shown = f"(default: {rule.unset or 'none'})"
+        elif isinstance(value, bool):
+            shown = f"(default {name} {'on' if value else 'off'} from config/{home})"
+        else:
+            shown = f"(default {value:g} from config/{home})" if isinstance(value, float) else \
+                f"(default {value} from config/{home})"
+        assert shown in text, (name, shown)
+    assert "learning rate [> 0] (default" in text
