@@ -152,7 +152,7 @@ def test_a_velocity_limit_above_the_urdf_is_refused(tmp_path):
             "above j2n6s300.urdf's <limit velocity> 0.837758")
 
 
-# --- YAML is the only source of defaults --------------------------------------------------------------------------------
+# --- YAML is the only source of defaults --------------------------------------------------------------------------
 def homed_classes():
     from jaco_prog.sim import task_config
     from jaco_prog.sim.scene import SceneConfig
@@ -200,7 +200,7 @@ def test_the_loader_refuses_each_kind_of_bad_value_in_one_line():
     refused(lambda: from_mapping(Probe, {"rate": 1.0, "name": "a"}, "probe.yaml"), "probe.yaml: steps: missing key")
 
 
-# --- the numbers two files share ---------------------------------------------------------------------------------
+# --- the numbers two files share ----------------------------------------------------------------------------------
 def copies(tmp_path) -> dict:
     return {f"{name}_file": shutil.copy(config_path(f"{name}.yaml"), tmp_path / f"{name}.yaml")
             for name in ("task", "runtime", "safety", "tracker")}
@@ -249,7 +249,7 @@ def test_run_refuses_files_that_disagree_before_it_builds_anything(monkeypatch, 
     assert "runtime.yaml: policy.rate" in capsys.readouterr().err
 
 
-# --- flags from the same fields -------------------------------------------------------------------------------------
+# --- flags from the same fields -----------------------------------------------------------------------------------
 def subparser(command: str):
     import argparse
 
@@ -280,3 +280,14 @@ def test_flags_are_made_from_the_settings_and_show_the_yaml_default(command, cls
                 f"(default {value} from config/{home})"
         assert shown in text, (name, shown)
     assert "learning rate [> 0] (default" in text
+
+
+def test_building_the_flags_imports_neither_torch_nor_mujoco():
+    """The flags come from the config classes, which must stay light: every `jaco-prog` command builds them."""
+    import subprocess
+    import sys
+
+    code = ("import sys, jaco_prog.cli; jaco_prog.cli.build_parser(); "
+            "print(sorted({'torch', 'mujoco'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

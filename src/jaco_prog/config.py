@@ -473,14 +473,25 @@ def flag_names(cls: type) -> dict[str, str]:
             for name, rule, _ in _settings(cls) if rule.flag}
 
 
+def _home_values(cls: type) -> dict | None:
+    """The YAML home's section as written (not checked: a choice may need a heavy import to be checked, and a
+    broken file is reported when the command runs, not by --help); None if it cannot be read."""
+    from jaco_prog.paths import config_path
+
+    home, section = cls.__config_home__
+    try:
+        raw = load_yaml(config_path(home))
+        for name in section:
+            raw = raw[name]
+    except (ConfigError, KeyError, TypeError):
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
 def add_flags(parser, cls: type) -> None:
     """One flag per setting with `flag`: default None (the YAML home decides), help = the setting's help, unit,
-    bounds and choices, and the home's value. A broken YAML file does not break --help (it is reported when
-    the command runs)."""
-    try:
-        defaults = yaml_defaults(cls)
-    except ConfigError:
-        defaults = None
+    bounds and choices, and the home's value."""
+    defaults = _home_values(cls)
     label = home_label(cls)
     hints = dict((name, tp) for name, _, tp in _settings(cls))
     rules = settings_of(cls)
@@ -488,14 +499,14 @@ def add_flags(parser, cls: type) -> None:
         rule, tp = rules[name], hints[name]
         details = rule.describe()
         text = rule.help + (f" [{details}]" if details else "")
-        if defaults is None:
+        if defaults is None or name not in defaults:
             shown = f"(default: {label})"
-        elif getattr(defaults, name) is None:
+        elif defaults[name] is None:
             shown = f"(default: {rule.unset or 'none'})"
         elif tp is bool:
-            shown = f"(default {name} {_shown(getattr(defaults, name))} from {label})"
+            shown = f"(default {name} {_shown(defaults[name])} from {label})"
         else:
-            shown = f"(default {_shown(getattr(defaults, name))} from {label})"
+            shown = f"(default {_shown(defaults[name])} from {label})"
         text = f"{text} {shown}".replace("%", "%%")
         if tp is bool:
             parser.add_argument(flag, dest=name, action="store_const", const=not flag.startswith("--no-"),
