@@ -18,6 +18,10 @@
 Same URDF chain as jaco_prog.robot.kinematics (one robot model), restructured for speed: per moving joint
 the local rotation origin_R @ Rot(axis, q) is precomputed as B0 + sin(q) B1 + (1 - cos(q)) B2 (Rodrigues),
 so one call costs a handful of small numpy operations per joint whatever the batch size.
+
+For the layer's exact workspace shortcut it also gives, at one pose, the Jacobian of every point and a bound
+on its second derivatives (`curvature`): with them a Taylor bound says how far a point can be moved by any
+joint change, far tighter than the lever arms alone.
 """
 from __future__ import annotations
 
@@ -45,7 +49,7 @@ class BatchKinematics:
                     order.append(joint)
         # link -> (anchor frame: -1 root or index of a moving joint's frame, fixed 4x4 offset from that frame)
         anchor = {chain.root: (-1, np.eye(4))}
-        c0, c1, c2, parents, cols = [], [], [], [], []
+        c0, c1, c2, parents, cols, axes = [], [], [], [], [], []
         for joint in order:
             parent_anchor, offset = anchor[joint.parent]
             pre = offset @ joint.origin
@@ -63,12 +67,14 @@ class BatchKinematics:
                 c2.append(pre @ k @ k)
                 parents.append(parent_anchor)
                 cols.append(index[joint.name])
+                axes.append(joint.axis)
                 anchor[joint.child] = (len(cols) - 1, np.eye(4))
             else:
                 raise ValueError(f"joint {joint.name!r}: {joint.kind} joints are not supported by the safety FK")
         self._c0, self._c1, self._c2 = np.array(c0), np.array(c1), np.array(c2)
         self._parents = parents
         self._cols = np.array(cols, dtype=int)
+        self._axes = np.array(axes).reshape(-1, 3)
         self._outputs = [(anchor[link][0], anchor[link][1][:, 3].copy()) for link in self.links]
         self.moving_joints = sorted(set(cols))  # joint-vector indices that move any of the links
         # lever[l, j] >= |p_l - o_j| for every joint vector: the sum of the translations along the chain from
@@ -82,6 +88,31 @@ class BatchKinematics:
                 if joint.kind in ("revolute", "continuous"):
                     self.lever[row, index[joint.name]] = max(self.lever[row, index[joint.name]], after)
                 after += float(np.linalg.norm(joint.origin[:3, 3]))
+        # The moving joints (frame indices) each link's point hangs from, root first.
+        self._paths = []
+        for frame, _ in self._outputs:
+            path = []
+            while frame >= 0:
+                path.append(frame)
+                frame = parents[frame]
+            self._paths.append(path[::-1])
+        # curvature[l, j, k] >= |d2 p_l / dq_j dq_k| for every joint vector: the derivative of p_l along
+        # joint k is w_k x (p_l - o_k); along joint j too it is w_j x (w_k x (p_l - o_k)) when j is k or above
+        # it in the chain (the vector turns rigidly with j), w_k x (w_j x (p_l - o_j)) when j is below it.
+        # Either way its length is at most |p_l - o_d| <= lever[l, d], d the lower of the two joints.
+        n = len(joint_names)
+        self.curvature = np.zeros((len(self.links), n, n))
+        for row, path in enumerate(self._paths):
+            for a, upper in enumerate(path):
+                for lower in path[a:]:
+                    bound = self.lever[row, cols[lower]]
+                    self.curvature[row, cols[upper], cols[lower]] = bound
+                    self.curvature[row, cols[lower], cols[upper]] = bound
+        self._n_joints = n
+        # on_path[l, i]: moving joint i (frame index) moves point l
+        self._on_path = np.zeros((len(self.links), len(cols)))
+        for row, path in enumerate(self._paths):
+            self._on_path[row, path] = 1.0
         self._base_inv = None
         if base_link and base_link != chain.root:
             if any(j.kind != "fixed" for j in chain.path_to(base_link)):
@@ -91,6 +122,36 @@ class BatchKinematics:
                 self._base_inv = (pose[:3, :3].T, -pose[:3, :3].T @ pose[:3, 3])
 
     def positions(self, q_batch: np.ndarray) -> np.ndarray:
+        return self._forward(q_batch)[0]
+
+    def positions_and_jacobian(self, q_batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """positions(q_batch) (the same numbers) and the Jacobian (L, 3, n) of the points at the first row:
+        column j of point l is w_j x (p_l - o_j) (axis and origin of joint j, base frame), zero for joints
+        that do not move it."""
+        forward = self.forward(q_batch)
+        return forward.positions, forward.jacobian()
+
+    def forward(self, q_batch: np.ndarray) -> "Forward":
+        """positions(q_batch), with the Jacobian at the first row to be had from the same computation."""
+        out, frames = self._forward(q_batch)
+        return Forward(self, out, frames)
+
+    def _jacobian(self, out: np.ndarray, frames: list[np.ndarray]) -> np.ndarray:
+        jacobian = np.zeros((len(self._outputs), 3, self._n_joints))
+        if frames:
+            poses = np.array([f[0] for f in frames])  # (m, 4, 4) at the first row, chain frame
+            axes = np.matmul(poses[:, :3, :3], self._axes[:, :, None])[:, :, 0]
+            origins = poses[:, :3, 3]
+            if self._base_inv is not None:
+                rot_t, offset = self._base_inv
+                axes = axes @ rot_t.T
+                origins = origins @ rot_t.T + offset
+            # (L, m, 3): w_i x (p_l - o_i), zero where joint i does not move point l
+            columns = np.cross(axes[None, :, :], out[0][:, None, :] - origins[None, :, :]) * self._on_path[:, :, None]
+            jacobian[:, :, self._cols] = columns.transpose(0, 2, 1)
+        return jacobian
+
+    def _forward(self, q_batch: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         q_batch = np.atleast_2d(q_batch)
         n = q_batch.shape[0]
         angles = q_batch[:, self._cols][:, :, None, None]
@@ -104,8 +165,19 @@ class BatchKinematics:
         if self._base_inv is not None:
             rot_t, offset = self._base_inv
             out = out @ rot_t.T + offset
-        return out
+        return out, frames
 
     def __call__(self, q: np.ndarray) -> np.ndarray:
         """(L, 3) for one joint vector."""
         return self.positions(np.asarray(q, float)[None, :])[0]
+
+
+class Forward:
+    """BatchKinematics.forward: the positions (N, L, 3), and jacobian() (L, 3, n) at the first row."""
+
+    def __init__(self, kinematics: BatchKinematics, positions: np.ndarray, frames: list[np.ndarray]):
+        self.positions = positions
+        self._kinematics, self._frames = kinematics, frames
+
+    def jacobian(self) -> np.ndarray:
+        return self._kinematics._jacobian(self.positions, self._frames)
