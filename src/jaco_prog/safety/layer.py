@@ -25,6 +25,13 @@ Whatever arrives is either read as numbers or rejected (status fault): nothing a
 layer raise. The watchdog and the braking distances use the period the loop actually runs at: the longest
 period measured over the last `period_memory` calls (at least the nominal one) is what the next one may be.
 
+Exact shortcuts (`exact_shortcuts`, on by default; docs/safety.md "The fast path"): a check is skipped only
+when a bound proves it cannot change the output - the velocity clamp is done once per command, the joint
+limits are skipped for joints farther from their stop points than any braking distance, the workspace
+look-ahead when a Taylor bound from the last pose it computed keeps every look-ahead point inside. The
+outputs and statuses are those of the full checks (`exact_shortcuts=False`), bit for bit
+(test/test_safety_fast_path.py).
+
 Not thread-safe: the driver serialises calls.
 """
 from __future__ import annotations
@@ -32,6 +39,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import Enum
+from operator import mul
 from typing import Any, Sequence
 
 import numpy as np
@@ -43,6 +51,13 @@ from jaco_prog.safety.params import SafetyParams, load_safety_params
 
 
 CLOCK_TOLERANCE = 1e-9  # s: instants closer than this are the same instant
+# Margins of the exact shortcuts' proofs: each is many orders of magnitude above the rounding error of what it
+# covers (relative errors here are ~1e-15, FK errors ~1e-15 m), so that the proofs hold in floating point.
+SPEED_HEADROOM = 1e-6  # relative: "far from a stop point" = far enough to brake from this much above the limit
+DISTANCE_HEADROOM = 1e-9  # relative, on those distances
+WORKSPACE_MARGIN = 1e-9  # m: the Taylor bound keeps every look-ahead point at least this far inside
+DISPLACEMENT_HEADROOM = 1e-12  # relative, on the look-ahead displacement the bound assumes
+_FLOAT = np.dtype(float)
 
 
 class Status(str, Enum):
@@ -118,11 +133,21 @@ class SafetyStatus:
                 "values": {"status": self.status.value, "reason": self.reason, "stamp": f"{self.stamp:.6f}"}}
 
 
+@dataclass(frozen=True)
+class _WorkspaceReference:
+    """A pose whose look-ahead was computed (and passed), with what the Taylor bound needs: each workspace
+    constraint's value there (>= 0 inside) and its gradient in joint space."""
+    q: np.ndarray
+    value: np.ndarray  # (C,)
+    gradient: np.ndarray  # (C, n)
+
+
 class SafetyLayer:
     def __init__(self, params: SafetyParams, limits: JointLimits, workspace: Workspace | None = None,
-                 period_memory: int = PERIOD_MEMORY):
+                 period_memory: int = PERIOD_MEMORY, exact_shortcuts: bool = True):
         if isinstance(period_memory, bool) or not isinstance(period_memory, int) or period_memory < 1:
             raise ValueError(f"period_memory must be a positive number of calls (got {period_memory!r})")
+        self.exact_shortcuts = bool(exact_shortcuts)
         self.params = params
         self.limits = limits
         self.workspace = workspace if params.workspace.enabled else None
@@ -139,26 +164,40 @@ class SafetyLayer:
         self._bk = 2.0 / (limits.deceleration * dt * dt)
         self._stop_lower = limits.stop_lower.copy()
         self._stop_upper = limits.stop_upper.copy()
+        self._stop_lower_list, self._stop_upper_list = self._stop_lower.tolist(), self._stop_upper.tolist()
+        self._bdt_list, self._bk_list = self._bdt.tolist(), self._bk.tolist()
         self._positions_on = params.position_limits.enabled and bool(np.any(limits.limited))
         self._limited_idx = np.flatnonzero(limits.limited)
         self._inf = np.full(len(limits.names), np.inf)
         if self.workspace is not None:
             ws = params.workspace
             self._ws_joints = self.workspace.moving_joints
-            self._ws_lever = self.workspace.kinematics.lever
             self._fractions = np.array(ws.lookahead_fractions)[:, None]
             self._scales = np.array(ws.scale_candidates)
             self._inv_b_ws = 1.0 / limits.deceleration[self._ws_joints]
-        self._ws_ref: tuple[np.ndarray, np.ndarray] | None = None  # a pose and its monitored points
+            self._ws_joint_list = self._ws_joints.tolist()
+            inv_b = np.zeros(self._n)
+            inv_b[self._ws_joints] = self._inv_b_ws
+            self._inv_b_list = inv_b.tolist()
+            self._constraints = self._workspace_constraints()
+            self._half_curvature = self._constraints[4].reshape(-1, self._n)  # (C n, n): rows of H/2, stacked
+        self._ws_ref: _WorkspaceReference | None = None  # the last pose the look-ahead computed and passed
+        self._ws_limited = False  # the last look-ahead computed limited the output
+        self._limited_list = self._limited_idx.tolist()
+        self._far = self._far_distances()
+        self._far_stretch: float | None = None
+        self._far_bounds: list[tuple[int, float, float, bool]] = []
         self._zero = np.zeros(self._n)
         self._cached_names: tuple | None = None
         self._cached_perm: np.ndarray | None = None
         self._prev = np.zeros(self._n)  # the last output returned: what the arm was last told
-        self._periods = np.full(period_memory, dt)  # the last measured control periods (ring buffer)
+        self._periods = [dt] * period_memory  # the last measured control periods (ring buffer)
         self._period_slot = 0
         self._worst_period = dt
         self._last_now: float | None = None
         self._cmd: np.ndarray | None = None
+        self._cmd_clamped: np.ndarray | None = None  # the command clamped to the velocity limits
+        self._cmd_clamp_reason = ""  # the reason of a clamped status, "" when the clamp changes nothing
         self._cmd_time = 0.0
         self._cmd_timeout = params.command_timeout
         self._fault_reason: str | None = None
@@ -167,7 +206,8 @@ class SafetyLayer:
 
     # --- construction from the configuration ---------------------------------------------------------
     @classmethod
-    def from_profile(cls, profile: RobotProfile, params: SafetyParams | None = None) -> "SafetyLayer":
+    def from_profile(cls, profile: RobotProfile, params: SafetyParams | None = None,
+                     exact_shortcuts: bool = True) -> "SafetyLayer":
         params = params or load_safety_params(profile.name)
         chain = UrdfChain.from_file(profile.urdf_file()) if profile.urdf else None
         if params.workspace.enabled and chain is None:
@@ -176,7 +216,7 @@ class SafetyLayer:
                               "the profile has no URDF, so there is no forward kinematics: set it to false")
         limits = JointLimits.build(profile, params, chain)
         workspace = Workspace(profile, params, chain) if params.workspace.enabled else None
-        return cls(params, limits, workspace)
+        return cls(params, limits, workspace, exact_shortcuts=exact_shortcuts)
 
     # --- inputs --------------------------------------------------------------------------------------
     @property
@@ -226,8 +266,9 @@ class SafetyLayer:
                     return self._reject(problem, now)
                 self._cached_names, self._cached_perm = names, perm
             v = v[self._cached_perm]
-        finite = np.isfinite(v)
-        if not finite.all():
+        # v . v is finite only when every element is (when it is not, the element-wise test decides)
+        finite = None if math.isfinite(v.dot(v)) else np.isfinite(v)
+        if finite is not None and not finite.all():
             bad = self.joint_names[int(np.flatnonzero(~finite)[0])]
             return self._reject(f"non-finite velocity ({v[~finite][0]}) for {bad}", now)
         valid_for = _seconds(valid_for)
@@ -238,7 +279,18 @@ class SafetyLayer:
         self._cmd_timeout = min(valid_for, self.params.command_timeout) if valid_for > 0 else \
             self.params.command_timeout
         self._fault_reason = None
+        if self.exact_shortcuts:
+            self._cmd_clamped, self._cmd_clamp_reason = self._clamp(v)
         return SafetyStatus(Status.OK, "command accepted", now)
+
+    def _clamp(self, requested: np.ndarray) -> tuple[np.ndarray, str]:
+        """The velocity clamp and the reason of a `clamped` status ("" when it changes nothing)."""
+        vmax = self._vmax
+        out = np.minimum(np.maximum(requested, -vmax), vmax)
+        if out.tolist() == requested.tolist():  # float ==, as np.array_equal (the values are finite)
+            return out, ""
+        hit = np.flatnonzero(out != requested)
+        return out, "velocity limit " + ",".join(self.joint_names[i] for i in hit)
 
     def _permutation(self, names: tuple) -> tuple[np.ndarray | None, str]:
         if len(set(names)) != len(names):
@@ -299,11 +351,11 @@ class SafetyLayer:
         slot = self._period_slot
         dropped = self._periods[slot]
         self._periods[slot] = period
-        self._period_slot = (slot + 1) % self._periods.size
+        self._period_slot = (slot + 1) % len(self._periods)
         if period >= self._worst_period:
             self._worst_period = period
         elif dropped >= self._worst_period:
-            self._worst_period = max(float(self._periods.max()), self._dt)
+            self._worst_period = max(max(self._periods), self._dt)
 
     def _halt(self, status: Status, reason: str, now: float) -> tuple[np.ndarray, SafetyStatus]:
         self._prev = self._zero.copy()
@@ -324,22 +376,24 @@ class SafetyLayer:
 
     def update(self, q: np.ndarray, now: float, state_stamp: float | None = None) -> tuple[np.ndarray, SafetyStatus]:
         """Velocities to send for this control period, given the measured joint positions q (profile order)."""
-        now = _seconds(now)
+        if type(now) is not float:
+            now = _seconds(now)
         if not math.isfinite(now):
             return self._halt(Status.ESTOP if self._estop_reason is not None else Status.FAULT,
                               f"control time is not a finite time ({now})", now)
         self._measure(now)
         if self._estop_reason is not None:
             return self._halt(Status.ESTOP, self._estop_reason, now)
-        if not (isinstance(q, np.ndarray) and q.dtype == float):
+        if not (isinstance(q, np.ndarray) and (q.dtype is _FLOAT or q.dtype == float)):
             q, problem = _vector(q, "joint state")
             if q is None:
                 return self._halt(Status.FAULT, f"invalid joint state: {problem}", now)
-        if q.shape != (self._n,) or not np.isfinite(q).all():
+        # q . q is finite only when every element is (when it is not, the element-wise test decides)
+        if q.shape != (self._n,) or not (math.isfinite(q.dot(q)) or np.isfinite(q).all()):
             return self._halt(Status.FAULT, f"invalid joint state (shape {q.shape}, expected ({self._n},), "
                                             "finite)", now)
         if state_stamp is not None:
-            stamp = _seconds(state_stamp)
+            stamp = state_stamp if type(state_stamp) is float else _seconds(state_stamp)
             if not math.isfinite(stamp):
                 return self._halt(Status.FAULT, f"joint state stamp is not a finite time ({state_stamp!r:.40})",
                                   now)
@@ -371,45 +425,124 @@ class SafetyLayer:
         # drops by one braking step per call).
         stretch = period / self._dt
 
-        requested = self._cmd
-        vmax = self._vmax
-        out = np.minimum(np.maximum(requested, -vmax), vmax)
-        clamped = not np.array_equal(out, requested)
+        shortcuts = self.exact_shortcuts
+        if shortcuts:  # the clamp was done when the command arrived
+            values = q.tolist()
+            out, clamp_reason = self._cmd_clamped, self._cmd_clamp_reason
+        else:
+            values = None
+            out, clamp_reason = self._clamp(self._cmd)
         prev = self._prev
-        stepped = np.minimum(np.maximum(out, prev - self._dv), prev + self._dv)
-        accel = not np.array_equal(stepped, out)
-        out = stepped
         reasons = None
-        if accel:
-            reasons = ["acceleration"]
+        # Shortcut: an output equal to the previous one is inside prev +- dv (x - d <= x <= x + d in floating
+        # point for d >= 0), so the acceleration clip returns it unchanged.
+        if not (shortcuts and prev.tobytes() == out.tobytes()):
+            stepped = np.minimum(np.maximum(out, prev - self._dv), prev + self._dv)
+            # list comparison is float ==, as np.array_equal (the values are finite)
+            if (stepped.tolist() != out.tolist()) if shortcuts else not np.array_equal(stepped, out):
+                reasons = ["acceleration"]
+            out = stepped
         lo = hi = None
+        # Shortcut: joints farther from their stop points than `_far` cannot be limited by them, and the
+        # look-ahead of the workspace joints among them cannot reach a stop point (no clipping): only the
+        # others' bounds are computed (the same numbers), and the look-ahead's shortcut needs ws_far.
+        ws_far = not self._positions_on
         if self._positions_on:
-            # largest speed from which braking at `deceleration` (per period) stops before the stop point
-            idx = self._limited_idx
-            ql = q[idx]
-            hi = self._inf.copy()
-            lo = -self._inf
-            hi[idx] = self._braking_speed((self._stop_upper[idx] - ql) / stretch, idx)
-            lo[idx] = -self._braking_speed((ql - self._stop_lower[idx]) / stretch, idx)
+            if shortcuts:
+                near, ws_far = self._far_from_stops(values, stretch)
+                # the bounds of the joints near a stop point; when they allow the output, clipping to them
+                # changes nothing (the others' are beyond every output they can get)
+                if near and not self._within_position_bounds(near, values, out.tolist(), stretch):
+                    lo, hi = self._position_bounds_of(near, q, stretch)
+            else:
+                lo, hi = self._position_bounds(q, stretch)
+        if lo is not None:
             bounded = np.minimum(np.maximum(out, lo), hi)
             if not np.array_equal(bounded, out):
                 hit = np.flatnonzero(bounded != out)
                 reasons = (reasons or []) + ["position limit " + ",".join(self.joint_names[i] for i in hit)]
                 out = bounded
         if self.workspace is not None:
-            out, why = self._workspace(q, out, prev, lo, hi, stretch)
+            out, why = self._workspace(q, out, prev, lo, hi, stretch, values if ws_far and shortcuts else None)
             if why:
                 reasons = (reasons or []) + [why]
         self._prev = out
         if reasons:
             self.status = SafetyStatus(Status.LIMITED, "; ".join(reasons), now)
-        elif clamped:
-            hit = np.flatnonzero(out != requested)
-            self.status = SafetyStatus(Status.CLAMPED, "velocity limit " + ",".join(self.joint_names[i] for i in hit),
-                                       now)
+        elif clamp_reason:
+            self.status = SafetyStatus(Status.CLAMPED, clamp_reason, now)
         else:
             self.status = SafetyStatus(Status.OK, "", now)
         return out.copy(), self.status
+
+    def _position_bounds(self, q: np.ndarray, stretch: float) -> tuple[np.ndarray, np.ndarray]:
+        """(lo, hi): the velocity range the joint position limits allow now (+-inf for exempt joints)."""
+        # largest speed from which braking at `deceleration` (per period) stops before the stop point
+        idx = self._limited_idx
+        ql = q[idx]
+        hi = self._inf.copy()
+        lo = -self._inf
+        hi[idx] = self._braking_speed((self._stop_upper[idx] - ql) / stretch, idx)
+        lo[idx] = -self._braking_speed((ql - self._stop_lower[idx]) / stretch, idx)
+        return lo, hi
+
+    def _far_distances(self) -> np.ndarray:
+        """Per joint, a distance from a stop point beyond which neither its position limit can change an
+        output (|output| <= velocity limit; what braking allows from there is more) nor the look-ahead can
+        reach the stop point (its displacement is at most v (T + dt) / 2 with T the longest stop)."""
+        v = self._vmax * (1.0 + SPEED_HEADROOM)
+        bdt = self._bdt
+        m = np.floor(v / bdt)  # the staircase v, v - b dt, ... that _braking_speed inverts: its length
+        far = self._dt * ((m + 1.0) * v - bdt * m * (m + 1.0) * 0.5)
+        if self.workspace is not None:
+            joints = self._ws_joints
+            longest_stop = float(np.max(v[joints] * self._inv_b_ws))
+            far[joints] = np.maximum(far[joints], v[joints] * (0.5 * (longest_stop + self._dt)))
+        return far * (1.0 + DISTANCE_HEADROOM)
+
+    def _far_from_stops(self, values: list[float], stretch: float) -> tuple[list[int], bool]:
+        """(the limited joints nearer than their `_far` distance (x the period stretch) to a stop point,
+        whether no workspace joint is among them). A joint farther than that has a position bound above
+        every output it can get, and the look-ahead does not clip it."""
+        if stretch != self._far_stretch:
+            span = self._far * stretch
+            low, high = (self._stop_lower + span).tolist(), (self._stop_upper - span).tolist()
+            moves_points = set(self._ws_joint_list) if self.workspace is not None else set()
+            self._far_bounds = [(i, low[i], high[i], i in moves_points) for i in self._limited_list]
+            self._far_stretch = stretch
+        near, ws_far = [], True
+        for i, low, high, moves_points in self._far_bounds:
+            if not low <= values[i] <= high:
+                near.append(i)
+                ws_far = ws_far and not moves_points
+        return near, ws_far
+
+    def _braking_speed_of(self, i: int, distance: float) -> float:
+        """_braking_speed for joint i, on floats: the same operations, the same number."""
+        d = max(distance, 0.0)
+        m = float(math.floor(math.sqrt(0.25 + self._bk_list[i] * d) - 0.5))
+        return (d / self._dt + self._bdt_list[i] * m * (m + 1.0) * 0.5) / (m + 1.0)
+
+    def _position_bounds_of(self, joints: list[int], q: np.ndarray, stretch: float) -> tuple[np.ndarray, np.ndarray]:
+        """_position_bounds for `joints` only (the same numbers), +-inf for the others: far from their stop
+        points, their bounds are beyond every output they can get."""
+        hi = self._inf.copy()
+        lo = -self._inf
+        for i in joints:
+            qi = float(q[i])
+            hi[i] = self._braking_speed_of(i, (self._stop_upper_list[i] - qi) / stretch)
+            lo[i] = -self._braking_speed_of(i, (qi - self._stop_lower_list[i]) / stretch)
+        return lo, hi
+
+    def _within_position_bounds(self, joints: list[int], values: list[float], out: list[float],
+                                stretch: float) -> bool:
+        """Whether each of `joints` has its output within its position bound (_position_bounds_of's numbers)."""
+        for i in joints:
+            qi = values[i]
+            if not (-self._braking_speed_of(i, (qi - self._stop_lower_list[i]) / stretch) <= out[i]
+                    <= self._braking_speed_of(i, (self._stop_upper_list[i] - qi) / stretch)):
+                return False
+        return True
 
     def _braking_speed(self, distance: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Largest speed from which the staircase v, v - b dt, v - 2 b dt, ... (one value per period, the
@@ -450,33 +583,77 @@ class SafetyLayer:
         brake[joints] = prev[joints] * max(0.0, 1.0 - self._dt / stop_time) if stop_time > 0.0 else 0.0
         return brake
 
-    def _workspace(self, q, out, prev, lo, hi, stretch: float = 1.0) -> tuple[np.ndarray, str]:
+    def _workspace_constraints(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The workspace as constraints value = sign * (points[point, axis] - offset) >= 0 (inside when all
+        hold, as Workspace.excess <= 0): every point above its table clearance, the palm inside the box. Also,
+        per constraint, half the second-derivative bound of its point (BatchKinematics.curvature)."""
+        ws = self.workspace
+        point = list(range(len(ws.links))) + [0] * 6
+        axis = [2] * len(ws.links) + [0, 0, 1, 1, 2, 2]
+        sign = [1.0] * len(ws.links) + [1.0, -1.0] * 3
+        offset = list(ws.z_min) + [x for pair in zip(ws.box_low, ws.box_high) for x in pair]
+        point = np.array(point)
+        return point, np.array(axis), np.array(sign), np.array(offset), 0.5 * ws.kinematics.curvature[point]
+
+    def _reference(self, q: np.ndarray, points: np.ndarray, jacobian: np.ndarray) -> _WorkspaceReference:
+        point, axis, sign, offset, _ = self._constraints
+        value = sign * (points[point, axis] - offset)
+        return _WorkspaceReference(q.copy(), value, sign[:, None] * jacobian[point, axis])
+
+    def _look_ahead_inside(self, q: np.ndarray, out: np.ndarray, speeds: np.ndarray, c: float) -> bool:
+        """Whether a Taylor bound from the reference pose (_ws_ref) proves every look-ahead point inside the
+        workspace (then the batched look-ahead passes: it is not computed). Needs no clipping of the look-ahead
+        at stop points. A look-ahead pose is q + f disp (0 < f <= 1), disp = c out with c = (T + dt) stretch / 2
+        (_stop_displacement); for constraint value g with gradient G at the reference q_ref and
+        delta = |q - q_ref| + |disp| (per joint, at least |pose - q_ref|):
+            g(pose) >= g(q_ref) + G (q - q_ref) + f G disp - delta' H delta / 2 >= bound below,
+        H the second-derivative bound of the constraint's point (curvature)."""
+        ref = self._ws_ref
+        dq = q - ref.q
+        delta = np.abs(dq) + speeds * c
+        gradient = ref.gradient
+        bound = gradient.dot(dq) + ref.value  # (ndarray.dot: far cheaper than @ on arrays this small)
+        bound += np.minimum(gradient.dot(out), 0.0) * c
+        half_curvature = self._half_curvature
+        bound -= half_curvature.dot(delta).reshape(-1, delta.shape[0]).dot(delta)
+        return min(bound.tolist()) > WORKSPACE_MARGIN
+
+    def _workspace(self, q, out, prev, lo, hi, stretch: float = 1.0,
+                   values: list[float] | None = None) -> tuple[np.ndarray, str]:
+        """The look-ahead. `values` (q as a list) given: the look-ahead clips no joint at a stop point, and its
+        exact shortcuts may be taken."""
         joints = self._ws_joints
-        v = out[joints]
-        if not v.any():
+        if values is not None:
+            speeds = np.abs(out)
+            stop_time = max(map(mul, speeds.tolist(), self._inv_b_list))  # the synchronised stop's duration
+            if stop_time == 0.0 and not out[joints].any():
+                return out, ""  # no motion of the monitored links
+            # (right after a period the workspace limited, the bound is not worth trying)
+            if self._ws_ref is not None and not self._ws_limited:
+                c = 0.5 * (stop_time + self._dt) * stretch * (1.0 + DISPLACEMENT_HEADROOM)
+                if self._look_ahead_inside(q, out, speeds, c):
+                    return out, ""
+        elif not out[joints].any():
             return out, ""  # no motion of the monitored links
         ws = self.workspace
         fractions = self._fractions
         disp = self._stop_displacement(out) * stretch
-        # An exact shortcut: every look-ahead pose lies within |q - q_ref| + |disp| of the last pose whose
-        # points were computed (clipping only shortens a step), and no point moves further than its lever
-        # arms allow (BatchKinematics.lever). When that keeps every point inside the workspace, the batched
-        # look-ahead below would pass too: nothing to limit, without computing it.
-        if self._ws_ref is not None:
-            q_ref, points_ref = self._ws_ref
-            reach = self._ws_lever @ (np.abs(q - q_ref) + np.abs(disp))
-            if ws.inside_by(points_ref, reach):
-                return out, ""
         batch = np.empty((1 + fractions.shape[0], self._n))
         batch[0] = q
         batch[1:] = self._clip_stop(q, q + fractions * disp)
-        points = ws.kinematics.positions(batch)
-        self._ws_ref = (q.copy(), points[0])
+        forward = ws.kinematics.forward(batch)
+        points = forward.positions
         excess = ws.excess(points)
         now = excess[0]
         allowed = max(now, 0.0)  # outside already: motion that goes no further out is allowed
+        self._ws_limited = False
         if excess[1:].max() <= allowed:
+            if self.exact_shortcuts:  # a pose the look-ahead passed: the reference of the next bounds
+                self._ws_ref = self._reference(q, points[0], forward.jacobian())
             return out, ""
+        self._ws_limited = True
+        if lo is None and self._positions_on:
+            lo, hi = self._position_bounds(q, stretch)
         # Blend the request with braking (prev moved toward zero by one braking step), largest share first.
         brake = np.minimum(np.maximum(self._brake(prev), -self._vmax), self._vmax)
         if lo is not None:
