@@ -472,8 +472,10 @@ class VelocityDriver:
         elif not self._was_connected:
             self._on_connected()  # the link came back by itself
 
+        backend = self.backend
         try:
-            state = self._call("read_state", self.backend.read_state)
+            # (an in-process backend is called directly, as _call would)
+            state = backend.read_state() if backend.inline_calls else self._call("read_state", backend.read_state)
         except ConnectionLost as err:
             return self._lost(err, now)
         except Exception as err:  # noqa: BLE001 - OSError, TimeoutError, ValueError...: the arm must be stopped
@@ -483,15 +485,18 @@ class VelocityDriver:
                                                      "JointState"), now)
         with self._lock:
             out, status = self.layer.update(state.positions, now, state.stamp)
-        if status.status == Status.ESTOP:
+        if status.status is Status.ESTOP:
             self._hardware_estop()
         try:
-            self._call("send_velocities", self.backend.send_velocities, out)
+            if backend.inline_calls:
+                backend.send_velocities(out)
+            else:
+                self._call("send_velocities", backend.send_velocities, out)
         except ConnectionLost as err:
             return self._lost(err, now)
         except Exception as err:  # noqa: BLE001 - whatever the backend raises, the arm must be stopped
             return self._failed("send", err, now, state)
-        if out.any() and self.layer.estopped:
+        if self.layer.estopped and out.any():
             # the e-stop came while this period's velocity was on its way: stop the arm again after it
             self._hardware_estop(again=True)
         return Tick(now, out, status, True, state)

@@ -53,15 +53,18 @@ class SimBackend(HardwareBackend):
             raise ConnectionLost("sim backend is not connected")
 
     def read_state(self) -> JointState:
-        self._require()
-        return JointState(self.sim.joint_positions(), self.sim.joint_velocities(), self.sim.time)
+        if not self._connected:
+            self._require()
+        sim = self.sim
+        return JointState(sim.joint_positions(), sim.joint_velocities(), sim.time)
 
     def _command(self, velocities: np.ndarray) -> None:
         self.last_sent = np.array(velocities, float)
         self.sim.set_velocity_command(self.last_sent)
 
     def send_velocities(self, velocities: np.ndarray) -> None:
-        self._require()
+        if not self._connected:
+            self._require()
         # a latched hardware e-stop ignores velocity commands until its faults are cleared
         self._command(np.zeros(len(self.joint_names)) if self.estopped else velocities)
 

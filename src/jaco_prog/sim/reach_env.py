@@ -53,6 +53,11 @@ class ClockedSim:
     def __init__(self, sim: ArmSimulator, clock):
         self._sim = sim
         self._clock = clock
+        # what the backend calls every driver period, bound here rather than looked up through __getattr__
+        self.joint_names = sim.joint_names
+        self.joint_positions = sim.joint_positions
+        self.joint_velocities = sim.joint_velocities
+        self.set_velocity_command = sim.set_velocity_command
 
     @property
     def time(self) -> float:
@@ -188,13 +193,14 @@ class JacoReachEnv(gym.Env):
             self.task.advance_target(1.0 / self.cfg.task.control_hz)
             self.violation = self.violation or self.sim.violation()
         else:
+            step, physics_period = self.arm.driver.step, self.physics_period
             for period in range(self.driver_periods):
-                self.drive()
+                step()  # drive(): read the joint state, run the safety layer, send
                 if period == 0 and delivered is not None:
                     # after the period's driver step, as a command from the graph arrives: it acts from the
                     # next driver period on, one period late, on the robot and in SimWorld alike
                     self.submit(delivered)
-                self.physics_period()
+                physics_period()
         self._steps += 1
         violation = self.violation
         reward, distance = self.task.reward(violation)

@@ -60,6 +60,16 @@ class ArmSimulator:
         ranges = model.jnt_range[[j.id for j in joints]][self._checked]
         self._set_low = ranges[:, 0] + joint_limit_margin
         self._set_high = ranges[:, 1] - joint_limit_margin
+        # the checks of violation() as plain lists (it runs every driver period; a handful of joints)
+        self._limit_checks = list(zip(self._checked.tolist(), [self.joint_names[i] for i in self._checked],
+                                      self._set_low.tolist(), self._set_high.tolist()))
+        self._steps_of: tuple[float, float, int] | None = None  # (duration, timestep, physics steps)
+        # Views of the profile's entries in qpos / qvel / ctrl, kept while `data` is the same MjData (its arrays
+        # are allocated once; a planner may point `data` at a copy for a while): cheaper than fancy indexing
+        # every driver period. None where the entries are not contiguous.
+        self._viewed: mujoco.MjData | None = None
+        self._slices = [self._contiguous(a) for a in (self._qpos_adr, self._dof_adr, self._actuators)]
+        self._views: list[np.ndarray | None] = [None, None, None]
 
     @classmethod
     def from_profile(cls, profile: RobotProfile, scene_cfg: SceneConfig | None = None,
@@ -73,6 +83,21 @@ class ArmSimulator:
             if joint_limit_margin is None:
                 joint_limit_margin = float(np.radians(task_cfg.task.joint_limit_margin_deg))
         return cls(profile, scene.build_model(profile, scene_cfg), joint_limit_margin)
+
+    @staticmethod
+    def _contiguous(index: np.ndarray) -> slice | None:
+        if len(index) and np.array_equal(index, np.arange(index[0], index[0] + len(index))):
+            return slice(int(index[0]), int(index[0]) + len(index))
+        return None
+
+    def _view(self, which: int) -> np.ndarray | None:
+        """The cached view of qpos (0), qvel (1) or ctrl (2) entries of the profile's joints, or None."""
+        data = self.data
+        if data is not self._viewed:
+            self._viewed = data
+            self._views = [None if sl is None else array[sl]
+                           for sl, array in zip(self._slices, (data.qpos, data.qvel, data.ctrl))]
+        return self._views[which]
 
     # --- state -----------------------------------------------------------------------------------------
     @property
@@ -92,39 +117,53 @@ class ArmSimulator:
         mujoco.mj_forward(self.model, self.data)
 
     def joint_positions(self) -> np.ndarray:
-        return self.data.qpos[self._qpos_adr].copy()
+        view = self._view(0)
+        return self.data.qpos[self._qpos_adr] if view is None else view.copy()
 
     def joint_velocities(self) -> np.ndarray:
-        return self.data.qvel[self._dof_adr].copy()
+        view = self._view(1)
+        return self.data.qvel[self._dof_adr] if view is None else view.copy()
 
     def palm_position(self) -> np.ndarray:
         return self.data.site_xpos[self._palm_site].copy()
 
     # --- motion ----------------------------------------------------------------------------------------
     def set_velocity_command(self, qd: np.ndarray) -> None:
-        self.data.ctrl[self._actuators] = qd
+        view = self._view(2)
+        if view is None:
+            self.data.ctrl[self._actuators] = qd
+        else:
+            view[:] = qd
 
     def advance(self, duration: float) -> None:
         """Step physics for `duration` seconds of sim time (rounded to whole physics steps)."""
-        n = max(1, int(round(duration / self.model.opt.timestep)))
-        mujoco.mj_step(self.model, self.data, nstep=n)
+        timestep = self.model.opt.timestep
+        steps_of = self._steps_of
+        if steps_of is None or steps_of[0] != duration or steps_of[1] != timestep:
+            steps_of = self._steps_of = (duration, timestep, max(1, int(round(duration / timestep))))
+        mujoco.mj_step(self.model, self.data, nstep=steps_of[2])
 
     # --- safety (paper section 4: self-intersection, table top, joint limits) --------------------------
     def violation(self) -> str | None:
-        q = self.data.qpos[self._qpos_adr[self._checked]]
-        outside = (q <= self._set_low) | (q >= self._set_high)
-        if outside.any():
-            return f"{JOINT_LIMIT}:{self.joint_names[self._checked[np.argmax(outside)]]}"
+        """The first violation now, in this order: a checked joint at its set limit (the first such joint),
+        then the first touching contact (dist <= 0) of a moving link: with the table top, else with another
+        link or the base (the arm hits itself)."""
+        view = self._view(0)
+        q = self.data.qpos[self._qpos_adr] if view is None else view
+        values = q.tolist()
+        for i, name, low, high in self._limit_checks:
+            if values[i] <= low or values[i] >= high:
+                return f"{JOINT_LIMIT}:{name}"
         if self.data.ncon == 0:
             return None
-        for c in self.data.contact[: self.data.ncon]:
-            if c.dist > 0:
-                continue
-            b1, b2 = self.model.geom_bodyid[c.geom1], self.model.geom_bodyid[c.geom2]
-            if self._table_geom in (c.geom1, c.geom2):
-                if self._robot_body[b1] or self._robot_body[b2]:
-                    return TABLE_CONTACT
-            elif self._robot_body[b1] or self._robot_body[b2]:
-                # a moving link touching another moving link or the static base: the arm hits itself
-                return SELF_COLLISION
-        return None
+        contact = self.data.contact
+        touching = ~(contact.dist > 0)
+        if not touching.any():
+            return None
+        g1, g2 = contact.geom1[touching], contact.geom2[touching]
+        body_of = self.model.geom_bodyid
+        robot = self._robot_body[body_of[g1]] | self._robot_body[body_of[g2]]
+        if not robot.any():
+            return None
+        first = int(np.argmax(robot))
+        return TABLE_CONTACT if self._table_geom in (g1[first], g2[first]) else SELF_COLLISION
