@@ -21,7 +21,9 @@ Prints microseconds per call (command() + update(), best of --repeats) for four 
 (the workspace look-ahead runs and passes), motion into the table (the look-ahead tries its scale
 candidates), joints at rest (no look-ahead) and the layer without the workspace check - next to a baseline
 measured in the same run (np.clip of the same vector to the velocity limits), and the share of the 50 ms
-budget of one 20 Hz policy step and of one control period. Informational: no test asserts timings.
+budget of one 20 Hz policy step and of one control period. Each situation is timed with the layer's exact
+shortcuts (the default, as deployed) and without them (`exact_shortcuts=False`: every check computed every
+period; the same outputs). Informational: no test asserts timings.
 """
 from __future__ import annotations
 
@@ -62,8 +64,8 @@ def main() -> None:
     vmax = profile.velocity_limits * params.velocity_scale
     dt = params.period
 
-    def situation(cmd, q, layer_params=params):
-        layer = SafetyLayer.from_profile(profile, layer_params)
+    def situation(cmd, q, layer_params=params, shortcuts=True):
+        layer = SafetyLayer.from_profile(profile, layer_params, exact_shortcuts=shortcuts)
         clock = {"t": 0.0}
         for _ in range(300):  # steady state: ramp done, the arm (perfect tracking) where the command takes it
             layer.command(cmd, now=clock["t"])
@@ -97,12 +99,15 @@ def main() -> None:
     print(f"baseline np.clip of the same vector: {baseline:.2f} us/call")
     print("(each situation first runs 3 s with perfect tracking, then is timed at the pose reached)")
     print(f"{'situation':38s} {'us/call':>8s} {'x baseline':>10s} {'of 50 ms (20 Hz)':>17s} "
-          f"{'of control period':>18s}  status")
+          f"{'of control period':>18s} {'full checks':>12s} {'fast/full':>9s}  status")
     for name, (cmd, q, p) in cases.items():
         call, status = situation(cmd, q, p)
         us = best_per_call(call, args.calls, args.repeats)
+        full_call, _ = situation(cmd, q, p, shortcuts=False)
+        full_us = best_per_call(full_call, args.calls, args.repeats)
         print(f"{name:38s} {us:8.1f} {us / baseline:10.1f} {us / budget_us:16.4%} "
-              f"{us / (dt * 1e6):17.3%}  {status.status.value}: {status.reason[:40]}")
+              f"{us / (dt * 1e6):17.3%} {full_us:9.1f} us {us / full_us:8.2f}x  "
+              f"{status.status.value}: {status.reason[:40]}")
 
 
 if __name__ == "__main__":
