@@ -52,14 +52,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import yaml
 from torch.nn import functional as F
 
-from jaco_prog.errors import UserError
 from jaco_prog.learning.envs import aux_target, env_profile, privileged_vector
-from jaco_prog.nets.checkpoint import CHECKPOINT_NAME, read_checkpoint, save_checkpoint
+from jaco_prog.learning.pretrain import pretrain_encoder
 from jaco_prog.nets.progressive import ProgressiveNet
 from jaco_prog.nets.spec import ColumnSpec, spec_for_env
+from jaco_prog.run_dir import RunDirectory
 from jaco_prog.train_settings import ImitationConfig  # noqa: F401 - its home is config/imitate.yaml
 
 ITERATIONS_CSV = "iterations.csv"
@@ -233,44 +232,6 @@ def imitation_loss(net: ProgressiveNet, episodes: list[EpisodeData], cfg: Imitat
     return loss, stats
 
 
-def pretrain_encoder(net: ProgressiveNet, episodes: list[EpisodeData], cfg: ImitationConfig) -> dict:
-    """Train the conv layers and the aux head on the palm-to-target vector alone, before any imitation.
-
-    The simulator gives target and palm positions for free. Trained only through the imitation loss, column 1's conv
-    layers localised the target worse than the same layers trained on position alone
-    (bench/column1_perception.py), and localising the target is what a pixel reacher lacks, not motor skill.
-    The first sixth of the episodes is held out to report the error. Returns the pretraining figures."""
-    column = net.trainable_column
-    n_test = max(1, len(episodes) // 6) if len(episodes) > 1 else 0
-    train, test = episodes[n_test:], episodes[:n_test]
-    pixels = np.concatenate([e.pixels for e in train])
-    target = np.concatenate([e.target for e in train])
-    params = [*column.level1.parameters(), *column.level2.parameters(), *column.aux_head.parameters()]
-    optimizer = torch.optim.Adam(params, lr=cfg.pretrain_lr)
-    rng = np.random.default_rng(cfg.seed)
-
-    def squared_error(frames: np.ndarray, targets: np.ndarray) -> torch.Tensor:
-        x = ProgressiveNet.input_tensors({"pixels": torch.from_numpy(frames)})[0]
-        pred = column.target_prediction(column.encode(x, None, [])["level2"])
-        return ((pred - torch.from_numpy(targets)) ** 2).sum(-1)
-
-    def rms_cm(data: list[EpisodeData]) -> float:
-        with torch.no_grad():
-            errors = [squared_error(e.pixels, e.target) for e in data]
-        return 100.0 * math.sqrt(torch.cat(errors).mean().item()) if errors else math.nan
-
-    before = rms_cm(test)
-    for _ in range(cfg.pretrain_updates):
-        index = rng.integers(len(pixels), size=cfg.pretrain_batch)
-        loss = squared_error(pixels[index], target[index]).mean()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-    return {"frames": int(len(pixels)), "held_out_frames": int(sum(len(e) for e in test)),
-            "updates": cfg.pretrain_updates, "held_out_rms_cm_before": round(before, 2),
-            "held_out_rms_cm_after": round(rms_cm(test), 2), "train_rms_cm_after": round(rms_cm(train[:50]), 2)}
-
-
 class Dataset:
     """Episodes aggregated over iterations; the oldest go once `max_frames` is exceeded."""
 
@@ -308,115 +269,141 @@ FIELDS = ["iteration", "env_steps", "beta", "episodes", "mean_return", "student_
 
 
 def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = False, progress: bool = True) -> Path:
+    """DAgger (the box in the module docstring), in a run directory that is new or resumed."""
     cfg.validate()
-    run_dir = Path(run_dir)
-    checkpoint = run_dir / CHECKPOINT_NAME
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
-    net = build_student(cfg)
-    optimizer = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=cfg.lr)
-    iteration, env_steps, wall, pretrained = 0, 0, 0.0, False
-    if resume:
-        if not checkpoint.is_file():
-            raise UserError(f"cannot resume: {checkpoint} does not exist")
-        data = read_checkpoint(checkpoint)
-        net.load_state_dict(data["model"])
-        optimizer.load_state_dict(data["optimizer"])
-        counters = data["counters"]
-        iteration, env_steps, wall = counters["iteration"], counters["global_step"], counters["wall_time_s"]
-        pretrained = counters.get("pretrained", False)
-        previous = data.get("imitation")
-        if previous and previous != asdict(cfg):  # keep what iterations 1..iteration ran with
-            (run_dir / f"config.until-iteration-{iteration}.yaml").write_text(
-                yaml.safe_dump({"imitation": previous}, sort_keys=False))
-    elif run_dir.exists() and any(run_dir.iterdir()):
-        raise UserError(f"run directory {run_dir} already exists; pass --resume to continue it or choose another")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.yaml").write_text(yaml.safe_dump({"imitation": asdict(cfg)}, sort_keys=False))
-    log_path = run_dir / ITERATIONS_CSV
-    new_log = not log_path.exists()
-    collector = Collector(cfg, net)
-    dataset = Dataset(cfg.max_frames, cfg.seed + iteration)
+    run = ImitationRun.open(cfg, Path(run_dir), resume)
+    collector = Collector(cfg, run.net)
+    dataset = Dataset(cfg.max_frames, cfg.seed + run.iteration)
     bar = None
-
-    def save() -> None:
-        save_checkpoint(checkpoint, {
-            "spec": net.spec.to_dict(), "model": net.state_dict(), "optimizer": optimizer.state_dict(),
-            "counters": {"global_step": env_steps, "iteration": iteration, "wall_time_s": wall,
-                         "pretrained": pretrained},
-            "imitation": asdict(cfg)})
-
     try:
-        if cfg.pretrain_frames and not pretrained:
-            started = time.perf_counter()
-            if progress:
-                print(f"pretraining the encoder on the palm-to-target vector: {cfg.pretrain_frames} teacher-driven frames, "
-                      f"{cfg.pretrain_updates} updates", flush=True)
-            net.eval()
-            episodes = collector.collect(cfg.pretrain_frames, beta=1.0)
-            net.train()
-            figures = pretrain_encoder(net, episodes, cfg)
-            dataset.add(episodes)  # teacher-labelled like any other: DAgger learns from them too
-            env_steps += sum(len(e) for e in episodes)
-            elapsed = time.perf_counter() - started
-            wall += elapsed
-            figures["wall_time_s"] = round(elapsed, 1)
-            (run_dir / "pretrain.yaml").write_text(yaml.safe_dump(figures, sort_keys=False))
-            if progress:
-                print(f"palm-to-target error on held-out frames: {figures['held_out_rms_cm_before']} cm -> "
-                      f"{figures['held_out_rms_cm_after']} cm", flush=True)
-            pretrained = True
-            save()
+        if cfg.pretrain_frames and not run.pretrained:
+            pretrain(run, collector, dataset, progress)
         if progress:
             from tqdm import tqdm
-            bar = tqdm(total=cfg.iterations, initial=iteration, desc="DAgger", unit="it")
-        with open(log_path, "a", newline="") as log:
-            writer = csv.DictWriter(log, FIELDS)
-            if new_log:
-                writer.writeheader()
-            while iteration < cfg.iterations:
-                started = time.perf_counter()
-                beta = cfg.beta(iteration)
-                net.eval()
-                # A resumed run's data set starts empty (frames are not checkpointed); training on one
-                # iteration's frames alone would overfit them, so the first collection refills it.
-                refill = cfg.max_frames // 2 if dataset.frames == 0 and iteration > 0 else 0
-                episodes = collector.collect(max(cfg.steps_per_iteration, refill), beta)
-                dataset.add(episodes)
-                env_steps += sum(len(e) for e in episodes)
-                net.train()
-                sums: dict[str, float] = {}
-                for _ in range(cfg.updates_per_iteration):
-                    loss, stats = imitation_loss(net, dataset.sample(cfg.batch_episodes), cfg)
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(net.parameters(), cfg.max_grad_norm)
-                    optimizer.step()
-                    for key, value in stats.items():
-                        sums[key] = sums.get(key, 0.0) + value
-                iteration += 1
-                wall += time.perf_counter() - started
-                alone = [e.ret for e in episodes if e.student_only]
-                row = {"iteration": iteration, "env_steps": env_steps, "beta": round(beta, 4),
-                       "episodes": len(episodes), "mean_return": float(np.mean([e.ret for e in episodes])),
-                       "student_episodes": len(alone),
-                       "student_mean_return": float(np.mean(alone)) if alone else math.nan,
-                       "dataset_frames": dataset.frames, "wall_time_s": round(wall, 1),
-                       **{k: sums.get(k, math.nan) / cfg.updates_per_iteration
-                          for k in ("policy_nll", "value_loss", "teacher_agreement", "aux_loss")}}
-                writer.writerow(row)
-                log.flush()
-                save()
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(steps=env_steps, ret=f"{row['mean_return']:.1f}",
-                                    student=f"{row['student_mean_return']:.1f}",
-                                    agree=f"{row['teacher_agreement']:.2f}")
+            bar = tqdm(total=cfg.iterations, initial=run.iteration, desc="DAgger", unit="it")
+        while run.iteration < cfg.iterations:
+            started = time.perf_counter()
+            beta = cfg.beta(run.iteration)
+            run.net.eval()
+            # A resumed run's data set starts empty (frames are not checkpointed); training on one iteration's
+            # frames alone would overfit them, so the first collection refills it.
+            refill = cfg.max_frames // 2 if dataset.frames == 0 and run.iteration > 0 else 0
+            episodes = collector.collect(max(cfg.steps_per_iteration, refill), beta)
+            dataset.add(episodes)
+            run.net.train()
+            stats = train_student(run.net, run.optimizer, dataset, cfg)
+            row = run.finish_iteration(beta, episodes, stats, dataset.frames, time.perf_counter() - started)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(steps=run.env_steps, ret=f"{row['mean_return']:.1f}",
+                                student=f"{row['student_mean_return']:.1f}", agree=f"{row['teacher_agreement']:.2f}")
     finally:
         collector.close()
         if bar is not None:
             bar.close()
-    return run_dir
+    return run.folder.path
+
+
+def train_student(net: ProgressiveNet, optimizer: torch.optim.Optimizer, dataset: "Dataset",
+                  cfg: ImitationConfig) -> dict:
+    """One iteration's gradient steps on whole episodes sampled from the data set; the mean of each statistic."""
+    sums: dict[str, float] = {}
+    for _ in range(cfg.updates_per_iteration):
+        loss, stats = imitation_loss(net, dataset.sample(cfg.batch_episodes), cfg)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), cfg.max_grad_norm)
+        optimizer.step()
+        for key, value in stats.items():
+            sums[key] = sums.get(key, 0.0) + value
+    return {key: value / cfg.updates_per_iteration for key, value in sums.items()}
+
+
+def pretrain(run: "ImitationRun", collector: Collector, dataset: "Dataset", progress: bool) -> None:
+    """Before iteration 0: the encoder learns the palm-to-target vector from teacher-driven frames
+    (learning.pretrain), which then join the data set; the figures go to pretrain.yaml."""
+    cfg = run.cfg
+    started = time.perf_counter()
+    if progress:
+        print(f"pretraining the encoder on the palm-to-target vector: {cfg.pretrain_frames} teacher-driven frames, "
+              f"{cfg.pretrain_updates} updates", flush=True)
+    run.net.eval()
+    episodes = collector.collect(cfg.pretrain_frames, beta=1.0)
+    run.net.train()
+    figures = pretrain_encoder(run.net, episodes, cfg)
+    dataset.add(episodes)  # teacher-labelled like any other: DAgger learns from them too
+    elapsed = time.perf_counter() - started
+    figures["wall_time_s"] = round(elapsed, 1)
+    run.folder.write("pretrain.yaml", figures)
+    if progress:
+        print(f"palm-to-target error on held-out frames: {figures['held_out_rms_cm_before']} cm -> "
+              f"{figures['held_out_rms_cm_after']} cm", flush=True)
+    run.env_steps += sum(len(e) for e in episodes)
+    run.wall += elapsed
+    run.pretrained = True
+    run.save()
+
+
+class ImitationRun:
+    """A DAgger run's directory (jaco_prog.run_dir's lifecycle): the student, its optimiser, the counters,
+    iterations.csv and the checkpoint, which has the format of training runs (`score`, `train --mode finetune`
+    and the policy node read it)."""
+
+    def __init__(self, cfg: ImitationConfig, folder: RunDirectory, net: ProgressiveNet,
+                 optimizer: torch.optim.Optimizer):
+        self.cfg, self.folder, self.net, self.optimizer = cfg, folder, net, optimizer
+        counters = folder.counters()
+        self.iteration = counters.get("iteration", 0)
+        self.env_steps = counters.get("global_step", 0)
+        self.wall = counters.get("wall_time_s", 0.0)
+        self.pretrained = counters.get("pretrained", False)
+
+    @classmethod
+    def open(cls, cfg: ImitationConfig, path: Path, resume: bool) -> "ImitationRun":
+        folder = RunDirectory.open(path, resume, hint="pass --resume to continue it or choose another")
+        net = build_student(cfg)
+        optimizer = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=cfg.lr)
+        data = folder.resumed
+        if data is not None:
+            net.load_state_dict(data["model"])
+            optimizer.load_state_dict(data["optimizer"])
+        folder.begin({"imitation": asdict(cfg)})
+        previous = (data or {}).get("imitation")
+        iteration = folder.counters().get("iteration", 0)
+        if previous and previous != asdict(cfg):  # keep what iterations 1..iteration ran with
+            folder.write(f"config.until-iteration-{iteration}.yaml", {"imitation": previous})
+        return cls(cfg, folder, net, optimizer)
+
+    def finish_iteration(self, beta: float, episodes: list[EpisodeData], stats: dict, dataset_frames: int,
+                         seconds: float) -> dict:
+        """Count the iteration, append its row to iterations.csv and save the checkpoint."""
+        self.iteration += 1
+        self.env_steps += sum(len(e) for e in episodes)
+        self.wall += seconds
+        alone = [e.ret for e in episodes if e.student_only]
+        row = {"iteration": self.iteration, "env_steps": self.env_steps, "beta": round(beta, 4),
+               "episodes": len(episodes), "mean_return": float(np.mean([e.ret for e in episodes])),
+               "student_episodes": len(alone), "student_mean_return": float(np.mean(alone)) if alone else math.nan,
+               "dataset_frames": dataset_frames, "wall_time_s": round(self.wall, 1),
+               **{k: stats.get(k, math.nan) for k in ("policy_nll", "value_loss", "teacher_agreement", "aux_loss")}}
+        log_path = self.folder.path / ITERATIONS_CSV
+        new_log = not log_path.exists()
+        with open(log_path, "a", newline="") as log:
+            writer = csv.DictWriter(log, FIELDS)
+            if new_log:
+                writer.writeheader()
+            writer.writerow(row)
+        self.save()
+        return row
+
+    def save(self) -> None:
+        self.folder.save({
+            "spec": self.net.spec.to_dict(), "model": self.net.state_dict(), "optimizer": self.optimizer.state_dict(),
+            "counters": {"global_step": self.env_steps, "iteration": self.iteration, "wall_time_s": self.wall,
+                         "pretrained": self.pretrained},
+            "imitation": asdict(self.cfg)})
 
 
 def read_iterations(run_dir: str | Path) -> list[dict[str, str]]:

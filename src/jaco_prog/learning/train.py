@@ -28,18 +28,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
-import yaml
 
-from jaco_prog.errors import UserError
 from jaco_prog.learning.config import VALUES_BEFORE_FIELD_EXISTED, TrainConfig
 from jaco_prog.learning.envs import env_profile, make_training_env
 from jaco_prog.learning.logger import RunLogger
 from jaco_prog.learning.optimizer import make_optimizer, trainable_parameters
 from jaco_prog.learning.rollout import Episode
-from jaco_prog.nets.checkpoint import (CHECKPOINT_NAME, CheckpointError, net_from_checkpoint, read_checkpoint,
-                                       remove_stale_temporaries, save_checkpoint)
+from jaco_prog.nets.checkpoint import CHECKPOINT_NAME, CheckpointError, net_from_checkpoint, read_checkpoint
 from jaco_prog.nets.progressive import ProgressiveNet, grow
 from jaco_prog.nets.spec import ColumnSpec, NetSpec, spec_for_env
+from jaco_prog.run_dir import RunDirectory
 
 
 def default_run_dir(cfg: TrainConfig) -> Path:
@@ -121,9 +119,10 @@ def without_privileged_heads(net: ProgressiveNet, cfg: TrainConfig) -> Progressi
 class Run:
     """The state a training loop updates: counters, logging, checkpointing, the stop request."""
 
-    def __init__(self, cfg: TrainConfig, run_dir: Path, net: ProgressiveNet, optimizer: torch.optim.Optimizer,
+    def __init__(self, cfg: TrainConfig, folder: RunDirectory, net: ProgressiveNet, optimizer: torch.optim.Optimizer,
                  counters: dict):
-        self.cfg, self.run_dir, self.net, self.optimizer = cfg, run_dir, net, optimizer
+        self.cfg, self.folder, self.net, self.optimizer = cfg, folder, net, optimizer
+        self.run_dir = folder.path
         self.global_step = int(counters.get("global_step", 0))
         self.updates = int(counters.get("updates", 0))
         self.episodes = int(counters.get("episodes", 0))
@@ -155,7 +154,7 @@ class Run:
     def save(self) -> Path:
         if self.logger is not None:  # the episode log first: it must hold every episode the checkpoint counts
             self.logger.flush_episodes()
-        return save_checkpoint(self.run_dir / CHECKPOINT_NAME, {
+        return self.folder.save({
             "spec": self.net.spec.to_dict(),
             "model": self.net.state_dict(),
             "optimizer": self.optimizer.state_dict(),
@@ -169,37 +168,28 @@ def prepare_run(cfg: TrainConfig, resume: bool) -> Run:
     cfg.validate()
     run_dir = Path(cfg.run_dir) if cfg.run_dir else default_run_dir(cfg)
     cfg.run_dir = str(run_dir)
-    checkpoint = run_dir / CHECKPOINT_NAME
+    folder = RunDirectory.open(run_dir, resume, hint="pass --resume to continue it or choose another --run-dir")
     probe_env = make_training_env(cfg.task, cfg.preset, cfg.seed)
     try:
-        if resume:
-            if not checkpoint.is_file():
-                raise UserError(f"cannot resume: {checkpoint} does not exist")
-            remove_stale_temporaries(checkpoint)
-            data = read_checkpoint(checkpoint)
-            net, spec = net_from_checkpoint(data, str(checkpoint))
-            check_env_matches(spec, probe_env, str(checkpoint))
+        if folder.resumed is not None:
+            data = folder.resumed
+            net, spec = net_from_checkpoint(data, str(folder.checkpoint))
+            check_env_matches(spec, probe_env, str(folder.checkpoint))
             optimizer = make_optimizer(trainable_parameters(net), cfg)
             try:
                 optimizer.load_state_dict(data["optimizer"])
             except (KeyError, ValueError) as err:
-                raise CheckpointError(f"{checkpoint}: optimiser state does not match the net ({err})") from err
+                raise CheckpointError(f"{folder.checkpoint}: optimiser state does not match the net ({err})") from err
             if "torch_rng" in data:
                 torch.set_rng_state(data["torch_rng"])
-            counters = dict(data.get("counters") or {})
         else:
-            if run_dir.exists() and any(run_dir.iterdir()):
-                raise UserError(f"run directory {run_dir} already exists; pass --resume to continue it or "
-                                f"choose another --run-dir")
             torch.manual_seed(cfg.seed)
             net = build_net(cfg, probe_env)
             optimizer = make_optimizer(trainable_parameters(net), cfg)
-            counters = {}
     finally:
         probe_env.close()
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
-    return Run(cfg, run_dir, net, optimizer, counters)
+    folder.begin(cfg.to_dict())
+    return Run(cfg, folder, net, optimizer, folder.counters())
 
 
 def train(cfg: TrainConfig, resume: bool = False) -> Path:

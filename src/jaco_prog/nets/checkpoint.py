@@ -39,10 +39,10 @@ import torch
 from jaco_prog.errors import UserError
 from jaco_prog.nets.progressive import ProgressiveNet
 from jaco_prog.nets.spec import NetSpec, NetSpecError
+from jaco_prog.run_dir import CHECKPOINT_NAME  # noqa: F401 - the run directory's checkpoint file
 
 FORMAT = "jaco_prog.checkpoint"
 FORMAT_VERSION = 1
-CHECKPOINT_NAME = "checkpoint.pt"  # inside a run directory
 
 # What a checkpoint's net spec may ask for. Far above any net this package builds (a wide column has 0.7 M
 # parameters, four columns 3 M): a spec beyond them is damaged or not ours, and is refused before allocation.

@@ -52,7 +52,6 @@ from types import SimpleNamespace
 
 import numpy as np
 import torch
-import yaml
 
 from jaco_prog.config import load_yaml
 from jaco_prog.errors import UserError
@@ -61,9 +60,9 @@ from jaco_prog.learning.logger import RunLogger
 from jaco_prog.learning.optimizer import begin_update, make_optimizer, trainable_parameters, value_warmup_parameters
 from jaco_prog.learning.rollout import Episode, clip_and_step, n_step_loss
 from jaco_prog.learning.train import Run, build_net, check_env_matches
-from jaco_prog.nets.checkpoint import (CHECKPOINT_NAME, CheckpointError, net_from_checkpoint, read_checkpoint,
-                                       remove_stale_temporaries)
+from jaco_prog.nets.checkpoint import CheckpointError, net_from_checkpoint, read_checkpoint
 from jaco_prog.nets.progressive import ProgressiveNet
+from jaco_prog.run_dir import RunDirectory
 
 # One robot is one stream: the learner is A2C over a single environment, whatever the configuration files say.
 SINGLE_ROBOT = {"algo": "a2c", "envs": 1}
@@ -121,9 +120,10 @@ def open_online_run(cfg: TrainConfig, profile, image_size: int) -> tuple[Run, bo
     was. A new run writes its step-0 checkpoint at once: it can be resumed from the first second."""
     run_dir = Path(cfg.run_dir)
     probe = graph_probe(profile, image_size)
-    checkpoint = run_dir / CHECKPOINT_NAME
-    if checkpoint.is_file():
-        data = read_checkpoint(checkpoint)
+    folder = RunDirectory.open(run_dir, resume=None, hint="choose a new or empty run_dir")
+    resumed = folder.resumed is not None
+    if resumed:
+        data, checkpoint = folder.resumed, folder.checkpoint
         stored = _stored_config(data, checkpoint)
         different = [f.name for f in fields(TrainConfig) if f.name not in MAY_CHANGE_ON_RESUME
                      and getattr(stored, f.name) != getattr(cfg, f.name)]
@@ -143,20 +143,12 @@ def open_online_run(cfg: TrainConfig, profile, image_size: int) -> tuple[Run, bo
             raise CheckpointError(f"{checkpoint}: optimiser state does not match the net ({err})") from err
         if "torch_rng" in data:
             torch.set_rng_state(data["torch_rng"])
-        counters = dict(data.get("counters") or {})
-        remove_stale_temporaries(checkpoint)
-        resumed = True
     else:
-        if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
-            raise UserError(f"run_dir {run_dir} exists and holds no {CHECKPOINT_NAME}: it is not a run to resume; "
-                            "choose a new or empty run_dir")
         torch.manual_seed(cfg.seed)
         net = build_net(cfg, probe)  # reads from_checkpoint: another robot's or image size's net is refused here
         optimizer = make_optimizer(trainable_parameters(net), cfg)
-        counters, resumed = {}, False
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
-    run = Run(cfg, run_dir, net, optimizer, counters)
+    folder.begin(cfg.to_dict())
+    run = Run(cfg, folder, net, optimizer, folder.counters())
     run.logger = RunLogger(run_dir, cfg.total_steps, run.global_step, cfg.progress)
     if not resumed:
         run.save()
