@@ -20,8 +20,10 @@ table plane (camera calibration) -> palm by URDF forward kinematics of the joint
                                               text for rviz), reward (+1 within reward_radius, else 0)
 
 Intrinsics come from CameraInfo; the camera pose (extrinsic calibration) from the parameters camera_position
-and camera_lookat (base frame); the HSV ranges from `hsv_ranges` (flat: lo_h lo_s lo_v hi_h hi_s hi_v, one
-sextuple per range; default config/tracker.yaml). Stamps are the messages' header stamps.
+and camera_lookat (base frame); the HSV ranges and the occlusion rule from config/tracker.yaml (`tracker_config`
+names another file; `hsv_ranges`, flat lo_h lo_s lo_v hi_h hi_s hi_v per range, overrides its ranges for a
+test); the reward radius and the target's shapes and sizes from config/task.yaml. Stamps are the messages'
+header stamps.
 """
 from __future__ import annotations
 

@@ -21,9 +21,11 @@
     out = rt.on_image(rgb, stamp)                          # TrackerOutput: target point, visible, reward
     publish PointStamped(out.point) if out.visible; Bool(out.visible); Marker; Float32(out.reward)
 
-The reward is the paper's sparse reward: +1 when the palm is within tracker.yaml reward_radius (10 cm) of the
-tracked target centre, else 0 (also 0, with a reason, when the target is not visible or the joint state is
-missing or stale).
+The reward is the paper's sparse reward: +1 when the palm is within the task's reward_radius (config/task.yaml,
+10 cm) of the tracked target centre, else 0 (also 0, with a reason, when the target is not visible or the joint
+state is missing or stale). While the hand is near the camera's line of sight to the target, the estimate from
+the last clear view is held (`held`; perception.colour_tracker.TargetHold): a half-hidden target's centroid is
+off by up to its size. A new calibration (`set_camera`: in sim, every episode) drops the held estimate.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from typing import Sequence
 import numpy as np
 
 from jaco_prog.perception.camera_model import PinholeCamera
-from jaco_prog.perception.colour_tracker import ColourTracker, TrackerParams, load_tracker_params
+from jaco_prog.perception.colour_tracker import ColourTracker, TargetHold, TrackerParams, load_tracker_params
 from jaco_prog.reward import palm_target_distance, sparse_reward
 from jaco_prog.robot.kinematics import PointKinematics, UrdfChain
 from jaco_prog.runtime.params import TrackerRuntimeParams
@@ -42,13 +44,14 @@ from jaco_prog.runtime.params import TrackerRuntimeParams
 @dataclass
 class TrackerOutput:
     stamp: float
-    visible: bool
+    visible: bool  # the tracker has the target: seen in this frame, or held while the hand hides it
     point: np.ndarray | None  # target centre, robot base frame (m)
     pixel: np.ndarray | None  # (u, v) centroid at the calibration's resolution
     palm: np.ndarray | None  # palm position from FK (m)
     distance: float | None  # palm to target (m)
     reward: float
     reason: str  # "" when the reward is meaningful, else why it is 0 ("target not visible", ...)
+    held: bool = False  # point is the last clear view's estimate: the hand may hide the target now
 
     def marker(self, scale: float) -> dict:
         """Fields of a visualization_msgs/Marker (a sphere; action 0 ADD when visible, 2 DELETE when not)."""
@@ -65,6 +68,7 @@ class RewardTracker:
         self.palm_fk = palm_fk
         self.joint_names = list(joint_names)
         self.params = params or TrackerRuntimeParams()
+        self.hold = TargetHold(tracker.params.occlusion_clearance, tracker.params.hold_gate)
         self._q: np.ndarray | None = None
         self._stamp: float | None = None
         self._problem: str | None = None
@@ -85,8 +89,10 @@ class RewardTracker:
         return self.tracker.params.reward_radius
 
     def set_camera(self, camera: PinholeCamera) -> None:
-        """A new calibration (pose and intrinsics); in sim, the episode's randomised camera."""
+        """A new calibration (pose and intrinsics); in sim, the episode's randomised camera. The held estimate
+        was made with the old one: it goes."""
         self.tracker.camera = camera
+        self.hold.reset()
 
     def on_camera_info(self, width: int, height: int, K: Sequence[float]) -> None:
         """Intrinsics from sensor_msgs/CameraInfo (K row-major, 9 values); the camera pose is kept."""
@@ -118,10 +124,13 @@ class RewardTracker:
     def on_image(self, rgb: np.ndarray, stamp: float) -> TrackerOutput:
         result = self.tracker.track(rgb)
         palm, problem = self.palm(stamp)
+        held = False
+        if palm is not None:  # without the hand's position, occlusion cannot be judged: the frame as it is
+            result, held = self.hold.update(result, self.camera, palm)
         if not result.visible:
             return TrackerOutput(stamp, False, None, result.pixel, palm, None, 0.0, "target not visible")
         if palm is None:
             return TrackerOutput(stamp, True, result.point, result.pixel, None, None, 0.0, problem)
         distance = palm_target_distance(palm, result.point)
         reward = sparse_reward(distance, self.reward_radius)
-        return TrackerOutput(stamp, True, result.point, result.pixel, palm, distance, reward, "")
+        return TrackerOutput(stamp, True, result.point, result.pixel, palm, distance, reward, "", held)
