@@ -20,6 +20,13 @@ from jaco_prog.sim.task_config import load_task_config
 from jaco_prog.sim.vector_env import JacoVectorEnv
 
 
+def assert_same_image(a: np.ndarray, b: np.ndarray) -> None:
+    # llvmpipe may round a pixel differently in a viewport at an offset (seen at reset too, seed 11 of the
+    # owner's task): allow a handful off by 1-2
+    diff = np.abs(a.astype(int) - b)
+    assert diff.max() <= 2 and (diff > 0).sum() <= 8
+
+
 def test_vector_env_matches_single_envs_and_autoresets(make_sim_env):
     venv = JacoVectorEnv(3, load_task_config())
     try:
@@ -27,8 +34,8 @@ def test_vector_env_matches_single_envs_and_autoresets(make_sim_env):
         singles = [make_sim_env() for _ in range(3)]
         single_obs = [env.reset(seed=10 + i)[0] for i, env in enumerate(singles)]
         for i in range(3):
-            assert np.array_equal(obs["pixels"][i], single_obs[i]["pixels"])
             assert np.array_equal(obs["proprio"][i], single_obs[i]["proprio"])
+            assert_same_image(obs["pixels"][i], single_obs[i]["pixels"])
         actions = np.random.default_rng(0).integers(0, 3, size=(50, 3, 9))
         ended = 0
         for step in range(50):
@@ -43,9 +50,7 @@ def test_vector_env_matches_single_envs_and_autoresets(make_sim_env):
                     env.reset_state()
                 else:
                     assert np.array_equal(obs["proprio"][i], s_obs["proprio"])
-                    # llvmpipe may round a pixel differently in a viewport at an offset: allow a handful off by 1
-                    diff = np.abs(obs["pixels"][i].astype(int) - s_obs["pixels"])
-                    assert diff.max() <= 2 and (diff > 0).sum() <= 8
+                    assert_same_image(obs["pixels"][i], s_obs["pixels"])
         assert ended >= 3  # every env finished its 50-step episode
     finally:
         venv.close()
