@@ -21,10 +21,11 @@ from jaco_prog.sim.vector_env import JacoVectorEnv
 
 
 def assert_same_image(a: np.ndarray, b: np.ndarray) -> None:
-    # llvmpipe may round a pixel differently in a viewport at an offset (seen at reset too, seed 11 of the
-    # owner's task): allow a handful off by 1-2
-    diff = np.abs(a.astype(int) - b)
-    assert diff.max() <= 2 and (diff > 0).sum() <= 8
+    # llvmpipe may rasterise a pixel differently in a viewport at an offset: off by 1 at reset (seed 11 of the
+    # owner's task), or an edge pixel given to the other object (step 31 of seed 12, same qpos and target).
+    # A handful of pixels, however far off, is rounding; the physics is compared exactly through proprio.
+    differing = np.abs(a.astype(int) - b).max(-1) > 0
+    assert differing.sum() <= 3
 
 
 def test_vector_env_matches_single_envs_and_autoresets(make_sim_env):
