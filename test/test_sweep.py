@@ -87,7 +87,7 @@ def test_grid_times_random_times_seeds():
     ({"base": {"run_dir": "x"}}, "base.run_dir"),
     ({"grid": {"seed": [1, 2]}, "seeds": [0]}, "seeds"),
     ({"seeds": "3-1"}, "seeds"),
-    ({"grids": {}}, "unknown keys"),
+    ({"grids": {}}, "grids: unknown key"),
 ])
 def test_spec_errors_name_the_field(spec, field):
     with pytest.raises(ConfigError, match=field.replace(".", r"\.")):

@@ -25,20 +25,26 @@
     sample_seed: 0                                               # the random points depend on it only
     seeds: [0, 1, 2]                                             # or "0-4": every point x every seed
 
-Trials = grid points x random samples x seeds. Every key must be a TrainConfig field (run_dir is the sweep's);
-an error names the field. Numbers written the YAML 1.1 way (`5e-5`, read as a string) are accepted.
+Trials = grid points x random samples x seeds. Every key must be a TrainConfig field (run_dir is the sweep's)
+and every value obeys that field's rules (jaco_prog.config's typed loader: type, range, choices, finite);
+an error is one line naming the file and field (`sweep.yaml: random.lr.low: ...`). Numbers written the YAML
+1.1 way (`5e-5`, read as a string) and the command line's strings are accepted for number fields.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
 import re
+import types
+import typing
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 import yaml
 
-from jaco_prog.config import ConfigError, kind_of, load_yaml
+from jaco_prog.config import ConfigError, check_value, config_class, from_mapping, join, load_yaml, number, setting
 
 SPEC_KEYS = ("base", "grid", "random", "samples", "sample_seed", "seeds")
 DISTRIBUTIONS = ("loguniform", "uniform", "choice")
@@ -54,92 +60,124 @@ class Trial:
     overrides: dict = field(default_factory=dict)
 
 
-def train_fields() -> dict:
-    """TrainConfig field name -> default value."""
-    from jaco_prog.learning.config import TrainConfig
+def _train_config() -> type:
+    from jaco_prog.train_settings import TrainConfig  # torch-free: the sweep imports torch only in its trials
 
-    defaults = TrainConfig()
-    return {f.name: getattr(defaults, f.name) for f in fields(TrainConfig)}
+    return TrainConfig
+
+
+def train_fields() -> dict:
+    """TrainConfig field name -> default value (config/train.yaml)."""
+    defaults = _train_config()()
+    return {f.name: getattr(defaults, f.name) for f in fields(defaults)}
+
+
+@functools.lru_cache(maxsize=1)
+def _field_types() -> dict[str, Any]:
+    """TrainConfig field name -> its type (float, int, bool, str, str | None, dict)."""
+    return typing.get_type_hints(_train_config())
+
+
+def _optional_text(kind: Any) -> bool:
+    union = typing.get_origin(kind) in (typing.Union, types.UnionType)
+    return union and set(typing.get_args(kind)) == {str, type(None)}
 
 
 def check_field(name: str, where: str) -> None:
-    known = train_fields()
+    known = _field_types()
     if name in RESERVED_FIELDS:
-        raise ConfigError(f"{where}.{name}", RESERVED_FIELDS[name])
+        raise ConfigError(join(where, name), RESERVED_FIELDS[name])
     if name not in known:
         allowed = sorted(set(known) - set(RESERVED_FIELDS))
-        raise ConfigError(f"{where}.{name}", f"not a training config field; known: {', '.join(allowed)}")
+        raise ConfigError(join(where, name), f"not a training config field; known: {', '.join(allowed)}")
+
+
+def _from_text(kind: Any, text: str) -> Any:
+    """A command line string or a YAML 1.1 number (`5e-5`) as a value of a field of type `kind`."""
+    if _optional_text(kind):  # preset, from_checkpoint
+        return None if text.strip().lower() in ("null", "none", "~", "") else text
+    try:
+        parsed = yaml.safe_load(text.strip())
+    except yaml.YAMLError:
+        parsed = text.strip()
+    if kind is float and isinstance(parsed, str):
+        try:
+            parsed = float(parsed)
+        except ValueError:
+            pass
+    return parsed
 
 
 def coerce(name: str, value, where: str):
-    """`value` as the type of TrainConfig field `name` (strings from the command line or YAML 1.1 numbers)."""
+    """`value` as TrainConfig field `name` takes it (strings from the command line or YAML 1.1 numbers
+    converted), checked by that field's rules: type, range, choices, finite."""
     check_field(name, where)
-    default = train_fields()[name]
-    if isinstance(value, str) and not isinstance(default, str):
-        text = value.strip()
-        if default is None:  # optional string fields (preset, from_checkpoint)
-            return None if text.lower() in ("null", "none", "~", "") else value
-        try:
-            parsed = yaml.safe_load(text)
-        except yaml.YAMLError:
-            parsed = text
-        if isinstance(default, float) and isinstance(parsed, str):
-            try:
-                parsed = float(parsed)
-            except ValueError:
-                pass
-        value = parsed
-    if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if default is not None and type(value) is not type(default):
-        raise ConfigError(f"{where}.{name}", f"must be {kind_of(default)} (got {value!r})")
-    if default is None and value is not None and not isinstance(value, str):
-        raise ConfigError(f"{where}.{name}", f"must be a string or null (got {value!r})")
-    return value
+    kind = _field_types()[name]
+    if isinstance(value, str) and kind is not str:
+        value = _from_text(kind, value)
+    return check_value(_train_config(), name, value, join(where, name))
 
 
-def _number(value, where: str) -> float:
+def _bound(value, where: str) -> float:
+    """A distribution's low or high: a finite number (a YAML 1.1 `5e-5` string too)."""
     if isinstance(value, str):
         try:
             value = float(value)
         except ValueError:
             pass
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(where, f"must be a number (got {value!r})")
-    return float(value)
+    return number(value, where)
+
+
+def _values(value, where: str) -> list:
+    if not isinstance(value, list) or not value:
+        raise ConfigError(where, f"must be a non-empty list (got {value!r})")
+    return value
+
+
+@config_class()
+class Interval:
+    """A number drawn between low and high (an integer field's draw is rounded)."""
+    distribution: str = setting("loguniform: uniform in log(value); uniform", choices=("loguniform", "uniform"))
+    low: float = setting("the smallest value drawn", parse=_bound)
+    high: float = setting("the largest value drawn", parse=_bound)
+
+    def check_config(self, where: str) -> None:
+        if self.low > self.high:
+            raise ConfigError(where, f"low {self.low:g} is above high {self.high:g}")
+        if self.distribution == "loguniform" and self.low <= 0:
+            raise ConfigError(join(where, "low"), f"loguniform needs low > 0 (got {self.low:g})")
+
+
+@config_class()
+class Choice:
+    """One of `values`, each as likely."""
+    distribution: str = setting("choice", choices=("choice",))
+    values: list = setting("the values drawn from", parse=_values)
 
 
 def check_distribution(name: str, dist, where: str = "random") -> dict:
-    """A normalised distribution spec for field `name`; errors name `where.name`."""
-    here = f"{where}.{name}"
+    """A normalised distribution spec for field `name`; errors name `where.name`. The values it can draw obey
+    the field's rules (an interval's ends, rounded for an integer field; every choice)."""
+    here = join(where, name)
     check_field(name, where)
     if not isinstance(dist, dict):
         raise ConfigError(here, "must be a mapping like {distribution: loguniform, low: 1.0e-5, high: 1.0e-2} "
                                 f"or {{distribution: choice, values: [...]}} (got {dist!r})")
     kind = dist.get("distribution")
     if kind not in DISTRIBUTIONS:
-        raise ConfigError(f"{here}.distribution", f"must be one of {', '.join(DISTRIBUTIONS)} (got {kind!r})")
-    default = train_fields()[name]
+        raise ConfigError(join(here, "distribution"), f"must be one of {', '.join(DISTRIBUTIONS)} (got {kind!r})")
     if kind == "choice":
-        extra = sorted(set(dist) - {"distribution", "values"})
-        values = dist.get("values")
-        if extra:
-            raise ConfigError(here, f"unknown keys {extra} for a choice (it takes values)")
-        if not isinstance(values, list) or not values:
-            raise ConfigError(f"{here}.values", f"must be a non-empty list (got {values!r})")
-        return {"distribution": kind, "values": [coerce(name, v, where) for v in values]}
-    extra = sorted(set(dist) - {"distribution", "low", "high"})
-    if extra:
-        raise ConfigError(here, f"unknown keys {extra} for {kind} (it takes low and high)")
-    if isinstance(default, bool) or not isinstance(default, (int, float)):
-        raise ConfigError(here, f"{kind} needs a numeric field ({name} is a {type(default).__name__}); "
-                                "use distribution: choice")
-    low, high = _number(dist.get("low"), f"{here}.low"), _number(dist.get("high"), f"{here}.high")
-    if low > high:
-        raise ConfigError(here, f"low {low:g} is above high {high:g}")
-    if kind == "loguniform" and low <= 0:
-        raise ConfigError(f"{here}.low", f"loguniform needs low > 0 (got {low:g})")
-    return {"distribution": kind, "low": low, "high": high}
+        choice = from_mapping(Choice, dist, here)
+        return {"distribution": kind, "values": [coerce(name, v, where) for v in choice.values]}
+    field_type = _field_types()[name]
+    if field_type not in (int, float):
+        shown = getattr(field_type, "__name__", str(field_type))
+        raise ConfigError(here, f"{kind} needs a numeric field ({name} is a {shown}); use distribution: choice")
+    interval = from_mapping(Interval, dist, here)
+    for end in ("low", "high"):
+        value = getattr(interval, end)
+        check_value(_train_config(), name, int(round(value)) if field_type is int else value, join(here, end))
+    return {"distribution": kind, "low": interval.low, "high": interval.high}
 
 
 def sample_space(space: dict, samples: int, seed: int, where: str = "random") -> list[dict]:
@@ -150,7 +188,7 @@ def sample_space(space: dict, samples: int, seed: int, where: str = "random") ->
     if not isinstance(space, dict):
         raise ConfigError(where, f"must be a mapping of field: distribution (got {space!r})")
     dists = {name: check_distribution(name, dist, where) for name, dist in space.items()}
-    defaults = train_fields()
+    types_ = _field_types()
     rng = random.Random(seed)
     points = []
     for _ in range(samples):
@@ -163,8 +201,7 @@ def sample_space(space: dict, samples: int, seed: int, where: str = "random") ->
                 value = math.exp(rng.uniform(math.log(dist["low"]), math.log(dist["high"])))
             else:
                 value = rng.uniform(dist["low"], dist["high"])
-            if isinstance(defaults[name], int) and not isinstance(defaults[name], bool) \
-                    and dist["distribution"] != "choice":
+            if types_[name] is int and dist["distribution"] != "choice":
                 value = int(round(value))
             elif isinstance(value, float):  # readable in results.csv; far below any tuning resolution
                 value = min(max(float(f"{value:.6g}"), dist["low"]), dist["high"])
@@ -181,7 +218,7 @@ def grid_points(grid: dict, where: str = "grid") -> list[dict]:
     for name, values in grid.items():
         check_field(name, where)
         if not isinstance(values, list) or not values:
-            raise ConfigError(f"{where}.{name}", f"must be a non-empty list of values (got {values!r})")
+            raise ConfigError(join(where, name), f"must be a non-empty list of values (got {values!r})")
         axes.append([(name, coerce(name, v, where)) for v in values])
     return [dict(combo) for combo in itertools.product(*axes)]
 
@@ -214,46 +251,74 @@ def parse_seeds(value, where: str = "seeds") -> list[int]:
     return list(value)
 
 
+def _base(value, where: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(where, f"must be a mapping of field: value (got {value!r})")
+    return {name: coerce(name, v, where) for name, v in value.items()}
+
+
+def _grid(value, where: str) -> dict:
+    if value is None:
+        return {}
+    grid_points(value, where)  # checks fields, lists and values
+    return {name: [coerce(name, v, where) for v in values] for name, values in value.items()}
+
+
+def _random(value, where: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(where, f"must be a mapping of field: distribution (got {value!r})")
+    return {name: check_distribution(name, dist, where) for name, dist in value.items()}
+
+
+def _seeds(value, where: str) -> list[int] | None:
+    return None if value is None else parse_seeds(value, where)
+
+
+@config_class()
+class SweepSpec:
+    """A sweep spec file: every key may be left out (or null)."""
+    base: dict = setting("TrainConfig fields every trial sets", parse=_base)
+    grid: dict = setting("TrainConfig field: [values]; every combination", parse=_grid)
+    random: dict = setting("TrainConfig field: distribution; `samples` points", parse=_random)
+    samples: int | None = setting("random points to draw (with a random section)", low=1)
+    sample_seed: int = setting("the random points depend on it only")
+    seeds: list | None = setting("training seeds: every point x every seed ([0, 1], 3, '0-4', '0,3,7')",
+                                 parse=_seeds)
+
+    def check_config(self, where: str) -> None:
+        if self.random and self.samples is None:
+            raise ConfigError(join(where, "samples"), "missing: how many random points to draw")
+        if not self.random and self.samples is not None:
+            raise ConfigError(join(where, "samples"), "given without a random section to sample from")
+        if self.seeds is not None and ("seed" in self.grid or "seed" in self.random or "seed" in self.base):
+            raise ConfigError(join(where, "seeds"), "seed is also set by base/grid/random; use one of them")
+        varied = [*self.grid, *self.random]
+        twice = sorted({n for n in varied if varied.count(n) > 1})
+        if twice:
+            raise ConfigError(join(where, twice[0]), "is in both grid and random")
+
+
+# What a spec means by a key it leaves out: no base, grid, random section or seeds; the random points drawn
+# with sample_seed 0.
+LEFT_OUT = SweepSpec(base={}, grid={}, random={}, samples=None, sample_seed=0, seeds=None)
+
+
 def check_spec(spec: dict, where: str = "sweep spec") -> dict:
     """The spec with every part checked and normalised; errors name the part and field."""
     if not isinstance(spec, dict):
         raise ConfigError(where, "top level must be a mapping")
-    unknown = sorted(set(spec) - set(SPEC_KEYS))
-    if unknown:
-        raise ConfigError(where, f"unknown keys {unknown}; known: {', '.join(SPEC_KEYS)}")
-    out: dict = {}
-    base = spec.get("base") or {}
-    if not isinstance(base, dict):
-        raise ConfigError(f"{where}: base", f"must be a mapping of field: value (got {base!r})")
-    out["base"] = {name: coerce(name, value, f"{where}: base") for name, value in base.items()}
-    grid = spec.get("grid") or {}
-    grid_points(grid, f"{where}: grid")  # checks fields, lists and value types
-    out["grid"] = {name: [coerce(name, v, f"{where}: grid") for v in values] for name, values in grid.items()}
-    rand = spec.get("random") or {}
-    if not isinstance(rand, dict):
-        raise ConfigError(f"{where}: random", f"must be a mapping of field: distribution (got {rand!r})")
-    out["random"] = {name: check_distribution(name, dist, f"{where}: random") for name, dist in rand.items()}
-    samples = spec.get("samples")
-    if out["random"]:
-        if samples is None:
-            raise ConfigError(f"{where}: samples", "missing: how many random points to draw")
-        if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-            raise ConfigError(f"{where}: samples", f"must be a positive integer (got {samples!r})")
-        out["samples"] = samples
-        sample_seed = spec.get("sample_seed", 0)
-        if isinstance(sample_seed, bool) or not isinstance(sample_seed, int):
-            raise ConfigError(f"{where}: sample_seed", f"must be an integer (got {sample_seed!r})")
-        out["sample_seed"] = sample_seed
-    elif samples is not None:
-        raise ConfigError(f"{where}: samples", "given without a random section to sample from")
-    if spec.get("seeds") is not None:
-        out["seeds"] = parse_seeds(spec["seeds"], f"{where}: seeds")
-        if "seed" in out["grid"] or "seed" in out["random"] or "seed" in out["base"]:
-            raise ConfigError(f"{where}: seeds", "seed is also set by base/grid/random; use one of them")
-    varied = [*out["grid"], *out["random"]]
-    twice = sorted({n for n in varied if varied.count(n) > 1})
-    if twice:
-        raise ConfigError(f"{where}: {twice[0]}", "is in both grid and random")
+    prefix = where if where.endswith((":", ".yaml", ".yml")) else f"{where}:"
+    checked = from_mapping(SweepSpec, spec, prefix, base=LEFT_OUT)
+    out: dict = {"base": checked.base, "grid": checked.grid, "random": checked.random}
+    if checked.random:
+        out["samples"] = checked.samples
+        out["sample_seed"] = checked.sample_seed
+    if checked.seeds is not None:
+        out["seeds"] = checked.seeds
     return out
 
 
