@@ -36,7 +36,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from jaco_prog.config import ConfigError, number
+from jaco_prog.config import ConfigError, config_class, from_mapping, setting
 from jaco_prog.hardware.base import ConnectionLost, HardwareBackend, JointState
 
 UNITS = ("deg_s", "rad_s")
@@ -46,33 +46,30 @@ KINOVA_ARM = ("kinova_msgs/msg/JointVelocity", tuple(f"joint{i}" for i in range(
 KINOVA_FINGERS = ("kinova_msgs/msg/FingerPosition", ("finger1", "finger2", "finger3"))
 
 
-@dataclass(frozen=True)
+def _topic(value, where: str) -> str:
+    if not isinstance(value, str) or not value.startswith("/"):
+        raise ConfigError(where, f"must be an absolute topic name (got {value!r})")
+    return value
+
+
+@config_class("driver.yaml", "gen2_bridge", frozen=True)
 class Gen2Params:
-    command_topic: str
-    finger_command_topic: str
-    joint_state_topic: str
-    publish_rate: float
-    hold_timeout: float
-    units: str
-    state_timeout: float
+    """driver.yaml `gen2_bridge` (jaco_prog.config's typed loader: every key, nothing unknown, finite numbers)."""
+    command_topic: str = setting("the Gen2 driver's arm joint velocity topic (kinova_msgs/JointVelocity)",
+                                 parse=_topic)
+    finger_command_topic: str = setting("its finger velocity topic (kinova_msgs/FingerPosition)", parse=_topic)
+    joint_state_topic: str = setting("its sensor_msgs/JointState topic", parse=_topic)
+    publish_rate: float = setting("the Gen2 controller stops without a velocity command this often", unit="Hz",
+                                  above=0)
+    hold_timeout: float = setting("the last limited velocity is republished at most this long, then zeros",
+                                  unit="s", above=0)
+    units: str = setting("units of the published velocities", choices=UNITS)
+    state_timeout: float = setting("the link counts as lost when no joint state arrived for this long", unit="s",
+                                   above=0)
 
     @classmethod
     def from_dict(cls, raw: dict, where: str = "driver.yaml: gen2_bridge") -> "Gen2Params":
-        if not isinstance(raw, dict):
-            raise ConfigError(where, "must be a mapping")
-        topics = {}
-        for key in ("command_topic", "finger_command_topic", "joint_state_topic"):
-            value = raw.get(key)
-            if not isinstance(value, str) or not value.startswith("/"):
-                raise ConfigError(f"{where}.{key}", f"must be an absolute topic name (got {value!r})")
-            topics[key] = value
-        units = raw.get("units")
-        if units not in UNITS:
-            raise ConfigError(f"{where}.units", f"must be one of {UNITS} (got {units!r})")
-        return cls(**topics, units=units,
-                   publish_rate=number(raw.get("publish_rate"), f"{where}.publish_rate", positive=True),
-                   hold_timeout=number(raw.get("hold_timeout"), f"{where}.hold_timeout", positive=True),
-                   state_timeout=number(raw.get("state_timeout"), f"{where}.state_timeout", positive=True))
+        return from_mapping(cls, raw, where)
 
     def kinova_messages(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         """Command topic -> (the kinova_msgs type published on it, the fields a command's velocities go in)."""

@@ -36,13 +36,12 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable
 
 import numpy as np
 
-from jaco_prog.config import ConfigError, number
+from jaco_prog.config import ConfigError, config_class, from_mapping, setting
 from jaco_prog.hardware.base import BackendError, BackendUnavailable, ConnectionLost, HardwareBackend, JointState
 
 INSTALL_HINT = (
@@ -71,59 +70,36 @@ def load_kortex_api() -> SimpleNamespace:
                            SessionManager=SessionManager, TCPTransport=TCPTransport)
 
 
-# Default for driver.yaml kortex.command_duration_s: the shortest bound the API can carry (whole seconds).
-COMMAND_DURATION_S = 1
+def _name(value, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(where, f"must be a non-empty string (got {value!r})")
+    return value
 
 
-@dataclass(frozen=True)
+@config_class("driver.yaml", "kortex", frozen=True)
 class KortexParams:
-    address: str | None
-    address_env: str
-    port: int
-    username: str | None
-    username_env: str
-    password_env: str
-    session_inactivity_timeout_ms: int
-    connection_inactivity_timeout_ms: int
-    gripper_speed_scale: float  # rad/s of the gripper joint that maps to a full-speed gripper command
-    gripper_closed_rad: float  # joint angle at 100 % closed (for the gripper position feedback)
-    command_duration_s: int = 1  # duration of each joint-speed / gripper command (whole seconds, >= 1)
+    """driver.yaml `kortex` (jaco_prog.config's typed loader: every key, nothing unknown, finite numbers)."""
+    address: str | None = setting("robot IP", nonempty=True, unset="the environment variable named by address_env")
+    address_env: str = setting("environment variable with the robot IP", parse=_name)
+    port: int = setting("TCP port of the high-level API (RouterClient / SessionManager)", low=1, high=65535)
+    username: str | None = setting("session user", nonempty=True,
+                                   unset="the environment variable named by username_env")
+    username_env: str = setting("environment variable with the session user", parse=_name)
+    password_env: str = setting("environment variable with the password (it never comes from a file)",
+                                parse=_name)
+    session_inactivity_timeout_ms: int = setting("SessionManager session inactivity timeout", unit="ms", low=1)
+    connection_inactivity_timeout_ms: int = setting("SessionManager connection inactivity timeout: the arm-side "
+                                                    "bound of a command on today's firmware", unit="ms", low=1)
+    gripper_speed_scale: float = setting("gripper joint velocity of a full-speed gripper command", unit="rad/s",
+                                         above=0)
+    gripper_closed_rad: float = setting("gripper joint angle at 100 % closed (for the position feedback)",
+                                        unit="rad", above=0)
+    command_duration_s: int = setting("arm-side bound of every joint-speed / gripper command (whole seconds, the "
+                                      "API's unit; 0 would mean a command without end)", unit="s", low=1)
 
     @classmethod
     def from_dict(cls, raw: dict, where: str = "driver.yaml: kortex") -> "KortexParams":
-        if not isinstance(raw, dict):
-            raise ConfigError(where, "must be a mapping")
-
-        def text(key: str, optional: bool = False) -> str | None:
-            value = raw.get(key)
-            if value is None and optional:
-                return None
-            if not isinstance(value, str) or not value:
-                raise ConfigError(f"{where}.{key}", "must be a non-empty string")
-            return value
-
-        return cls(address=text("address", True), address_env=text("address_env"),
-                   port=int(number(raw.get("port"), f"{where}.port", positive=True)),
-                   username=text("username", True), username_env=text("username_env"),
-                   password_env=text("password_env"),
-                   session_inactivity_timeout_ms=int(number(raw.get("session_inactivity_timeout_ms"),
-                                                            f"{where}.session_inactivity_timeout_ms", positive=True)),
-                   connection_inactivity_timeout_ms=int(number(raw.get("connection_inactivity_timeout_ms"),
-                                                               f"{where}.connection_inactivity_timeout_ms",
-                                                               positive=True)),
-                   gripper_speed_scale=number(raw.get("gripper_speed_scale"), f"{where}.gripper_speed_scale",
-                                              positive=True),
-                   gripper_closed_rad=number(raw.get("gripper_closed_rad"), f"{where}.gripper_closed_rad",
-                                             positive=True),
-                   command_duration_s=_whole_seconds(raw.get("command_duration_s", COMMAND_DURATION_S),
-                                                     f"{where}.command_duration_s"))
-
-
-def _whole_seconds(value, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(where, f"must be a whole number of seconds >= 1 (the API's unit; got {value!r}); 0 would "
-                                 "mean a command without end")
-    return value
+        return from_mapping(cls, raw, where)
 
 
 def wrap_degrees(angle: float) -> float:
