@@ -599,3 +599,52 @@ def test_tracker_node_calibrates_with_the_simulated_camera_unless_given_a_pose(p
                                                          camera_lookat=[0.3, 0.0, 0.1], camera_fovy_deg=45.0))
     assert measured.tracker.camera.position == pytest.approx([1.0, 0.2, 0.9])
     measured.destroy_node()
+
+
+# --- the cross-file check when a node loads its parameters --------------------------------------------------
+def test_sim_node_refuses_a_runtime_file_that_disagrees_with_the_task_before_it_builds_the_world(tmp_path,
+                                                                                                 monkeypatch):
+    from jaco_prog.config import ConfigError
+    from jaco_prog.nodes import sim_node
+    from jaco_prog.paths import config_path
+
+    text = config_path("runtime.yaml").read_text()
+    assert "  rate: 20.0 " in text
+    runtime = tmp_path / "runtime.yaml"
+    runtime.write_text(text.replace("  rate: 20.0 ", "  rate: 10.0 ", 1))
+
+    def build(**_):
+        raise AssertionError("the world was built from files that disagree")
+    monkeypatch.setattr(sim_node.SimWorld, "build", build)
+    with pytest.raises(ConfigError) as err:
+        sim_node.SimNode(parameter_overrides=overrides(runtime_config=str(runtime)))
+    message = str(err.value)
+    assert "\n" not in message and "runtime.yaml: policy.rate" in message and "task.yaml: task.control_hz" in message
+
+
+def disagreeing_files(monkeypatch):
+    from jaco_prog import config_check
+    from jaco_prog.config import ConfigError
+
+    def disagree(**_):
+        raise ConfigError("safety.yaml: defaults.command_timeout", "0.04 s is not longer than one policy period")
+    monkeypatch.setattr(config_check, "check_agreement", disagree)
+
+
+def test_camera_node_refuses_config_files_that_disagree(monkeypatch):
+    from jaco_prog.config import ConfigError
+    from jaco_prog.nodes.camera_node import CameraNode
+    disagreeing_files(monkeypatch)
+    with pytest.raises(ConfigError, match="safety.yaml: defaults.command_timeout"):
+        CameraNode()
+
+
+def test_driver_node_does_not_configure_when_config_files_disagree(monkeypatch, capfd):
+    disagreeing_files(monkeypatch)
+    node = make_driver_node()
+    try:
+        assert node.driver is None and declared(node)["publishes"] == set()
+        err = capfd.readouterr().err
+        assert "configure failed: safety.yaml: defaults.command_timeout" in err
+    finally:
+        node.destroy_node()

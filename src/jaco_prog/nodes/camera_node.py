@@ -20,8 +20,12 @@ unplugged it publishes nothing, logs why (once per change) and the capture reope
 """
 from __future__ import annotations
 
+import sys
+
 from rclpy.node import Node
 
+from jaco_prog import config_check
+from jaco_prog.errors import UserError
 from jaco_prog.messages import camera_info_fields
 from jaco_prog.nodes import common
 from jaco_prog.perception.camera_capture import CameraCapture, CaptureParams, camera_intrinsics
@@ -44,6 +48,7 @@ class CameraNode(Node):
     def __init__(self, capture: CameraCapture | None = None, **node_kwargs):
         super().__init__(NAME, **node_kwargs)
         self.p = common.declare(self, PARAMETERS)
+        config_check.check_agreement()  # the graph it feeds must agree with itself (config/*.yaml)
         params = CaptureParams.from_dict(self.p, NAME)
         self.capture = capture or CameraCapture(params)
         self.camera_info = camera_info_fields(camera_intrinsics(
@@ -70,7 +75,11 @@ class CameraNode(Node):
 
 
 def main(args=None) -> None:
-    common.spin(CameraNode, args)
+    try:
+        common.spin(CameraNode, args)
+    except UserError as err:  # config files that disagree or a bad value: one line, not a traceback
+        print(f"[{NAME}] error: {err}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

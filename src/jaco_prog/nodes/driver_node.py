@@ -15,7 +15,8 @@
 
 """driver_node: a lifecycle (managed) node over the safety layer + a hardware backend (docs/safety.md).
 
-    configure: load config/driver.yaml + safety.yaml, build backend + SafetyLayer + VelocityDriver,
+    configure: check that config/*.yaml agree (jaco_prog.config_check), load config/driver.yaml + safety.yaml,
+               build backend + SafetyLayer + VelocityDriver,
                create publishers (joint_states, driver_status), the joint_command subscription and the
                estop / reset / enable services
     activate:  timer at control_rate -> driver.step() -> joint_states; status timer -> diagnostics;
@@ -35,6 +36,7 @@ from dataclasses import replace
 
 from rclpy.lifecycle import Node, TransitionCallbackReturn
 
+from jaco_prog import config_check
 from jaco_prog.config import ConfigError
 from jaco_prog.hardware import BackendError, VelocityDriver, load_driver_params, make_backend
 from jaco_prog.nodes import common
@@ -76,6 +78,7 @@ class DriverNode(common.DriverServices, Node):
         return TransitionCallbackReturn.SUCCESS
 
     def _build(self) -> None:
+        config_check.check_agreement()  # e.g. a watchdog shorter than a policy period: refused before the arm moves
         params = load_driver_params(self.p["driver_config"] or None)
         raw = dict(params.raw)
         if self.p["robot_ip"]:

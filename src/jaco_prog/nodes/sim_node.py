@@ -26,8 +26,12 @@ world for the next episode (new arm start, target, randomised scene; seed + n + 
 """
 from __future__ import annotations
 
+import sys
+
 from rclpy.node import Node
 
+from jaco_prog import config_check
+from jaco_prog.errors import UserError
 from jaco_prog.nodes import common
 from jaco_prog.runtime import load_runtime_params, parse_event
 from jaco_prog.runtime.sim_world import SimWorld
@@ -50,6 +54,8 @@ class SimNode(common.DriverServices, Node):
         self.p = p = common.declare(self, PARAMETERS)
         if p["task"] not in TASKS:
             raise ValueError(f"{NAME}: task must be one of {TASKS} (got {p['task']!r})")
+        # the files the world is built from must agree first (the task's rate is the policy's, ...)
+        config_check.check_agreement(runtime_file=p["runtime_config"] or None)
         runtime = load_runtime_params(p["runtime_config"] or None)
         self.world = world or SimWorld.build(task=p["task"], preset=p["preset"] or None, profile=p["robot_profile"],
                                              seed=p["seed"], params=runtime)
@@ -111,7 +117,11 @@ class SimNode(common.DriverServices, Node):
 
 
 def main(args=None) -> None:
-    common.spin(SimNode, args)
+    try:
+        common.spin(SimNode, args)
+    except UserError as err:  # config files that disagree or a bad value: one line, not a traceback
+        print(f"[{NAME}] error: {err}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
