@@ -176,7 +176,7 @@ def test_spec_validation_and_round_trip():
     spec = make_spec([WIDE_PIXELS, NARROW_PROPRIO_FF])
     assert NetSpec.from_dict(spec.to_dict()) == spec
     with pytest.raises(NetSpecError, match="inputs"):
-        make_spec([ColumnSpec(inputs="depth")]).validate()
+        make_spec([ColumnSpec.preset("wide", inputs="depth")]).validate()
     with pytest.raises(NetSpecError, match="aux_target"):
         make_spec([dataclasses.replace(NARROW_PROPRIO_FF, aux_target=True)]).validate()
     with pytest.raises(NetSpecError, match="version"):

@@ -21,7 +21,7 @@ str/int/float/bool/None/list/dict, which is what `torch.load(weights_only=True)`
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import KW_ONLY, asdict, dataclass, fields, replace
 
 from jaco_prog.errors import UserError
 
@@ -30,13 +30,20 @@ COLUMN_INPUTS = ("pixels", "pixels+proprio", "proprio")
 CORES = ("lstm", "ff")
 SPEC_VERSION = 1
 
-# Paper Table 1 is not in our copy of the text. Wide: conv 16/32 and a 128-unit core (the usual A3C Atari
-# sizes); narrow: half the conv channels and a quarter of the core, small enough that a robot-trained
-# column adds few parameters next to its laterals. See docs/networks.md.
-SIZE_PRESETS = {
-    "wide": {"conv1_channels": 16, "conv2_channels": 32, "hidden": 128, "proprio_hidden": 64, "adapter_width": 16},
-    "narrow": {"conv1_channels": 8, "conv2_channels": 16, "hidden": 32, "proprio_hidden": 16, "adapter_width": 8},
-}
+
+def size_presets() -> dict:
+    """The named column sizes, {size: {layer size name: int}}: config/train.yaml `column_sizes`, their one home
+    (wide: the usual A3C Atari sizes; narrow: small enough that a robot-trained column adds few parameters next
+    to its laterals; docs/networks.md)."""
+    from jaco_prog.train_settings import TrainConfig  # torch-free; imported on use, it imports this module
+
+    return TrainConfig().column_sizes
+
+
+def __getattr__(name: str):
+    if name == "SIZE_PRESETS":  # the older name of size_presets(), kept for callers of the constant
+        return size_presets()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class NetSpecError(UserError):
@@ -47,20 +54,25 @@ class NetSpecError(UserError):
 class ColumnSpec:
     inputs: str = "pixels"          # pixels | pixels+proprio | proprio (an MLP column, paper Fig. 7)
     core: str = "lstm"              # lstm (recurrent) | ff (one fully connected layer)
-    conv1_channels: int = 16        # conv 8x8 stride 4; for a proprio column: units of its first dense layer
-    conv2_channels: int = 32        # conv 5x5 stride 2; for a proprio column: units of its second dense layer
-    hidden: int = 128               # LSTM / FC units
-    proprio_hidden: int = 64        # proprio -> linear + ReLU, joined with the conv features (pixels+proprio)
-    adapter_width: int = 16         # channels/units a lateral adapter projects earlier features onto
+    # The sizes have no default: a column's come from a sizes table (size_presets(), a config's column_sizes)
+    # or from its checkpoint. Keyword-only.
+    _: KW_ONLY
+    conv1_channels: int             # conv 8x8 stride 4; for a proprio column: units of its first dense layer
+    conv2_channels: int             # conv 5x5 stride 2; for a proprio column: units of its second dense layer
+    hidden: int                     # LSTM / FC units
+    proprio_hidden: int             # proprio -> linear + ReLU, joined with the conv features (pixels+proprio)
+    adapter_width: int              # channels/units a lateral adapter projects earlier features onto
     asymmetric_critic: bool = False  # value from privileged sim state instead of the core (Zhu et al.)
     critic_hidden: int = 64
     aux_target: bool = False        # auxiliary head: target position from this column's conv features
 
     @classmethod
     def preset(cls, size: str, **overrides) -> "ColumnSpec":
-        if size not in SIZE_PRESETS:
-            raise NetSpecError(f"unknown column size {size!r}; choose one of {', '.join(SIZE_PRESETS)}")
-        return cls(**{**SIZE_PRESETS[size], **overrides})
+        """A column of a named size of config/train.yaml column_sizes (wide, narrow), `overrides` over it."""
+        presets = size_presets()
+        if size not in presets:
+            raise NetSpecError(f"unknown column size {size!r}; choose one of {', '.join(presets)}")
+        return cls(**{**presets[size], **overrides})
 
     @classmethod
     def from_sizes(cls, column_sizes: dict, size: str, **flags) -> "ColumnSpec":
@@ -160,7 +172,10 @@ class NetSpec:
             unknown = set(raw) - known
             if unknown:
                 raise NetSpecError(f"net spec: columns[{i}] has unknown fields {sorted(unknown)}")
-            columns.append(ColumnSpec(**raw))
+            try:
+                columns.append(ColumnSpec(**raw))
+            except TypeError as err:  # a size missing
+                raise NetSpecError(f"net spec: columns[{i}]: {err}") from err
         spec = cls(profile=dict(data.get("profile") or {}), columns=tuple(columns),
                    pixels_shape=tuple(int(v) for v in data.get("pixels_shape", (64, 64, 3))),
                    proprio_dim=int(data.get("proprio_dim", 0)), privileged_dim=int(data.get("privileged_dim", 0)),
