@@ -170,6 +170,8 @@ class ImitationConfig:
                                    flag=True)
     teacher_fingers: str = setting("the teacher's finger command: open | close | hold", choices=_finger_commands,
                                    flag=True)
+    teacher_deadband: float = setting("the teacher moves an arm joint only where its wanted motion exceeds this "
+                                      "share of the fastest arm joint's", low=0, high=1)
     label_temperature: float = setting("softness of the teacher's labels near its deadband (0: one-hot)", low=0,
                                        flag=True)
     bootstrap_truncation: bool = setting("value target at the time limit: + gamma * V(last state), as A2C")
@@ -186,7 +188,8 @@ class ImitationConfig:
         """The scripted reacher that labels the states: privileged target position and palm Jacobian."""
         from jaco_prog.sim.scripted_policy import ScriptedReacher
 
-        return ScriptedReacher(env, hover=self.teacher_hover, fingers=self.teacher_fingers)
+        return ScriptedReacher(env, hover=self.teacher_hover, deadband=self.teacher_deadband,
+                               fingers=self.teacher_fingers)
 
     def beta(self, iteration: int) -> float:
         beta = self.beta_start * self.beta_decay ** iteration

@@ -37,12 +37,21 @@ class ScriptedReacher:
     score and stay clear, which makes the teacher forgiving to imitate (bench/task_ceiling.py measures it).
     """
 
-    def __init__(self, env, hover: float = 0.07, deadband: float = 0.05, fingers: str = "close"):
+    def __init__(self, env, hover: float | None = None, deadband: float | None = None, fingers: str | None = None):
+        """`hover` (m), `deadband` and `fingers` left out: DAgger's teacher, config/imitate.yaml teacher_hover,
+        teacher_deadband and teacher_fingers."""
+        if hover is None or deadband is None or fingers is None:
+            from jaco_prog.train_settings import ImitationConfig
+
+            teacher = ImitationConfig()
+            hover = teacher.teacher_hover if hover is None else hover
+            deadband = teacher.teacher_deadband if deadband is None else deadband
+            fingers = teacher.teacher_fingers if fingers is None else fingers
         if fingers not in FINGER_ACTIONS:
             raise ValueError(f"fingers must be one of {', '.join(FINGER_ACTIONS)} (got {fingers!r})")
         self.env = env.unwrapped
         self.hover = hover  # aim this far above the target centre: close enough to score, clear of the table
-        self.deadband = deadband
+        self.deadband = deadband  # a joint whose wanted motion (the fastest arm joint's at 1) is below it holds
         self.fingers = fingers
         m = self.env.model
         self._site = m.site(scene.PALM_SITE).id
