@@ -27,14 +27,25 @@ from pathlib import Path
 from jaco_prog.experiments import report as rep
 from jaco_prog.experiments.studies import SCALES, Study, load_study
 
-DEFAULT_CHECKPOINT = "models/column1_reach_wide_lstm.pt"
+
+def default_checkpoint() -> str:
+    """The shipped column 1: config/runtime.yaml policy.default_checkpoint (its one home), in the share dir."""
+    from jaco_prog.runtime.params import load_runtime_params  # read when a parser is built, not on import
+
+    return str(load_runtime_params().policy.default_checkpoint_path())
+
+
+def __getattr__(name: str):
+    if name == "DEFAULT_CHECKPOINT":  # bench scripts' name for default_checkpoint()
+        return default_checkpoint()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parser(description: str, study: str, checkpoint: bool = True, presets: bool = True,
            seeds: bool = True, statistic: str | None = "median") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     if checkpoint:
-        p.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT,
+        p.add_argument("--checkpoint", default=default_checkpoint(),
                        help="column-1 checkpoint (file or run dir; default %(default)s)")
     p.add_argument("--out", default=None,
                    help=f"output directory (default runs/results/{study} with --full, "
