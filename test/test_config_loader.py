@@ -291,3 +291,120 @@ def test_building_the_flags_imports_neither_torch_nor_mujoco():
             "print(sorted({'torch', 'mujoco'} & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# --- the second wave: driver.yaml's backends, sweep specs, column sizes, the scripted teacher ---------------------
+def driver_section(tmp_path, old: str, new: str, section: str) -> dict:
+    return load_yaml(edited(tmp_path, "driver.yaml", old, new))[section]
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("publish_rate: 100.0", "publish_rate: .nan", "driver.yaml: gen2_bridge.publish_rate: must be a finite number"),
+    ("hold_timeout: 0.1", "hold_timeout: 0.0", "driver.yaml: gen2_bridge.hold_timeout: must be > 0 (got 0.0)"),
+    ("units: deg_s", "units: rpm", "driver.yaml: gen2_bridge.units: must be one of deg_s, rad_s (got 'rpm')"),
+    ("command_topic: /j2n6s300_driver/in/joint_velocity", "command_topic: j2n6s300_driver/in/joint_velocity",
+     "driver.yaml: gen2_bridge.command_topic: must be an absolute topic name"),
+    ("  state_timeout: 0.1 ", "  state_timeout: 0.1\n  rate: 100.0 ", "driver.yaml: gen2_bridge.rate: unknown key"),
+    ("  state_timeout: 0.1 ", "  # ", "driver.yaml: gen2_bridge.state_timeout: missing key"),
+])
+def test_gen2_bridge_values_are_refused_naming_the_field(tmp_path, old, new, message):
+    from jaco_prog.hardware.gen2_bridge import Gen2Params
+
+    raw = driver_section(tmp_path, old, new, "gen2_bridge")
+    refused(lambda: Gen2Params.from_dict(raw), message)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("port: 10000", "port: 70000", "driver.yaml: kortex.port: must be <= 65535 (got 70000)"),
+    ("gripper_speed_scale: 1.0", "gripper_speed_scale: .inf",
+     "driver.yaml: kortex.gripper_speed_scale: must be a finite number"),
+    ("session_inactivity_timeout_ms: 60000", "session_inactivity_timeout_ms: 6.0e4",
+     "driver.yaml: kortex.session_inactivity_timeout_ms: must be an integer"),
+    ("address_env: KORTEX_ADDRESS", "address_env: ''", "driver.yaml: kortex.address_env: must be a non-empty"),
+    ("  command_duration_s: 1 ", "  # ", "driver.yaml: kortex.command_duration_s: missing key"),
+])
+def test_kortex_values_are_refused_naming_the_field(tmp_path, old, new, message):
+    from jaco_prog.hardware.kortex import KortexParams
+
+    raw = driver_section(tmp_path, old, new, "kortex")
+    refused(lambda: KortexParams.from_dict(raw), message)
+
+
+def test_the_backends_take_their_defaults_from_driver_yaml_only():
+    from jaco_prog.hardware.gen2_bridge import Gen2Params
+    from jaco_prog.hardware.kortex import KortexParams
+
+    raw = load_yaml(config_path("driver.yaml"))
+    for cls, section in ((Gen2Params, "gen2_bridge"), (KortexParams, "kortex")):
+        assert all(f.default is dataclasses.MISSING for f in dataclasses.fields(cls))
+        assert dataclasses.asdict(cls()) == raw[section]
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("  total_steps: 2000000\n", "  total_steps: 2000000\n  gamma: 1.5\n", "sweep.yaml: base.gamma: must be <= 1"),
+    ("  total_steps: 2000000\n", "  total_steps: 2000000\n  lr: .nan\n", "sweep.yaml: base.lr: must be a finite"),
+    ("  workers: 2\n", "  workers: 0\n", "sweep.yaml: base.workers: must be a positive integer (got 0)"),
+    ("low: 5.0e-5, high: 5.0e-3}", "low: 0.0, high: 5.0e-3}", "sweep.yaml: random.lr.low: loguniform needs low > 0"),
+    ("low: 1.0e-5, high: 1.0e-2}", "low: 1.0e-5, high: .inf}",
+     "sweep.yaml: random.entropy_coef.high: must be a finite number"),
+    ("low: 1.0e-5, high: 1.0e-2}", "low: 1.0e-5, high: 1.0e-2, scale: 2}",
+     "sweep.yaml: random.entropy_coef.scale: unknown key; known: distribution, high, low"),
+    ("samples: 8\n", "samples: 8\nsamples: 9\n", "samples: duplicate key"),
+    ("seeds: [0, 1, 2]", "seeds: [0, 1, 2]\nseed_list: [3]", "sweep.yaml: seed_list: unknown key; known: base"),
+])
+def test_sweep_spec_values_are_refused_by_the_fields_rules(tmp_path, old, new, message):
+    from jaco_prog.sweep import load_spec
+
+    path = edited(tmp_path, "sweep.yaml", old, new)
+    refused(lambda: load_spec(path), "sweep.yaml", message)
+
+
+def test_a_uniform_range_must_stay_inside_the_fields_range():
+    from jaco_prog.sweep import expand_spec
+
+    refused(lambda: expand_spec({"random": {"gamma": {"distribution": "uniform", "low": 0.9, "high": 1.2}},
+                                 "samples": 2}), "sweep spec: random.gamma.high: must be <= 1 (got 1.2)")
+    refused(lambda: expand_spec({"random": {"n_steps": {"distribution": "uniform", "low": 0.2, "high": 20}},
+                                 "samples": 2}), "sweep spec: random.n_steps.low: must be a positive integer (got 0)")
+
+
+def test_column_sizes_have_one_home_train_yaml_and_reading_them_stays_light():
+    import subprocess
+    import sys
+
+    from jaco_prog.nets.spec import ColumnSpec, size_presets
+
+    sizes = load_yaml(config_path("train.yaml"))["column_sizes"]
+    assert size_presets() == sizes
+    for name, table in sizes.items():
+        column = dataclasses.asdict(ColumnSpec.preset(name))
+        assert {k: column[k] for k in table} == table
+    with pytest.raises(TypeError):
+        ColumnSpec(inputs="pixels")  # no size of its own: they come from a sizes table or a checkpoint
+    code = ("import sys; from jaco_prog.nets.spec import size_presets; size_presets(); "
+            "print(sorted({'torch', 'mujoco'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_scripted_teachers_defaults_are_imitate_yamls(make_sim_env):
+    from jaco_prog.sim.scripted_policy import ScriptedReacher
+
+    raw = load_yaml(config_path("imitate.yaml"))
+    env = make_sim_env()
+    teacher = ScriptedReacher(env)
+    assert (teacher.hover, teacher.deadband, teacher.fingers) == \
+        (raw["teacher_hover"], raw["teacher_deadband"], raw["teacher_fingers"])
+    dagger = ImitationConfig(teacher_hover=0.05, teacher_deadband=0.1).make_teacher(env)
+    assert (dagger.hover, dagger.deadband, dagger.fingers) == (0.05, 0.1, raw["teacher_fingers"])
+    refused(lambda: ImitationConfig(teacher_deadband=1.5).validate(), "imitation: teacher_deadband: must be <= 1")
+
+
+def test_the_shipped_checkpoint_path_has_one_home_runtime_yaml():
+    from jaco_prog.experiments import cli as experiments_cli
+    from jaco_prog.paths import share_dir
+
+    home = load_yaml(config_path("runtime.yaml"))["policy"]["default_checkpoint"]
+    assert experiments_cli.default_checkpoint() == str(share_dir() / home)
+    parser = experiments_cli.parser("x", "study")
+    assert parser.get_default("checkpoint") == str(share_dir() / home)
