@@ -237,7 +237,7 @@ def test_far_from_a_stop_point_the_position_bound_is_above_the_speed_limit():
 
 
 def test_the_jacobian_and_the_second_derivative_bound_of_the_monitored_points():
-    """BatchKinematics.positions_and_jacobian: the same positions as positions(), the Jacobian matches finite
+    """ChainKinematics.positions_and_jacobian: the same positions as positions(), the Jacobian matches finite
     differences; the Taylor bound with `curvature` holds for random poses and joint changes (and is tight)."""
     layer = SafetyLayer.from_profile(PROFILE, PARAMS)
     fk = layer.workspace.kinematics

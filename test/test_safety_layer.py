@@ -17,10 +17,8 @@
 import numpy as np
 import pytest
 
-from jaco_prog.robot.kinematics import PointKinematics, UrdfChain
 from jaco_prog.robot.profile import load_profile
 from jaco_prog.safety import SafetyLayer, Status, load_safety_params
-from jaco_prog.safety.kinematics import BatchKinematics
 
 PROFILE = load_profile("j2n6s300")
 PARAMS = load_safety_params("j2n6s300")
@@ -159,18 +157,6 @@ def test_continuous_joints_are_exempt(layer):
 
 
 # --- workspace -------------------------------------------------------------------------------------------
-def test_fk_matches_the_urdf_chain():
-    chain = UrdfChain.from_file(PROFILE.urdf_file())
-    links = [PROFILE.palm_link, "j2n6s300_end_effector", "j2n6s300_link_3"]
-    fk = BatchKinematics(chain, links, NAMES, PROFILE.base_link)
-    rng = np.random.default_rng(1)
-    q = rng.uniform(-4, 4, (20, N))
-    got = fk.positions(q)
-    for k, link in enumerate(links):
-        ref = PointKinematics(chain, link, NAMES)
-        assert np.allclose([ref(qi) for qi in q], got[:, k], atol=1e-12)
-
-
 def test_motion_into_the_table_is_stopped_and_motion_back_allowed(layer):
     ws = layer.workspace
     q = home()

@@ -37,7 +37,7 @@ import numpy as np
 from jaco_prog.perception.camera_model import PinholeCamera
 from jaco_prog.perception.colour_tracker import ColourTracker, TargetHold, TrackerParams, load_tracker_params
 from jaco_prog.reward import palm_target_distance, sparse_reward
-from jaco_prog.robot.kinematics import PointKinematics, UrdfChain
+from jaco_prog.robot.kinematics import ChainKinematics, UrdfChain
 from jaco_prog.runtime.params import TrackerRuntimeParams
 
 
@@ -62,7 +62,7 @@ class TrackerOutput:
 
 
 class RewardTracker:
-    def __init__(self, tracker: ColourTracker, palm_fk: PointKinematics, joint_names: Sequence[str],
+    def __init__(self, tracker: ColourTracker, palm_fk: ChainKinematics, joint_names: Sequence[str],
                  params: TrackerRuntimeParams | None = None):
         self.tracker = tracker
         self.palm_fk = palm_fk
@@ -77,7 +77,7 @@ class RewardTracker:
     def for_profile(cls, profile, camera: PinholeCamera, tracker_params: TrackerParams | None = None,
                     params: TrackerRuntimeParams | None = None) -> "RewardTracker":
         chain = UrdfChain.from_file(profile.urdf_file())
-        fk = PointKinematics(chain, profile.palm_link, profile.joint_names)
+        fk = ChainKinematics(chain, [profile.palm_link], profile.joint_names, frame=profile.base_link)
         return cls(ColourTracker(tracker_params or load_tracker_params(), camera), fk, profile.joint_names, params)
 
     @property
@@ -119,7 +119,7 @@ class RewardTracker:
         age = now - self._stamp
         if age > self.params.joint_state_timeout:
             return None, f"joint state is {age:.3f} s old (joint_state_timeout {self.params.joint_state_timeout} s)"
-        return self.palm_fk(self._q), ""
+        return self.palm_fk(self._q)[0], ""
 
     def on_image(self, rgb: np.ndarray, stamp: float) -> TrackerOutput:
         result = self.tracker.track(rgb)

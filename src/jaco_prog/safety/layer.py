@@ -586,7 +586,7 @@ class SafetyLayer:
     def _workspace_constraints(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The workspace as constraints value = sign * (points[point, axis] - offset) >= 0 (inside when all
         hold, as Workspace.excess <= 0): every point above its table clearance, the palm inside the box. Also,
-        per constraint, half the second-derivative bound of its point (BatchKinematics.curvature)."""
+        per constraint, half the second-derivative bound of its point (ChainKinematics.curvature)."""
         ws = self.workspace
         point = list(range(len(ws.links))) + [0] * 6
         axis = [2] * len(ws.links) + [0, 0, 1, 1, 2, 2]

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from jaco_prog.config import ConfigError
-from jaco_prog.robot.kinematics import UrdfChain
+from jaco_prog.robot.kinematics import ChainKinematics, UrdfChain
 from jaco_prog.robot.profile import RobotProfile
-from jaco_prog.safety.kinematics import BatchKinematics
 from jaco_prog.safety.params import SafetyParams
 
 
@@ -97,7 +96,7 @@ class Workspace:
                 raise ConfigError("safety.yaml: workspace.clearance_points",
                                   f"link {link!r} is not in the URDF {profile.urdf}") from None
         self.links = links
-        self.kinematics = BatchKinematics(chain, links, profile.joint_names, profile.base_link)
+        self.kinematics = ChainKinematics(chain, links, profile.joint_names, frame=profile.base_link)
         self.moving_joints = np.array(self.kinematics.moving_joints, dtype=int)
         self.z_min = ws.table_height + np.array([ws.table_margin] + [p.clearance for p in ws.clearance_points])
         self.box_low = np.array([b[0] for b in ws.box])
