@@ -24,10 +24,12 @@ between the tracker's and the ground truth's return. Targets (issue 24): ratio >
 tracker agreement >= 99 % of steps and no episode's returns more than 2 apart.
 
     .venv/bin/python bench/graph_parity.py [--episodes 200] [--first-seed 1000] [--preset real_proxy]
+        [--per-episode runs/parity.csv]
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import time
 
@@ -45,6 +47,8 @@ def main(argv=None) -> int:
     parser.add_argument("--task", default="reach", choices=("reach", "conveyor"))
     parser.add_argument("--preset", default=None, help="perturbation preset of config/presets.yaml")
     parser.add_argument("--checkpoint", default=None, help="the column to compare (default: the shipped one)")
+    parser.add_argument("--per-episode", default=None, metavar="CSV",
+                        help="also write each graph episode (policy, seed, returns, agreeing steps) to this file")
     args = parser.parse_args(argv)
     if args.episodes < 1:
         parser.error("--episodes must be >= 1")
@@ -55,14 +59,24 @@ def main(argv=None) -> int:
     header = (f"{'policy':10} {'env':>7} {'tracker':>8} {'truth':>7} {'truth/env':>10} {'tracker/env':>12} "
               f"{'agreement':>10} {'max gap':>8} {'wall s':>7}")
     print(header)
+    rows = []
     for label, policy in (("teacher", "scripted"), ("column 1", column)):
         start = time.perf_counter()
         env = env_returns(policy, seeds, args.task, args.preset)
         graph = graph_returns(policy, args.first_seed, args.episodes, args.task, args.preset)
         s = parity_summary(env, graph)
+        rows += [(label, g, e) for g, e in zip(graph, env)]
         print(f"{label:10} {s['env_mean']:7.2f} {s['graph_tracker_mean']:8.2f} {s['graph_ground_truth_mean']:7.2f} "
               f"{s['ratio_ground_truth']:10.3f} {s['ratio_tracker']:12.3f} {100 * s['step_agreement']:9.2f}% "
               f"{s['max_return_gap']:8.0f} {time.perf_counter() - start:7.0f}")
+    if args.per_episode:
+        with open(args.per_episode, "w", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(["policy", "seed", "env_return", "tracker_return", "ground_truth_return", "gap", "steps",
+                          "agreeing_steps"])
+            for label, g, e in rows:
+                out.writerow([label, g.seed, e, g.tracker_return, g.ground_truth_return,
+                              g.tracker_return - g.ground_truth_return, g.steps, g.agreeing_steps])
     return 0
 
 
