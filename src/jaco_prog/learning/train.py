@@ -164,6 +164,26 @@ class Run:
         })
 
 
+def net_and_optimizer(cfg: TrainConfig, folder: RunDirectory, probe_env) -> tuple[ProgressiveNet, torch.optim.Optimizer]:
+    """The run's net and optimiser: restored from the resumed checkpoint (its net checked against the env, the
+    torch random state restored), or built for cfg's mode from cfg.seed."""
+    if folder.resumed is None:
+        torch.manual_seed(cfg.seed)
+        net = build_net(cfg, probe_env)  # reads from_checkpoint: another robot's or image size's net is refused
+        return net, make_optimizer(trainable_parameters(net), cfg)
+    data = folder.resumed
+    net, spec = net_from_checkpoint(data, str(folder.checkpoint))
+    check_env_matches(spec, probe_env, str(folder.checkpoint))
+    optimizer = make_optimizer(trainable_parameters(net), cfg)
+    try:
+        optimizer.load_state_dict(data["optimizer"])
+    except (KeyError, ValueError) as err:
+        raise CheckpointError(f"{folder.checkpoint}: optimiser state does not match the net ({err})") from err
+    if "torch_rng" in data:
+        torch.set_rng_state(data["torch_rng"])
+    return net, optimizer
+
+
 def prepare_run(cfg: TrainConfig, resume: bool) -> Run:
     cfg.validate()
     run_dir = Path(cfg.run_dir) if cfg.run_dir else default_run_dir(cfg)
@@ -171,21 +191,7 @@ def prepare_run(cfg: TrainConfig, resume: bool) -> Run:
     folder = RunDirectory.open(run_dir, resume, hint="pass --resume to continue it or choose another --run-dir")
     probe_env = make_training_env(cfg.task, cfg.preset, cfg.seed)
     try:
-        if folder.resumed is not None:
-            data = folder.resumed
-            net, spec = net_from_checkpoint(data, str(folder.checkpoint))
-            check_env_matches(spec, probe_env, str(folder.checkpoint))
-            optimizer = make_optimizer(trainable_parameters(net), cfg)
-            try:
-                optimizer.load_state_dict(data["optimizer"])
-            except (KeyError, ValueError) as err:
-                raise CheckpointError(f"{folder.checkpoint}: optimiser state does not match the net ({err})") from err
-            if "torch_rng" in data:
-                torch.set_rng_state(data["torch_rng"])
-        else:
-            torch.manual_seed(cfg.seed)
-            net = build_net(cfg, probe_env)
-            optimizer = make_optimizer(trainable_parameters(net), cfg)
+        net, optimizer = net_and_optimizer(cfg, folder, probe_env)
     finally:
         probe_env.close()
     folder.begin(cfg.to_dict())

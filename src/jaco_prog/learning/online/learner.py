@@ -57,10 +57,10 @@ from jaco_prog.config import load_yaml
 from jaco_prog.errors import UserError
 from jaco_prog.learning.config import VALUES_BEFORE_FIELD_EXISTED, TrainConfig
 from jaco_prog.learning.logger import RunLogger
-from jaco_prog.learning.optimizer import begin_update, make_optimizer, trainable_parameters, value_warmup_parameters
+from jaco_prog.learning.optimizer import begin_update, value_warmup_parameters
 from jaco_prog.learning.rollout import Episode, clip_and_step, n_step_loss
-from jaco_prog.learning.train import Run, build_net, check_env_matches
-from jaco_prog.nets.checkpoint import CheckpointError, net_from_checkpoint, read_checkpoint
+from jaco_prog.learning.train import Run, net_and_optimizer
+from jaco_prog.nets.checkpoint import net_from_checkpoint, read_checkpoint
 from jaco_prog.nets.progressive import ProgressiveNet
 from jaco_prog.run_dir import RunDirectory
 
@@ -132,21 +132,9 @@ def open_online_run(cfg: TrainConfig, profile, image_size: int) -> tuple[Run, bo
             was = ", ".join(f"{k} {getattr(stored, k)!r}" for k in different)
             raise UserError(f"run_dir {run_dir} holds a run of another configuration ({was}; this launch asks "
                             f"for {asked}): resume it with its own settings or choose another run_dir")
-        net, spec = net_from_checkpoint(data, str(checkpoint))
-        check_env_matches(spec, probe, str(checkpoint))
-        if cfg.mode != "scratch":
-            _check_same_start(net, cfg, run_dir)
-        optimizer = make_optimizer(trainable_parameters(net), cfg)
-        try:
-            optimizer.load_state_dict(data["optimizer"])
-        except (KeyError, ValueError) as err:
-            raise CheckpointError(f"{checkpoint}: optimiser state does not match the net ({err})") from err
-        if "torch_rng" in data:
-            torch.set_rng_state(data["torch_rng"])
-    else:
-        torch.manual_seed(cfg.seed)
-        net = build_net(cfg, probe)  # reads from_checkpoint: another robot's or image size's net is refused here
-        optimizer = make_optimizer(trainable_parameters(net), cfg)
+    net, optimizer = net_and_optimizer(cfg, folder, probe)
+    if resumed and cfg.mode != "scratch":
+        _check_same_start(net, cfg, run_dir)
     folder.begin(cfg.to_dict())
     run = Run(cfg, folder, net, optimizer, folder.counters())
     run.logger = RunLogger(run_dir, cfg.total_steps, run.global_step, cfg.progress)
