@@ -24,7 +24,6 @@ the issue's >= 2000 steps (about 1.5 min on 2 cores).
 """
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
@@ -145,7 +144,7 @@ def test_policy_node_without_a_reward_holds_the_episodes_and_says_why_once(ros, 
     assert not events and node.session.paused
     err = capfd.readouterr().err
     assert err.count("no reward received") == 1 and "[ERROR]" in err
-    t = ticks(node, 10, 30.0, reward=lambda i: 0.0)  # the tracker comes up: the episodes start
+    ticks(node, 10, 30.0, reward=lambda i: 0.0)  # the tracker comes up: the episodes start
     assert events and events[0].data == "start 0" and not node.session.paused
     node.close()
     node.destroy_node()
