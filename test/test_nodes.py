@@ -648,3 +648,14 @@ def test_driver_node_does_not_configure_when_config_files_disagree(monkeypatch, 
         assert "configure failed: safety.yaml: defaults.command_timeout" in err
     finally:
         node.destroy_node()
+
+
+def test_policy_and_tracker_nodes_refuse_config_files_that_disagree(monkeypatch):
+    from jaco_prog.config import ConfigError
+    from jaco_prog.nodes.policy_node import PolicyNode
+    from jaco_prog.nodes.tracker_node import TrackerNode
+    disagreeing_files(monkeypatch)
+    for node_class in (PolicyNode, TrackerNode):
+        with pytest.raises(ConfigError, match="safety.yaml: defaults.command_timeout"):
+            node_class()
+

@@ -41,6 +41,7 @@ from types import SimpleNamespace
 
 from rclpy.node import Node
 
+from jaco_prog import config_check
 from jaco_prog.errors import UserError
 from jaco_prog.nodes import common
 from jaco_prog.robot.profile import load_profile
@@ -79,6 +80,8 @@ class PolicyNode(Node):
         self.p = p = common.declare(self, PARAMETERS)
         if p["mode"] not in MODES:
             raise ValueError(f"{NAME}: mode must be one of {MODES} (got {p['mode']!r})")
+        # the loop acts at the task's rate within the driver's watchdog: the files must agree first
+        config_check.check_agreement(runtime_file=p["runtime_config"] or None)
         runtime = load_runtime_params(p["runtime_config"] or None)
         self.profile = load_profile(p["robot_profile"])
         self.learner = self.session = None

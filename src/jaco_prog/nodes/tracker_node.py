@@ -27,10 +27,13 @@ header stamps.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 
 from rclpy.node import Node
 
+from jaco_prog import config_check
+from jaco_prog.errors import UserError
 from jaco_prog.nodes import common
 from jaco_prog.perception.camera_capture import configured_camera
 from jaco_prog.perception.colour_tracker import load_tracker_params
@@ -65,6 +68,7 @@ class TrackerNode(Node):
     def __init__(self, **node_kwargs):
         super().__init__(NAME, **node_kwargs)
         self.p = p = common.declare(self, PARAMETERS)
+        config_check.check_agreement(runtime_file=p["runtime_config"] or None)  # one reward radius, one rate
         profile = load_profile(p["robot_profile"])
         runtime = load_runtime_params(p["runtime_config"] or None)
         hsv = p["hsv_ranges"]
@@ -105,7 +109,11 @@ class TrackerNode(Node):
 
 
 def main(args=None) -> None:
-    common.spin(TrackerNode, args)
+    try:
+        common.spin(TrackerNode, args)
+    except UserError as err:  # config files that disagree or a bad value: one line, not a traceback
+        print(f"[{NAME}] error: {err}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
