@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 from jaco_prog import topics
+from jaco_prog.hardware import load_driver_params
 
 ROS_INFRA = {"/rosout", "/parameter_events"}
 CLOCK = "/clock"  # every node on sim time subscribes to it (rclpy's TimeSource), none by the contract
@@ -196,8 +197,8 @@ def make_driver_node(**params):
 def test_driver_node_defaults_configure_activate_and_contract():
     node = make_driver_node()
     try:
-        assert node.p["backend"] == "mock" and node.p["autostart"] is True
-        assert node.driver is not None and node.driver.backend.name == "mock"
+        assert node.p["backend"] == "" and node.p["autostart"] is True  # "": driver.yaml's backend, the one home
+        assert node.driver is not None and node.driver.backend.name == load_driver_params().backend == "mock"
         assert declared(node) == contract("driver_node")
         periods = sorted(t.timer_period_ns for t in timers(node))
         assert periods == [pytest.approx(1e9 / node.driver.layer.params.control_rate, abs=1), pytest.approx(1e8)]

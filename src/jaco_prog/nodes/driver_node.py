@@ -46,7 +46,7 @@ from jaco_prog.safety import SafetyLayer, load_safety_params
 NAME = "driver_node"
 PARAMETERS = {
     "driver_config": "",         # path of a driver.yaml; "" -> the package's config/driver.yaml
-    "backend": "mock",           # mock | kortex | gen2_bridge ("sim" runs inside sim_node)
+    "backend": "",               # mock | kortex | gen2_bridge ("sim" runs inside sim_node); "" -> driver.yaml's
     "robot_profile": "",         # "" -> driver.yaml robot_profile
     "robot_ip": "",              # kortex address; "" -> driver.yaml / KORTEX_ADDRESS
     "kortex_password": "",       # "" -> the environment variable named in driver.yaml
