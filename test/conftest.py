@@ -91,3 +91,16 @@ def save_narrow_column():
         return save_checkpoint(directory / "checkpoint.pt", {"spec": net.spec.to_dict(), "model": net.state_dict()})
 
     return save
+
+
+@pytest.fixture
+def one_torch_thread():
+    """torch on one thread for the test, as train_a2c and the policy node run: small nets gain nothing from a
+    second OpenMP thread on a busy 2-core machine, and another thread count sums in another order (weights that
+    must equal another path's bit for bit differ in their last bits)."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

@@ -294,15 +294,6 @@ def test_train_help_explains_the_modes(capsys):
         assert word in text
 
 
-@pytest.fixture
-def one_torch_thread():
-    # small nets: a second OpenMP thread only adds synchronisation, badly so on a busy 2-core machine
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 def reference_loss(runner, net, cfg) -> torch.Tensor:
     """The loss as a rollout built it when the acting forward was the differentiated one: one forward with
     gradients per env step. The batched update must reproduce it."""

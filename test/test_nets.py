@@ -30,15 +30,7 @@ from jaco_prog.robot.profile import load_profile
 WIDE_PIXELS = ColumnSpec.preset("wide")
 NARROW_PIXELS_PROPRIO = ColumnSpec.preset("narrow", inputs="pixels+proprio")
 NARROW_PROPRIO_FF = ColumnSpec.preset("narrow", inputs="proprio", core="ff")
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    # these nets are small: extra OpenMP threads only add synchronisation, badly so on a busy 2-core machine
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # every test here
 
 
 def make_spec(columns, profile="j2n6s300", size=64) -> NetSpec:

@@ -83,14 +83,6 @@ def initial_net(run_dir: Path) -> ProgressiveNet:
 
 
 # --- the stream is the env path's A2C ----------------------------------------------------------------------
-@pytest.fixture
-def one_torch_thread():
-    # as train_a2c runs (threads 1): another thread count sums in another order, and the weights differ in
-    # their last bits
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 def test_the_online_stream_learns_exactly_what_jaco_prog_train_a2c_with_one_env_learns(tmp_path, one_torch_thread):
