@@ -81,7 +81,9 @@ class ScriptedReacher:
         return dq / (np.max(np.abs(dq[self.arm])) + 1e-9), bool(np.linalg.norm(error) < 0.02)
 
     def act(self, obs=None) -> np.ndarray:
-        dq, arrived = self._joint_motion()
+        return self._action(*self._joint_motion())
+
+    def _action(self, dq: np.ndarray, arrived: bool) -> np.ndarray:
         action = np.ones(self.env.profile.n_joints, dtype=np.int64)
         action[self.arm & (dq > self.deadband)] = 2
         action[self.arm & (dq < -self.deadband)] = 0
@@ -98,11 +100,11 @@ class ScriptedReacher:
         w = 0.45 exp(-d / temperature) of each arm joint's probability to the action across the deadband, d the
         distance of the wanted motion from it: the teacher's action stays the most probable, and the label is
         sure far from the deadband, while holding still at the goal, and for the fingers. temperature 0: one-hot."""
-        action = self.act()
+        dq, arrived = self._joint_motion()  # once: the Jacobian solve is the collection's hot path
+        action = self._action(dq, arrived)
         joints = np.arange(len(action))
         label = np.zeros((len(action), 3), np.float32)
         label[joints, action] = 1.0
-        dq, arrived = self._joint_motion()
         if temperature > 0 and not arrived:
             moving = np.abs(dq) > self.deadband
             across = np.where(moving, 1, np.where(dq > 0, 2, 0))  # moving: hold; holding: the way dq points
