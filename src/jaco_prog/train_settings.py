@@ -152,7 +152,12 @@ class ImitationConfig:
     steps_per_iteration: int = setting("env steps collected per iteration", unit="env steps", low=1, flag=True)
     envs: int = setting("environments stepped in lockstep, the student's forward batched over them", low=1,
                         flag=True)
-    beta_start: float = setting("chance of executing the teacher's action in iteration 0", low=0, high=1)
+    init_from: str | None = setting("a first-column checkpoint (file or run directory) of the same net whose "
+                                    "weights and optimiser the student starts from; its env steps and wall time "
+                                    "count towards this run's (none: a fresh net)", nonempty=True, flag=True,
+                                    unset="none")
+    beta_start: float = setting("chance of executing the teacher's action in iteration 0", low=0, high=1,
+                                flag=True)
     beta_decay: float = setting("teacher share multiplier per iteration (it starts at beta_start)", low=0, high=1,
                                 flag=True)
     beta_floor: float = setting("teacher share below which it is 0: the student alone drives from then on",

@@ -287,9 +287,11 @@ def run_imitation(cfg: ImitationConfig, run_dir: str | Path, resume: bool = Fals
             started = time.perf_counter()
             beta = cfg.beta(run.iteration)
             run.net.eval()
-            # A resumed run's data set starts empty (frames are not checkpointed); training on one iteration's
-            # frames alone would overfit them, so the first collection refills it.
-            refill = cfg.max_frames // 2 if dataset.frames == 0 and run.iteration > 0 else 0
+            # A resumed or continued run's data set starts empty (frames are not checkpointed) beside a trained
+            # student; training on one iteration's frames alone would overfit them, so the first collection
+            # refills it.
+            trained = run.iteration > 0 or cfg.init_from is not None
+            refill = cfg.max_frames // 2 if dataset.frames == 0 and trained else 0
             episodes = collector.collect(max(cfg.steps_per_iteration, refill), beta)
             dataset.add(episodes)
             run.net.train()
@@ -352,9 +354,9 @@ class ImitationRun:
     and the policy node read it)."""
 
     def __init__(self, cfg: ImitationConfig, folder: RunDirectory, net: ProgressiveNet,
-                 optimizer: torch.optim.Optimizer):
+                 optimizer: torch.optim.Optimizer, counters: dict | None = None):
         self.cfg, self.folder, self.net, self.optimizer = cfg, folder, net, optimizer
-        counters = folder.counters()
+        counters = folder.counters() if counters is None else counters
         self.iteration = counters.get("iteration", 0)
         self.env_steps = counters.get("global_step", 0)
         self.wall = counters.get("wall_time_s", 0.0)
@@ -366,15 +368,18 @@ class ImitationRun:
         net = build_student(cfg)
         optimizer = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=cfg.lr)
         data = folder.resumed
+        counters = None
         if data is not None:
             net.load_state_dict(data["model"])
             optimizer.load_state_dict(data["optimizer"])
+        elif cfg.init_from:
+            counters = continue_from(cfg.init_from, net, optimizer, cfg.lr)
         folder.begin({"imitation": asdict(cfg)})
         previous = (data or {}).get("imitation")
         iteration = folder.counters().get("iteration", 0)
         if previous and previous != asdict(cfg):  # keep what iterations 1..iteration ran with
             folder.write(f"config.until-iteration-{iteration}.yaml", {"imitation": previous})
-        return cls(cfg, folder, net, optimizer)
+        return cls(cfg, folder, net, optimizer, counters)
 
     def finish_iteration(self, beta: float, episodes: list[EpisodeData], stats: dict, dataset_frames: int,
                          seconds: float) -> dict:
@@ -404,6 +409,35 @@ class ImitationRun:
             "counters": {"global_step": self.env_steps, "iteration": self.iteration, "wall_time_s": self.wall,
                          "pretrained": self.pretrained},
             "imitation": asdict(self.cfg)})
+
+
+def continue_from(path: str, net: ProgressiveNet, optimizer: torch.optim.Optimizer, lr: float) -> dict:
+    """The student takes over the weights (and, from an imitation run, the optimiser's moments) of
+    the first-column checkpoint `path`; the counters a new run starts with: its env steps and wall time, which
+    count towards the column's budget, and `pretrained`, since the encoder already is. The net must be this
+    run's (same columns, same robot joints, same image); the task may differ, say in its joint speeds."""
+    from jaco_prog.nets.checkpoint import CheckpointError, net_from_checkpoint, read_checkpoint
+
+    data = read_checkpoint(path)
+    _, theirs = net_from_checkpoint(data, str(path))
+    ours = net.spec
+    if list(theirs.profile["joint_names"]) != list(ours.profile["joint_names"]):
+        raise CheckpointError(f"{path} was trained for robot profile {theirs.profile.get('name')!r}; this run's is "
+                              f"{ours.profile.get('name')!r}")
+    mine = {k: v for k, v in ours.to_dict().items() if k != "profile"}
+    other = {k: v for k, v in theirs.to_dict().items() if k != "profile"}
+    if mine != other:
+        differ = sorted(k for k in mine if mine[k] != other.get(k))
+        raise CheckpointError(f"{path} is another net than this run's (its {', '.join(differ)} differ): "
+                              "--init-from takes a first column of the same size, core and heads")
+    net.load_state_dict(data["model"])
+    if data.get("optimizer") and data.get("imitation"):  # Adam's moments; a training run's are RMSprop's
+        optimizer.load_state_dict(data["optimizer"])
+        for group in optimizer.param_groups:
+            group["lr"] = lr  # the checkpoint's own rate came with its state
+    counters = data.get("counters") or {}
+    return {"global_step": int(counters.get("global_step", 0)), "wall_time_s": float(counters.get("wall_time_s", 0.0)),
+            "iteration": 0, "pretrained": True}
 
 
 def read_iterations(run_dir: str | Path) -> list[dict[str, str]]:
