@@ -308,3 +308,28 @@ def test_student_curve_keeps_only_iterations_the_student_drove(tmp_path):
                                            "1,1000,0,0\n2,2000,4,1.5\n3,3000,5,2.5\n")
     steps, returns = student_curve(tmp_path)
     assert steps.tolist() == [2000.0, 3000.0] and returns.tolist() == [1.5, 2.5]
+
+
+def test_a_run_continued_from_another_column_starts_from_its_weights_and_counts_its_steps(tmp_path):
+    first = tmp_path / "first"
+    run_imitation(ImitationConfig(**SMALL, iterations=1), first, progress=False)
+    before = read_checkpoint(first)
+    cfg = ImitationConfig(**{**SMALL, "max_frames": 600}, iterations=1, init_from=str(first), beta_start=0.0,
+                          lr=1.0e-9)
+    run_imitation(cfg, tmp_path / "second", progress=False)
+    after = read_checkpoint(tmp_path / "second")
+    # the weights carried over (a negligible learning rate barely moves them), and the step budget with them
+    for key, weight in before["model"].items():
+        assert torch.allclose(weight, after["model"][key], atol=1e-5), key
+    steps = int(list(csv.DictReader(open(tmp_path / "second" / "iterations.csv")))[0]["env_steps"])
+    assert steps >= before["counters"]["global_step"] + 300  # a continued run's first collection refills too
+    assert after["counters"]["global_step"] == steps and after["optimizer"]["param_groups"][0]["lr"] == 1.0e-9
+
+
+def test_a_run_cannot_continue_from_another_net(tmp_path):
+    first = tmp_path / "first"
+    run_imitation(ImitationConfig(**SMALL, iterations=1), first, progress=False)
+    cfg = ImitationConfig(**{**SMALL, "column": "wide"}, iterations=1, init_from=str(first))
+    with pytest.raises(UserError, match="another net than this run's"):
+        run_imitation(cfg, tmp_path / "second", progress=False)
+    assert not (tmp_path / "second").exists()
