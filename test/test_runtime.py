@@ -278,7 +278,7 @@ def test_runtime_config_errors_name_the_field(tmp_path):
         RuntimeParams.from_dict(bad)
     bad = yaml.safe_load(yaml.safe_dump(raw))
     bad["episodes"]["length"] = 50
-    with pytest.raises(ConfigError, match=r"episodes\.length: unknown field"):
+    with pytest.raises(ConfigError, match=r"episodes\.length: unknown key"):
         RuntimeParams.from_dict(bad)
     bad = yaml.safe_load(yaml.safe_dump(raw))
     bad["sim"]["camera_rate"] = 30.0

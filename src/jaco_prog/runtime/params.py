@@ -13,62 +13,39 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""config/runtime.yaml as dataclasses, validated with errors that name the field."""
+"""config/runtime.yaml as typed sections (jaco_prog.config's loader: every key given, nothing unknown, finite
+numbers in range, each error one line naming the file and the field). The file is the only home of the values: a
+section built in Python (`PolicyParams(rate=10.0)`) takes the keys it is not given from it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jaco_prog.config import ConfigError, load_yaml, number
+from jaco_prog.config import ConfigError, config_class, from_mapping, load_yaml, setting
 from jaco_prog.paths import config_path
 
+HOME = "runtime.yaml"
 CROPS = ("centre_square", "none")
 STORAGES = ("mcap", "sqlite3")
+BAG_VERSIONS = (8, 9)
 
 
-def _section(raw: dict, key: str, fields: set[str], where: str) -> dict:
-    section = raw.get(key)
-    if not isinstance(section, dict):
-        raise ConfigError(f"{where}: {key}", "missing or not a mapping")
-    for name in section:
-        if name not in fields:
-            raise ConfigError(f"{where}: {key}.{name}", f"unknown field; known: {', '.join(sorted(fields))}")
-    for name in fields:
-        if name not in section:
-            raise ConfigError(f"{where}: {key}.{name}", "missing")
-    return section
-
-
-def _int(value: Any, where: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(where, f"must be an integer >= {minimum} (got {value!r})")
-    return value
-
-
-def _flag(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(where, f"must be true or false (got {value!r})")
-    return value
-
-
-def _text(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(where, f"must be a non-empty path (got {value!r})")
-    return value
-
-
-@dataclass(frozen=True)
+@config_class(HOME, "policy", frozen=True)
 class PolicyParams:
-    rate: float = 20.0
-    image_timeout: float = 0.25
-    joint_state_timeout: float = 0.1
-    image_size: int = 64
-    crop: str = "centre_square"
-    command_duration: float = 0.1
-    greedy: bool = True
-    stats_window: int = 1000
-    default_checkpoint: str = "models/column1_reach_wide_lstm.pt"  # relative to the package share directory
+    rate: float = setting("policy loop timer", unit="Hz", above=0)
+    image_timeout: float = setting("no command while the latest image is older than this", unit="s", above=0)
+    joint_state_timeout: float = setting("no command while the latest joint state is older than this", unit="s",
+                                         above=0)
+    image_size: int = setting("policy input, square; a checkpoint's pixels_shape must agree", unit="pixels",
+                              low=24)
+    crop: str = setting("centre_square: the frame's centre square, then resized; none: the whole frame resized",
+                        choices=CROPS)
+    command_duration: float = setting("how long a command is valid (time_from_start of its one point)", unit="s",
+                                      above=0)
+    greedy: bool = setting("argmax actions of a trained net (false: sample from its softmax)")
+    stats_window: int = setting("ticks kept for the period / inference-time percentiles", low=10)
+    default_checkpoint: str = setting("the net used when none is named, relative to the package share directory",
+                                      nonempty=True)
 
     def default_checkpoint_path(self) -> Path:
         from jaco_prog.paths import share_dir
@@ -80,114 +57,81 @@ class PolicyParams:
         return 1.0 / self.rate
 
 
-@dataclass(frozen=True)
+@config_class(HOME, "episodes", frozen=True)
 class EpisodeParams:
-    steps: int = 50
-    settle_ticks: int = 2
-    move_target_every: int = 3
+    steps: int = setting("policy ticks (actions) per episode", low=1)
+    settle_ticks: int = setting("policy ticks between a reset and the next start", low=1)
+    move_target_every: int = setting("real robot: the operator moves the target before every this many episodes",
+                                     low=1)
 
 
-@dataclass(frozen=True)
+@config_class(HOME, "tracker", frozen=True)
 class TrackerRuntimeParams:
-    joint_state_timeout: float = 0.1
-    marker_scale: float = 0.05
+    joint_state_timeout: float = setting("older joint states give no palm position (reward 0)", unit="s", above=0)
+    marker_scale: float = setting("size of the rviz target marker", unit="m", above=0)
 
 
-@dataclass(frozen=True)
+@config_class(HOME, "frames", frozen=True)
+class FrameParams:
+    camera: str = setting("frame_id of Image / CameraInfo (OpenCV optical convention)", nonempty=True)
+
+
+@config_class(HOME, "sim", frozen=True)
 class SimParams:
-    camera_width: int = 320
-    camera_height: int = 240
-    camera_rate: float = 20.0
-    joint_state_rate: float = 100.0
-    driver_status_rate: float = 10.0
-    clock_rate: float = 100.0
-    ground_truth_reward: bool = True
-    end_on_violation: bool = True
+    camera_width: int = setting("simulated camera resolution (image + camera_info)", unit="pixels", low=32)
+    camera_height: int = setting("simulated camera resolution (image + camera_info)", unit="pixels", low=32)
+    camera_rate: float = setting("must divide the driver control rate", unit="Hz", above=0)
+    joint_state_rate: float = setting("must divide the driver control rate", unit="Hz", above=0)
+    driver_status_rate: float = setting("driver status (diagnostics)", unit="Hz", above=0)
+    clock_rate: float = setting("/clock", unit="Hz", above=0)
+    ground_truth_reward: bool = setting("also publish the reward computed from sim state")
+    end_on_violation: bool = setting("a sim safety violation ends the episode")
 
 
-@dataclass(frozen=True)
+@config_class(HOME, "recording", frozen=True)
 class RecordingParams:
-    storage: str = "mcap"
-    version: int = 9
-    video_fps: int = 20
+    storage: str = setting("rosbag2 storage", choices=STORAGES)
+    version: int = setting("rosbag2 metadata version (9: Jazzy)", choices=BAG_VERSIONS)
+    video_fps: int = setting("frame rate of videos made from a recording", unit="Hz", low=1)
 
 
-@dataclass(frozen=True)
+def _train_fields(value: Any, where: str) -> dict:
+    """TrainConfig fields by name; their values are checked by TrainConfig when learning starts."""
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise ConfigError(where, "must be a mapping of TrainConfig fields (config/train.yaml's names)")
+    return dict(value)
+
+
+@config_class(HOME, "learner", frozen=True)
 class LearnerParams:
     """The graph's online learner (jaco_prog.learning.online): policy_node learn:=true, `jaco-prog run --learn`."""
-    train: dict  # TrainConfig fields an online run sets over config/train.yaml (checked when learning starts)
-    background: bool = True  # updates in a thread beside the acting loop; false: in the loop, between actions
-    reward_timeout: float = 0.25  # s: an older reward at a credited step ends the episode unlearnt
-    reward_report_after: float = 5.0  # s without a reward before the pause is reported as an error
+    train: dict = setting("TrainConfig fields an online run sets over config/train.yaml", parse=_train_fields)
+    background: bool = setting("updates in a thread beside the acting loop; false: in the loop, between actions")
+    reward_timeout: float = setting("an older reward at a credited step ends the episode unlearnt", unit="s",
+                                    above=0)
+    reward_report_after: float = setting("without a reward this long, the pause is reported as an error",
+                                         unit="s", above=0)
 
 
-@dataclass(frozen=True)
+@config_class(HOME, frozen=True)
 class RuntimeParams:
-    policy: PolicyParams
-    episodes: EpisodeParams
-    tracker: TrackerRuntimeParams
-    camera_frame: str
-    sim: SimParams
-    recording: RecordingParams
-    learner: LearnerParams
+    policy: PolicyParams = setting()
+    episodes: EpisodeParams = setting()
+    tracker: TrackerRuntimeParams = setting()
+    frames: FrameParams = setting()
+    sim: SimParams = setting()
+    recording: RecordingParams = setting()
+    learner: LearnerParams = setting()
+
+    @property
+    def camera_frame(self) -> str:
+        return self.frames.camera
 
     @classmethod
-    def from_dict(cls, raw: dict, where: str = "runtime.yaml") -> "RuntimeParams":
-        p = _section(raw, "policy", set(PolicyParams.__dataclass_fields__), where)
-        w = f"{where}: policy"
-        if p["crop"] not in CROPS:
-            raise ConfigError(f"{w}.crop", f"must be one of {CROPS} (got {p['crop']!r})")
-        policy = PolicyParams(
-            rate=number(p["rate"], f"{w}.rate", positive=True),
-            image_timeout=number(p["image_timeout"], f"{w}.image_timeout", positive=True),
-            joint_state_timeout=number(p["joint_state_timeout"], f"{w}.joint_state_timeout", positive=True),
-            image_size=_int(p["image_size"], f"{w}.image_size", 24), crop=p["crop"],
-            command_duration=number(p["command_duration"], f"{w}.command_duration", positive=True),
-            greedy=_flag(p["greedy"], f"{w}.greedy"), stats_window=_int(p["stats_window"], f"{w}.stats_window", 10),
-            default_checkpoint=_text(p["default_checkpoint"], f"{w}.default_checkpoint"))
-        e = _section(raw, "episodes", set(EpisodeParams.__dataclass_fields__), where)
-        w = f"{where}: episodes"
-        episodes = EpisodeParams(steps=_int(e["steps"], f"{w}.steps", 1),
-                                 settle_ticks=_int(e["settle_ticks"], f"{w}.settle_ticks", 1),
-                                 move_target_every=_int(e["move_target_every"], f"{w}.move_target_every", 1))
-        t = _section(raw, "tracker", set(TrackerRuntimeParams.__dataclass_fields__), where)
-        w = f"{where}: tracker"
-        tracker = TrackerRuntimeParams(
-            joint_state_timeout=number(t["joint_state_timeout"], f"{w}.joint_state_timeout", positive=True),
-            marker_scale=number(t["marker_scale"], f"{w}.marker_scale", positive=True))
-        f = _section(raw, "frames", {"camera"}, where)
-        if not isinstance(f["camera"], str) or not f["camera"]:
-            raise ConfigError(f"{where}: frames.camera", "must be a frame name")
-        s = _section(raw, "sim", set(SimParams.__dataclass_fields__), where)
-        w = f"{where}: sim"
-        sim = SimParams(camera_width=_int(s["camera_width"], f"{w}.camera_width", 32),
-                        camera_height=_int(s["camera_height"], f"{w}.camera_height", 32),
-                        camera_rate=number(s["camera_rate"], f"{w}.camera_rate", positive=True),
-                        joint_state_rate=number(s["joint_state_rate"], f"{w}.joint_state_rate", positive=True),
-                        driver_status_rate=number(s["driver_status_rate"], f"{w}.driver_status_rate", positive=True),
-                        clock_rate=number(s["clock_rate"], f"{w}.clock_rate", positive=True),
-                        ground_truth_reward=_flag(s["ground_truth_reward"], f"{w}.ground_truth_reward"),
-                        end_on_violation=_flag(s["end_on_violation"], f"{w}.end_on_violation"))
-        r = _section(raw, "recording", set(RecordingParams.__dataclass_fields__), where)
-        w = f"{where}: recording"
-        if r["storage"] not in STORAGES:
-            raise ConfigError(f"{w}.storage", f"must be one of {STORAGES} (got {r['storage']!r})")
-        if r["version"] not in (8, 9):
-            raise ConfigError(f"{w}.version", f"must be 8 or 9 (got {r['version']!r})")
-        recording = RecordingParams(storage=r["storage"], version=r["version"],
-                                    video_fps=_int(r["video_fps"], f"{w}.video_fps", 1))
-        n = _section(raw, "learner", set(LearnerParams.__dataclass_fields__), where)
-        w = f"{where}: learner"
-        if not isinstance(n["train"], dict) or not all(isinstance(k, str) for k in n["train"]):
-            raise ConfigError(f"{w}.train", "must be a mapping of TrainConfig fields (config/train.yaml's names)")
-        learner = LearnerParams(
-            train=dict(n["train"]), background=_flag(n["background"], f"{w}.background"),
-            reward_timeout=number(n["reward_timeout"], f"{w}.reward_timeout", positive=True),
-            reward_report_after=number(n["reward_report_after"], f"{w}.reward_report_after", positive=True))
-        return cls(policy, episodes, tracker, f["camera"], sim, recording, learner)
+    def from_dict(cls, raw: dict, where: str = HOME) -> "RuntimeParams":
+        return from_mapping(cls, raw, where)
 
 
 def load_runtime_params(path: str | Path | None = None) -> RuntimeParams:
-    path = Path(path) if path else config_path("runtime.yaml")
+    path = Path(path) if path else config_path(HOME)
     return RuntimeParams.from_dict(load_yaml(path), path.name)
-
