@@ -88,9 +88,9 @@ def test_tracker_scales_a_frame_of_another_resolution():
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda t: t.update(min_pixels=0), r"tracker\.min_pixels: must be > 0"),
+    (lambda t: t.update(min_pixels=0), r"tracker\.min_pixels: must be a positive integer \(got 0\)"),
     (lambda t: t["hsv_ranges"][0]["low"].__setitem__(0, 200), r"hsv_ranges\[0\]\.low\[0\]: must be <= 179"),
-    (lambda t: t.update(radius=0.1), r"tracker\.radius: unknown field"),
+    (lambda t: t.update(radius=0.1), r"tracker\.radius: unknown key"),
 ])
 def test_bad_tracker_config_names_the_field(tmp_path, edit, message):
     from jaco_prog.paths import config_path
@@ -146,7 +146,7 @@ def test_the_reward_radius_is_the_tasks(tmp_path):
     data["tracker"]["reward_radius"] = 0.10
     path = tmp_path / "tracker.yaml"
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(ConfigError, match=r"tracker\.reward_radius: unknown field \(the task's: config/task\.yaml\)"):
+    with pytest.raises(ConfigError, match=r"tracker\.reward_radius: unknown key \(the task's: config/task\.yaml task\.reward_radius\)"):
         load_tracker_params(path)
 
 

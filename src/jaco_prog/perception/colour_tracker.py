@@ -35,37 +35,75 @@ Why each step (docs/task.md "The tracker and the randomisation"):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 import cv2
 import numpy as np
 
-from jaco_prog.config import ConfigError, load_yaml, number
+from jaco_prog.config import ConfigError, config_class, from_mapping, join, load_yaml, require, setting
 from jaco_prog.paths import config_path
 from jaco_prog.perception.camera_model import PinholeCamera
 from jaco_prog.reward import palm_target_distance, sparse_reward
 from jaco_prog.sim.scene import TARGET_SHAPES, shape_size
 
 
-@dataclass(frozen=True)
-class TrackerParams:
-    # OpenCV HSV: hue 0-179, saturation and value 0-255. Red wraps around hue 0, hence several ranges.
-    hsv_ranges: tuple = (((0, 160, 40), (10, 255, 255)), ((170, 160, 40), (179, 255, 255)))
-    min_pixels: int = 4
-    table_z: float = 0.0
-    occlusion_clearance: float = 0.12  # the hand nearer than this to the line of sight may hide the target
-    hold_gate: float = 0.04  # a partly hidden target seen this far from the held estimate has moved
+HUE_MAX = 179  # OpenCV HSV: hue 0-179, saturation and value 0-255
+
+
+@config_class(frozen=True)
+class HsvRange:
+    low: tuple[int, int, int] = setting("[h, s, v] lower corner (OpenCV HSV)", low=0, high=255)
+    high: tuple[int, int, int] = setting("[h, s, v] upper corner (OpenCV HSV)", low=0, high=255)
+
+    def check_config(self, where: str) -> None:
+        for name in ("low", "high"):
+            if getattr(self, name)[0] > HUE_MAX:
+                raise ConfigError(join(where, f"{name}[0]"), f"must be <= {HUE_MAX} (OpenCV hue; got "
+                                                             f"{getattr(self, name)[0]})")
+
+
+def _hsv_ranges(value, where: str) -> tuple:
+    """((low h, s, v), (high h, s, v)) per range."""
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ConfigError(where, f"must be a non-empty list of {{low: [h, s, v], high: [h, s, v]}} (got {value!r})")
+    ranges = []
+    for i, item in enumerate(value):
+        if isinstance(item, tuple) and len(item) == 2:  # a (low, high) pair built in Python
+            item = {"low": item[0], "high": item[1]}
+        hsv = from_mapping(HsvRange, item, f"{where}[{i}]")
+        ranges.append((hsv.low, hsv.high))
+    return tuple(ranges)
+
+
+@config_class("tracker.yaml", "tracker", frozen=True)
+class TrackerConfig:
+    """config/tracker.yaml `tracker`: the colour thresholds, the occlusion rule and the shape-fit weights."""
+    # Red wraps around hue 0, hence several ranges.
+    hsv_ranges: tuple = setting("target colour ranges, each {low: [h, s, v], high: [h, s, v]} (OpenCV HSV)",
+                                parse=_hsv_ranges)
+    min_pixels: int = setting("fewer matching pixels than this: target not visible", low=1)
+    table_z: float = setting("table top in the robot base frame", unit="m")
+    occlusion_clearance: float = setting("the hand nearer than this to the line of sight may hide the target",
+                                         unit="m", low=0)
+    hold_gate: float = setting("a partly hidden target seen this far from the held estimate has moved", unit="m",
+                               low=0)
     # Which shape fits the blob best (ShapeFit.score): weights of the outline's misfit (per sqrt(pixel)) and of
     # the shading against a size outside the task's range; the top part of the blob whose shading is judged.
-    outline_weight: float = 0.2
-    shading_weight: float = 0.25
-    top_share: float = 0.35
-    # From the task (config/task.yaml): the reward radius and what the target can be. A half-extent is also
-    # the height of the target's centre above the table (every shape stands on the table).
-    reward_radius: float = 0.10
-    target_shapes: tuple = TARGET_SHAPES
-    target_size_range: tuple = (0.02, 0.04)
-    target_facets: tuple = (8, 4)  # slices, stacks: how the scene tessellates round shapes
+    outline_weight: float = setting("weight of the outline's misfit, per sqrt(pixel)", low=0)
+    shading_weight: float = setting("weight of the shading", low=0)
+    top_share: float = setting("share of the blob, from its top, whose shading is judged", low=0, high=1)
+
+
+@dataclass(frozen=True)
+class TrackerParams(TrackerConfig):
+    """tracker.yaml's settings and, from the task (config/task.yaml), the reward radius and what the target can
+    be; load_tracker_params puts them together. A half-extent is also the height of the target's centre above
+    the table (every shape stands on the table)."""
+    reward_radius: float
+    target_shapes: tuple[str, ...]
+    target_size_range: tuple[float, float]
+    target_facets: tuple[int, int]  # slices, stacks: how the scene tessellates round shapes
 
 
 @dataclass
@@ -301,52 +339,38 @@ class TargetHold:
         return held, True
 
 
+# keys tracker.yaml once had, and their home now (the tracker reads the task's)
+TASK_KEYS = {"reward_radius": "task.reward_radius",
+             "target_height": "randomisation.target_size (a target's centre is as high as its size)"}
+
+
+def load_tracker_config(path=None) -> TrackerConfig:
+    """config/tracker.yaml (or the file at `path`) `tracker`."""
+    path = Path(path) if path else config_path("tracker.yaml")
+    data, name = load_yaml(path), path.name
+    for key in data:
+        if key != "tracker":
+            raise ConfigError(join(name, key), "unknown key; known: tracker")
+    raw, where = require(data, "tracker", name), join(name, "tracker")
+    for key, home in TASK_KEYS.items():
+        if isinstance(raw, dict) and key in raw:
+            raise ConfigError(join(where, key), f"unknown key (the task's: config/task.yaml {home})")
+    return from_mapping(TrackerConfig, raw, where)
+
+
 def load_tracker_params(path=None, task=None) -> TrackerParams:
     """config/tracker.yaml, with the reward radius and the target's shapes and sizes from the task
     (`task`: a jaco_prog.sim.task_config.TaskConfig; default config/task.yaml)."""
     from jaco_prog.sim.task_config import load_task_config
 
-    path = path or config_path("tracker.yaml")
-    raw = load_yaml(path).get("tracker", {})
-    where = f"{getattr(path, 'name', path)}: tracker"
-    known = {"hsv_ranges", "min_pixels", "table_z", "occlusion_clearance", "hold_gate", "outline_weight",
-             "shading_weight", "top_share"}
-    for key in raw:
-        if key not in known:
-            hint = " (the task's: config/task.yaml)" if key in ("reward_radius", "target_height") else ""
-            raise ConfigError(f"{where}.{key}", f"unknown field{hint}; known: {', '.join(sorted(known))}")
-    values = {}
-    if "hsv_ranges" in raw:
-        ranges = raw["hsv_ranges"]
-        if not isinstance(ranges, list) or not ranges:
-            raise ConfigError(f"{where}.hsv_ranges", "must be a non-empty list of {low: [h,s,v], high: [h,s,v]}")
-        parsed = []
-        for i, r in enumerate(ranges):
-            w = f"{where}.hsv_ranges[{i}]"
-            if not isinstance(r, dict) or set(r) != {"low", "high"}:
-                raise ConfigError(w, "must have exactly the keys low and high")
-            lo, hi = r["low"], r["high"]
-            for name, triple in (("low", lo), ("high", hi)):
-                if not isinstance(triple, list) or len(triple) != 3:
-                    raise ConfigError(f"{w}.{name}", "must be [h, s, v]")
-                for j, (value, top) in enumerate(zip(triple, (179, 255, 255))):
-                    if number(value, f"{w}.{name}[{j}]", non_negative=True) > top:
-                        raise ConfigError(f"{w}.{name}[{j}]", f"must be <= {top} (OpenCV HSV)")
-            parsed.append((tuple(lo), tuple(hi)))
-        values["hsv_ranges"] = tuple(parsed)
-    if "table_z" in raw:
-        values["table_z"] = number(raw["table_z"], f"{where}.table_z")
-    for key in ("occlusion_clearance", "hold_gate", "outline_weight", "shading_weight", "top_share"):
-        if key in raw:
-            values[key] = number(raw[key], f"{where}.{key}", non_negative=True)
-    if "min_pixels" in raw:
-        values["min_pixels"] = int(number(raw["min_pixels"], f"{where}.min_pixels", positive=True))
+    config = load_tracker_config(path)
     task = task or load_task_config()
     dr = task.randomisation
-    values["reward_radius"] = task.task.reward_radius
-    values["target_shapes"] = (tuple(dr.target_shape.shapes) if dr.target_shape.enabled
-                               else (TARGET_SHAPES[0],))  # the nominal target: the scene's first shape
-    values["target_size_range"] = (tuple(float(s) for s in dr.target_size.range) if dr.target_size.enabled
-                                   else (task.scene.target_size,) * 2)
-    values["target_facets"] = (task.scene.render_slices, task.scene.render_stacks)
-    return TrackerParams(**values)
+    return TrackerParams(
+        **{f.name: getattr(config, f.name) for f in fields(TrackerConfig)},
+        reward_radius=task.task.reward_radius,
+        target_shapes=(tuple(dr.target_shape.shapes) if dr.target_shape.enabled
+                       else (TARGET_SHAPES[0],)),  # the nominal target: the scene's first shape
+        target_size_range=(tuple(float(s) for s in dr.target_size.range) if dr.target_size.enabled
+                           else (task.scene.target_size,) * 2),
+        target_facets=(task.scene.render_slices, task.scene.render_stacks))
