@@ -23,7 +23,7 @@ import pytest
 from jaco_prog.config import ConfigError
 from jaco_prog.hardware import VelocityDriver, load_driver_params
 from jaco_prog.hardware.base import BackendError
-from jaco_prog.hardware.driver import MAX_EVENTS, DriverParams
+from jaco_prog.hardware.driver import DriverParams
 from jaco_prog.hardware.mock import FaultInjectingBackend, MockBackend
 from jaco_prog.robot.profile import load_profile
 from jaco_prog.safety import SafetyLayer, Status, load_safety_params
@@ -344,8 +344,8 @@ def test_run_keeps_its_schedule_when_the_wall_clock_steps_back_an_hour():
 def test_events_stay_bounded_under_a_permanently_failing_backend():
     driver, faulty, mock, clock = make()
     faulty.fail_sends = 10 ** 9
-    tick(driver, clock, MAX_EVENTS)  # two events a period: a failed send and its stop
-    assert len(driver.events) == MAX_EVENTS
+    tick(driver, clock, DRIVER.max_events)  # two events a period: a failed send and its stop
+    assert len(driver.events) == DRIVER.max_events
     assert driver.events[-1][1] == "stop issued" and driver.events[-1][0] >= clock.t - 2 * driver.period
 
 

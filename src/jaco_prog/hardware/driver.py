@@ -41,59 +41,63 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from jaco_prog.config import ConfigError, load_yaml, number
+from jaco_prog.config import config_class, from_mapping, load_yaml, setting, yaml_defaults
 from jaco_prog.hardware.base import BackendError, ConnectionLost, HardwareBackend, JointState
 from jaco_prog.paths import config_path
 from jaco_prog.safety.layer import SafetyLayer, SafetyStatus, Status
 from jaco_prog.topics import JointCommand
 
-# Defaults for driver.yaml keys that files written before them do not have.
-# A backend call that has not returned after this long is a fault and the arm is stopped: the last velocity
-# stays in force at most this long beyond its period. Real links answer in a few ms.
-CALL_TIMEOUT = 0.05  # s
-CONNECT_TIMEOUT = 5.0  # s: a TCP connect and a Kortex session take up to a second or two
-MAX_EVENTS = 1000  # driver.events keeps the latest ones only (a failing backend logs 100 a second)
 MAX_URGENT_CALLS = 4  # stop / e-stop threads still waiting on a hung backend beyond which no more start
 
 BACKENDS = ("mock", "sim", "kortex", "gen2_bridge")
 
 
-@dataclass(frozen=True)
+def _backend_section(backend: str) -> Callable[[Any, str], dict]:
+    """A parse rule for a backend's section: checked by the backend's own settings class (KortexParams,
+    Gen2Params; imported when a file is read, they are light) and kept as the mapping make_backend builds from."""
+    def parse(value: Any, where: str) -> dict:
+        if backend == "kortex":
+            from jaco_prog.hardware.kortex import KortexParams as settings
+        else:
+            from jaco_prog.hardware.gen2_bridge import Gen2Params as settings
+        from_mapping(settings, value, where)
+        return dict(value)
+    return parse
+
+
+@config_class("driver.yaml", frozen=True)
 class DriverParams:
-    backend: str
-    robot_profile: str
-    reconnect_interval: float  # s between reconnect attempts
-    max_overrun_periods: float  # the wall-clock loop re-anchors its schedule after falling this far behind
-    raw: dict  # backend sections (kortex, gen2_bridge), parsed by the backends themselves
-    call_timeout: float = CALL_TIMEOUT  # s: deadline of read_state / send / stop / e-stop / clear_faults
-    connect_timeout: float = CONNECT_TIMEOUT  # s: deadline of connect
-    max_events: int = MAX_EVENTS
+    """config/driver.yaml (jaco_prog.config's typed loader: every key, nothing unknown, finite numbers)."""
+    backend: str = setting("driver_node's hardware backend (sim runs inside sim_node)", choices=BACKENDS)
+    robot_profile: str = setting("config/robots.yaml profile", nonempty=True)
+    reconnect_interval: float = setting("between reconnect attempts after the link is lost", unit="s", above=0)
+    max_overrun_periods: float = setting("the wall-clock loop re-anchors its schedule after falling this many "
+                                         "periods behind", above=0)
+    # A backend call that has not returned after this long is a fault and the arm is stopped: the last velocity
+    # stays in force at most this long beyond its period. Real links answer in a few ms.
+    call_timeout: float = setting("deadline of read_state / send / stop / e-stop / clear_faults", unit="s",
+                                  above=0)
+    connect_timeout: float = setting("deadline of connect", unit="s", above=0)
+    max_events: int = setting("driver.events keeps the latest this many (a failing backend logs 100 a second)",
+                              low=1)
+    kortex: dict = setting("the kortex backend's connection (KortexParams)", parse=_backend_section("kortex"))
+    gen2_bridge: dict = setting("the gen2_bridge backend's topics and rates (Gen2Params)",
+                                parse=_backend_section("gen2_bridge"))
+
+    @property
+    def raw(self) -> dict:
+        """The settings as driver.yaml writes them (make_backend reads the backends' sections from it)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_dict(cls, raw: dict, where: str = "driver.yaml") -> "DriverParams":
-        backend = raw.get("backend")
-        if backend not in BACKENDS:
-            raise ConfigError(f"{where}: backend", f"must be one of {BACKENDS} (got {backend!r})")
-        profile = raw.get("robot_profile")
-        if not isinstance(profile, str):
-            raise ConfigError(f"{where}: robot_profile", "must be a profile name from robots.yaml")
-        return cls(backend=backend, robot_profile=profile,
-                   reconnect_interval=number(raw.get("reconnect_interval"), f"{where}: reconnect_interval",
-                                             positive=True),
-                   max_overrun_periods=number(raw.get("max_overrun_periods"), f"{where}: max_overrun_periods",
-                                              positive=True),
-                   raw=raw,
-                   call_timeout=number(raw.get("call_timeout", CALL_TIMEOUT), f"{where}: call_timeout",
-                                       positive=True),
-                   connect_timeout=number(raw.get("connect_timeout", CONNECT_TIMEOUT), f"{where}: connect_timeout",
-                                          positive=True),
-                   max_events=int(number(raw.get("max_events", MAX_EVENTS), f"{where}: max_events", positive=True)))
+        return from_mapping(cls, raw, where)
 
 
 def load_driver_params(path: str | Path | None = None) -> DriverParams:
@@ -228,8 +232,13 @@ class _Worker:
 
 class VelocityDriver:
     def __init__(self, backend: HardwareBackend, layer: SafetyLayer, clock: Callable[[], float],
-                 reconnect_interval: float, max_overrun_periods: float, call_timeout: float = CALL_TIMEOUT,
-                 connect_timeout: float = CONNECT_TIMEOUT, max_events: int = MAX_EVENTS):
+                 reconnect_interval: float, max_overrun_periods: float, call_timeout: float | None = None,
+                 connect_timeout: float | None = None, max_events: int | None = None):
+        # left out: driver.yaml's (their one home)
+        home = yaml_defaults(DriverParams)
+        call_timeout = home.call_timeout if call_timeout is None else call_timeout
+        connect_timeout = home.connect_timeout if connect_timeout is None else connect_timeout
+        max_events = home.max_events if max_events is None else max_events
         if list(backend.joint_names) != list(layer.joint_names):
             raise ValueError(f"backend joints {backend.joint_names} differ from the safety layer's {layer.joint_names}")
         if not 0.0 < call_timeout < layer.params.command_timeout:
