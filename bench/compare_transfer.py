@@ -24,6 +24,9 @@ source runs are left as they are: <out> gets links to them and a study.json that
         "progressive lr 1.5e-3=runs/results/transfer-real-proxy-tuned-progressive:progressive-low-value"
 
 Rerunning with the same --out rebuilds the comparison; an out dir that holds a study's own runs is refused.
+Arms whose studies gave their method different tuning budgets (learning rates tried, seeds) are refused: at
+"its best learning rate" the arm tuned more would win by it. --allow-unequal-budget draws them anyway, with a
+warning; the figure's JSON records each arm's budget either way.
 """
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ from pathlib import Path
 from jaco_prog.errors import UserError
 from jaco_prog.experiments import cli
 from jaco_prog.experiments import report as rep
-from jaco_prog.experiments.studies import STUDY_FILE, Study, load_study
+from jaco_prog.experiments.studies import STUDY_FILE, Study, load_study, tuning_budget, unequal_budgets
 
 
 def parse_arm(text: str) -> tuple[str, Path, str]:
@@ -52,9 +55,11 @@ def _slug(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9.+-]+", "_", label).strip("_")
 
 
-def compare_study(arms: list[tuple[str, Path, str]], out: Path, presets: list[str] | None = None) -> Study:
+def compare_study(arms: list[tuple[str, Path, str]], out: Path, presets: list[str] | None = None,
+                  allow_unequal_budget: bool = False) -> Study:
     """The comparison as a transfer study whose methods are the arms' labels; links each arm's runs into `out`.
-    `presets`: only those panels (an arm's study may cover more presets than the comparison is about)."""
+    `presets`: only those panels (an arm's study may cover more presets than the comparison is about). Arms of
+    unequal tuning budgets on a panel are refused unless `allow_unequal_budget` (then one warning each)."""
     if len({label for label, _, _ in arms}) < len(arms):
         raise UserError("two arms have the same label")
     if (out / STUDY_FILE).is_file() and "compared" not in load_study(out).params:
@@ -77,13 +82,23 @@ def compare_study(arms: list[tuple[str, Path, str]], out: Path, presets: list[st
         params["compared"][label] = f"{source}:{method}"
         for trial in names:
             lab = dict(study.labels[trial.name], method=label)
-            name = f"{lab['panel']}-{_slug(label)}-s{lab['seed']}"
+            lr = f"-lr{lab['lr']:g}" if lab.get("lr") is not None else ""   # an arm of a learning-rate sweep
+            name = f"{lab['panel']}-{_slug(label)}{lr}-s{lab['seed']}"
             targets[name] = (source / trial.name).resolve()
             trials.append(type(trial)(name=name, overrides=dict(trial.overrides)))
             labels[name] = lab
             if lab["panel"] not in panels:
                 panels.append(lab["panel"])
     params["presets"] = panels
+    swept = sorted({lab["lr"] for lab in labels.values() if lab.get("lr") is not None})
+    params["lrs"] = swept or None
+    compared = Study("transfer", [trials], labels, params, panels, [label for label, _, _ in arms])
+    problems = unequal_budgets(tuning_budget(compared))
+    if problems and not allow_unequal_budget:
+        raise UserError(f"the arms were tuned with unequal budgets ({problems[0]}); compare arms with as many "
+                        f"learning rates and seeds each, or pass --allow-unequal-budget")
+    for problem in problems:
+        print(f"warning: unequal tuning budgets, {problem}", file=sys.stderr)
     out.mkdir(parents=True, exist_ok=True)
     for stale in (p for p in out.iterdir() if p.is_symlink() and targets.get(p.name) != p.resolve()):
         stale.unlink()      # links of an earlier comparison; the runs they pointed to stay where they are
@@ -91,7 +106,7 @@ def compare_study(arms: list[tuple[str, Path, str]], out: Path, presets: list[st
         if not (out / name).exists():
             (out / name).symlink_to(target, target_is_directory=True)
     (out / STUDY_FILE).unlink(missing_ok=True)     # a comparison is rebuilt whole, never resumed
-    return Study("transfer", [trials], labels, params, panels, [label for label, _, _ in arms])
+    return compared
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,12 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="where the comparison's figure and table go")
     parser.add_argument("--presets", default=None,
                         help="comma-separated presets to draw (default: every preset an arm has runs on)")
+    parser.add_argument("--allow-unequal-budget", action="store_true",
+                        help="draw arms whose methods were tuned over different numbers of learning rates or seeds "
+                             "(warned, and recorded in the JSON)")
     cli.add_report_arguments(parser)
     args = parser.parse_args(argv)
     presets = [p.strip() for p in args.presets.split(",") if p.strip()] if args.presets else None
     started = time.monotonic()
     try:
-        study = compare_study([parse_arm(a) for a in args.arms], args.out, presets)
+        study = compare_study([parse_arm(a) for a in args.arms], args.out, presets, args.allow_unequal_budget)
         study.save(args.out)
         report = rep.transfer_report(study, args.out, cli.options(args))
     except UserError as err:

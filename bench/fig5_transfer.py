@@ -16,15 +16,20 @@
 
 """Paper Fig. 5 in simulation: transfer of column 1 to a changed domain (each preset of config/presets.yaml
 standing in for the real robot) by a narrow progressive LSTM column, by finetuning column 1, and by narrow and
-wide LSTM columns from scratch. Single-process A2C (the paper's robot agent), per preset and seed.
+wide LSTM columns from scratch. Single-process A2C on one env per agent (the paper's robot agent: one robot,
+one stream of experience), per preset and seed.
 
 Prints the figure path, each method's final return (median over seeds) and the ratios progressive / finetune
 and progressive / scratch measured in the same run. Writes <out>/fig5_transfer.{png,md,json} and one run
-directory per trial (rerunning resumes: finished trials are skipped, interrupted ones continue).
+directory per trial (rerunning resumes: finished trials are skipped, interrupted ones continue and are logged
+in <out>/resumes.csv). --lrs trains every method at every learning rate (the same tuning budget each) and
+compares them at their best.
 
     .venv/bin/python bench/fig5_transfer.py                    # smoke: real_proxy + colour_large, 2 seeds, 6k steps
-    .venv/bin/python bench/fig5_transfer.py --full             # 5 presets x 4 methods x 5 seeds x 60k steps
+    .venv/bin/python bench/fig5_transfer.py --full             # 5 presets x 6 methods x 5 seeds x 60k steps
     .venv/bin/python bench/fig5_transfer.py --full --presets real_proxy --seeds 3
+    .venv/bin/python bench/fig5_transfer.py --full --presets real_proxy \
+        --methods progressive-low-value,finetune-low-value --lrs 1e-4,3e-4,1e-3   # each at its best of three lrs
     .venv/bin/python bench/fig5_transfer.py --plot-only [--out DIR]   # redraw from what DIR holds
 """
 from __future__ import annotations
@@ -41,8 +46,8 @@ def build(args, out):
     s = cli.scale(args, STUDY)
     methods = tuple(m.strip() for m in args.methods.split(",")) if args.methods else DEFAULT_TRANSFER_METHODS
     return transfer_study(args.checkpoint, presets=s["presets"], seeds=s["seeds"], steps=s["steps"],
-                          envs=s.get("envs", 4), methods=methods, task=args.task,
-                          extra=cli.extra_overrides(args.sets))
+                          envs=s["envs"], methods=methods, task=args.task, extra=cli.extra_overrides(args.sets),
+                          lrs=cli.float_list(args.lrs, "--lrs"))
 
 
 def main(argv=None) -> int:
@@ -51,6 +56,9 @@ def main(argv=None) -> int:
                         help=f"comma-separated, of {', '.join(TRANSFER_METHODS)} "
                              f"(default {','.join(DEFAULT_TRANSFER_METHODS)})")
     parser.add_argument("--task", default="reach", help="reach (default); toy checks the pipeline in seconds")
+    parser.add_argument("--lrs", default=None, metavar="LR,LR,...",
+                        help="learning-rate sweep: every method at each of these with every seed (an equal tuning "
+                             "budget), compared at its best")
     args = parser.parse_args(argv)
     return cli.main_for(STUDY, args, build)
 

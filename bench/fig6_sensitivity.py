@@ -17,13 +17,14 @@
 """Paper Fig. 6 in simulation: how sensitive progressive and finetuned transfer are to the learning rate, the
 entropy cost and the seed. Per preset, N samples of (lr log-uniform in [5e-5, 5e-3], entropy cost log-uniform
 in [1e-5, 1e-2], seed), each trained once as a narrow progressive column and once as finetuned column 1 (the
-same samples for both: a paired comparison). Single-process A2C.
+same samples for both: a paired comparison, so both get the same tuning budget). Single-process A2C on one
+env per agent (one robot's stream of experience).
 
 Prints the figure path and per preset the median final return of progressive / finetune, the probability that
 a progressive run beats a finetuned one, and the paired wins. Writes <out>/fig6_sensitivity.{png,md,json}
 (final scores of all runs sorted, as in Fig. 6, and final score against learning rate) and the run dirs.
 
-    .venv/bin/python bench/fig6_sensitivity.py                  # smoke: colour_large, 4 samples, 4k steps
+    .venv/bin/python bench/fig6_sensitivity.py                  # smoke: colour_large, 6 samples, 5k steps
     .venv/bin/python bench/fig6_sensitivity.py --full           # 4 perturbation presets + real_proxy x 20 samples x 60k steps
     .venv/bin/python bench/fig6_sensitivity.py --full --samples 100 --ray-address auto
     .venv/bin/python bench/fig6_sensitivity.py --plot-only
@@ -42,7 +43,7 @@ def build(args, out):
     s = cli.scale(args, STUDY)
     samples = args.samples or s["samples"]
     return sensitivity_study(args.checkpoint, presets=s["presets"], samples=samples, steps=s["steps"],
-                             envs=s.get("envs", 4), sample_seed=args.sample_seed, task=args.task,
+                             envs=s["envs"], sample_seed=args.sample_seed, task=args.task,
                              extra=cli.extra_overrides(args.sets))
 
 

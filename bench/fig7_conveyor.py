@@ -16,14 +16,15 @@
 
 """Paper Fig. 7 in simulation: the conveyor (moving target) task learnt by a narrow proprio-only column, either
 as the 2nd column straight after column 1, or as the 3rd column after a narrow LSTM column 2 that first learnt
-static reach with vision and proprioception (paper section 4.3). Both on the real_proxy preset by default.
+static reach with vision and proprioception (paper section 4.3). Both on the real_proxy preset by default;
+single-process A2C on one env per agent (one robot's stream of experience).
 
 Stage 1 trains the column-2 static-reach runs (and the 2nd-column conveyor runs, which need nothing else);
 stage 2 trains each 3rd column from the checkpoint of the stage-1 column 2 with the same seed. Prints the
 figure path, the final return of 3rd / 2nd column, the ratio of their first episodes ("immediate transfer")
 and the steps each needs to reach the threshold. Writes <out>/fig7_conveyor.{png,md,json} and the run dirs.
 
-    .venv/bin/python bench/fig7_conveyor.py                     # smoke: 2 seeds, 5k steps per stage
+    .venv/bin/python bench/fig7_conveyor.py                     # smoke: 2 seeds, 8k steps per stage
     .venv/bin/python bench/fig7_conveyor.py --full              # 5 seeds, 60k steps per stage
     .venv/bin/python bench/fig7_conveyor.py --full --arch lstm --column2-inputs pixels
     .venv/bin/python bench/fig7_conveyor.py --plot-only
@@ -41,7 +42,7 @@ STUDY = "conveyor"
 def build(args, out):
     s = cli.scale(args, STUDY)
     return conveyor_study(args.checkpoint, out, seeds=s["seeds"], steps=s["steps"],
-                          column2_steps=args.column2_steps, envs=s.get("envs", 4), arch=args.arch,
+                          column2_steps=args.column2_steps, envs=s["envs"], arch=args.arch,
                           preset=None if args.preset in ("none", "") else args.preset,
                           column2_inputs=args.column2_inputs, extra=cli.extra_overrides(args.sets))
 

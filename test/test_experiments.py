@@ -453,7 +453,8 @@ def test_fig5_end_to_end_on_the_toy_task(tmp_path, capsys, load_bench):
     printed = capsys.readouterr().out
     assert "fig5_transfer.png" in printed and "progressive / finetune" in printed
     data = json.loads((out / "fig5_transfer.json").read_text())
-    assert data["runs_found"] == 2
+    assert data["runs_found"] == 2 and data["params"]["envs"] == 1   # one env per agent, as on one robot
+    assert {t.overrides["envs"] for t in load_study(out).trials} == {1}
     for method in ("progressive", "finetune"):
         assert (out / f"real_proxy-{method}-s0" / "checkpoint.pt").is_file()
         assert data["summaries"]["real_proxy"][method]["final_median"] > 0
@@ -562,3 +563,146 @@ def test_compare_transfer_presets_draws_only_those_panels(ckpt, tmp_path, capsys
     capsys.readouterr()
     assert compare.main(["--out", str(out), "--presets", "perspective_large", f"p={wide}:progressive"]) == 2
     assert "no runs of 'progressive' on perspective_large" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------- transfer protocol (issue 26)
+
+def test_robot_side_studies_run_one_env_per_agent_and_their_figures_say_so(ckpt, tmp_path):
+    """A real robot is one environment: 60 k steps are 60 k / n_steps updates on one stream of experience."""
+    from jaco_prog.train_settings import TrainConfig
+
+    n_steps = TrainConfig().n_steps
+    planned = [transfer_study(ckpt, presets=("real_proxy",), seeds=1, steps=6000),
+               sensitivity_study(ckpt, presets=("colour_small",), samples=2, steps=6000),
+               conveyor_study(ckpt, tmp_path / "conv", seeds=1, steps=6000)]
+    for study in planned:
+        assert {t.overrides["envs"] for t in study.trials} == {1}, study.name
+        assert study.params["envs"] == 1 and study.params["updates_per_run"] == 6000 // n_steps
+    for name in ("transfer", "sensitivity", "conveyor"):
+        assert {scale["envs"] for scale in studies.SCALES[name].values()} == {1}
+    assert transfer_study(ckpt, presets=("real_proxy",), seeds=1, steps=6000,
+                          extra={"n_steps": 10}).params["updates_per_run"] == 600
+
+    study = planned[0]
+    study.save(tmp_path / "one")
+    fill_transfer(study, tmp_path / "one", {m: 10.0 for m in study.methods})
+    text = report.transfer_report(study, tmp_path / "one").table.read_text()
+    assert f"on one env per agent (one robot's stream), {6000 // n_steps:,} updates of {n_steps} steps" in text
+    four = transfer_study(ckpt, presets=("real_proxy",), seeds=1, steps=6000, envs=4, methods=("progressive",))
+    four.save(tmp_path / "four")
+    text = report.transfer_report(four, tmp_path / "four").table.read_text()
+    assert f"A2C with 4 envs, {6000 // (4 * n_steps):,} updates of {n_steps} steps x 4 envs" in text
+
+
+def test_a_learning_rate_sweep_gives_every_method_the_same_budget_and_compares_each_at_its_best(ckpt, tmp_path):
+    from jaco_prog.errors import UserError
+
+    study = transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=4000, methods=("progressive", "finetune"),
+                           lrs=[1e-4, 1e-3])
+    check_trials(study.trials)
+    assert len(study.trials) == 2 * 2 * 2
+    for method in ("progressive", "finetune"):
+        assert sorted((t.overrides["lr"], t.overrides["seed"]) for t in by_label(study, method=method)) == \
+            [(1e-4, 0), (1e-4, 1), (1e-3, 0), (1e-3, 1)]
+    budget = studies.tuning_budget(study)["real_proxy"]
+    assert budget["progressive"] == budget["finetune"] == {"lr_samples": 2, "lrs": [1e-4, 1e-3], "seeds": 2,
+                                                           "runs": 4}
+    assert studies.unequal_budgets(studies.tuning_budget(study)) == []
+    with pytest.raises(UserError, match="swept"):
+        transfer_study(ckpt, presets=("real_proxy",), seeds=1, lrs=[1e-4], extra={"lr": 3e-4})
+
+    out = tmp_path / "sweep"
+    study.save(out)
+    best = {("progressive", 1e-3): 30.0, ("progressive", 1e-4): 10.0, ("finetune", 1e-4): 20.0,
+            ("finetune", 1e-3): 2.0}
+    for t in study.trials:
+        lab = study.labels[t.name]
+        write_run(out / t.name, np.arange(1, 41) * 50, np.full(40, best[lab["method"], lab["lr"]] + lab["seed"]))
+    rep = report.transfer_report(load_study(out), out, report.Options(final_window=20))
+    data = json.loads(rep.numbers.read_text())
+    assert data["best_lr"] == {"real_proxy": {"progressive": 1e-3, "finetune": 1e-4}}
+    s = data["summaries"]["real_proxy"]
+    assert s["progressive"]["final_median"] == pytest.approx(30.5) and s["progressive"]["runs"] == 2
+    assert s["finetune"]["final_median"] == pytest.approx(20.5)
+    assert data["ratios"]["real_proxy"]["progressive/finetune"] == pytest.approx(30.5 / 20.5)
+    assert data["final_median_per_lr"]["real_proxy"]["finetune"] == {"0.0001": 20.5, "0.001": 2.5}
+    assert data["tuning_budget"]["equal"] is True and not any(line.startswith("warning") for line in rep.lines)
+    assert "best lr (of 2 each, median final over seeds): progressive 0.001, finetune 0.0001" in "\n".join(rep.lines)
+
+    # a finetuned run that never logged an episode: the methods' budgets in the runs found differ, and say so
+    (out / "real_proxy-finetune-lr0.001-s1" / "episodes.csv").unlink()
+    rep = report.transfer_report(load_study(out), out, report.Options(final_window=20))
+    data = json.loads(rep.numbers.read_text())
+    assert data["tuning_budget"]["equal"] is False
+    assert data["tuning_budget"]["found"]["real_proxy"]["finetune"]["runs"] == 3
+    assert any(line.startswith("warning: methods compared at unequal tuning budgets (runs found")
+               for line in rep.lines)
+    assert "unequal tuning budgets" in rep.table.read_text()
+
+
+def test_compare_transfer_refuses_arms_tuned_with_unequal_budgets(ckpt, tmp_path, capsys, load_bench):
+    swept, single = tmp_path / "swept", tmp_path / "single"
+    study = transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=4000, methods=("finetune",),
+                           lrs=[1e-4, 1e-3])
+    study.save(swept)
+    fill_transfer(study, swept, {"finetune": 10.0})
+    study = transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=4000, methods=("progressive",))
+    study.save(single)
+    fill_transfer(study, single, {"progressive": 12.0})
+    compare = load_bench("compare_transfer")
+    out = tmp_path / "compared"
+    arms = [f"finetune best of 2 lrs={swept}:finetune", f"progressive={single}:progressive"]
+    assert compare.main(["--out", str(out), *arms]) == 2
+    assert "unequal budgets" in capsys.readouterr().err and not (out / "fig5_transfer.json").exists()
+    assert compare.main(["--out", str(out), "--allow-unequal-budget", *arms]) == 0
+    assert "warning: unequal tuning budgets" in capsys.readouterr().err
+    data = json.loads((out / "fig5_transfer.json").read_text())
+    assert data["tuning_budget"]["equal"] is False
+    assert data["tuning_budget"]["planned"]["real_proxy"]["finetune best of 2 lrs"]["lr_samples"] == 2
+    assert data["best_lr"]["real_proxy"]["finetune best of 2 lrs"] in (1e-4, 1e-3)
+    assert (out / "real_proxy-finetune_best_of_2_lrs-lr0.0001-s0").is_dir()
+    # the same budget (one lr, two seeds each): drawn without a word
+    assert compare.main(["--out", str(out), f"a={single}:progressive", f"b={single}:progressive"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    assert json.loads((out / "fig5_transfer.json").read_text())["tuning_budget"]["equal"] is True
+
+
+def test_each_resume_of_a_study_trial_is_logged_and_counted_in_its_report(ckpt, tmp_path, monkeypatch):
+    """A rerun that continues an interrupted trial appends (time, trial, step) to <out>/resumes.csv, also when
+    the rerun is itself interrupted; the report counts them."""
+    import csv
+
+    import jaco_prog.sweep as sweep
+    from jaco_prog.learning.episode_log import record_resume
+    from jaco_prog.sweep import TrialResult
+
+    out = tmp_path / "fig5"
+    study = transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=4000, methods=("progressive",))
+    first, second = (t.name for t in study.trials)
+    for name in (first, second):
+        (out / name).mkdir(parents=True)
+    record_resume(out / first, 1000, 0.0)   # a resume before this study logged anything: not this rerun's
+
+    def resumed(name, step, interrupt=False):
+        def fake_run_trials(trials, out_dir, **kwargs):
+            record_resume(Path(out_dir) / name, step, 1.8e9)  # what train() records when it resumes
+            if interrupt:
+                raise KeyboardInterrupt
+            return [TrialResult(t.name, str(Path(out_dir) / t.name), "done") for t in trials]
+        return fake_run_trials
+
+    monkeypatch.setattr(sweep, "run_trials", resumed(first, 2000))
+    cli.run_study(study, out, progress=False)
+    monkeypatch.setattr(sweep, "run_trials", resumed(second, 3000, interrupt=True))
+    with pytest.raises(KeyboardInterrupt):
+        cli.run_study(study, out, progress=False)
+    with open(out / studies.RESUMES_LOG, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["trial"], r["step"]) for r in rows] == [(first, "2000"), (second, "3000")]
+    assert rows[0]["time"].startswith("2027-01-15T")          # 1.8e9 s after the epoch, UTC
+    fill_transfer(study, out, {"progressive": 5.0})
+    rep = report.transfer_report(load_study(out), out)
+    assert json.loads(rep.numbers.read_text())["resumes"] == {"logged": 2, "by_trial": {first: [2000],
+                                                                                         second: [3000]},
+                                                             "runs_resumed": 2}  # from the run dirs' own records
+    assert "2 resume(s) logged in resumes.csv" in rep.table.read_text()

@@ -14,18 +14,20 @@
 # limitations under the License.
 
 """What the bench scripts (bench/fig*.py, bench/zero_shot.py) share: flags, scales, running a study's stages
-through jaco_prog.sweep.run_trials (so a rerun skips finished trials and resumes interrupted ones), and the
-report."""
+through jaco_prog.sweep.run_trials (so a rerun skips finished trials and resumes interrupted ones; each resume
+is logged in <out>/resumes.csv), and the report."""
 from __future__ import annotations
 
 import argparse
+import csv
 import fnmatch
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from jaco_prog.experiments import report as rep
-from jaco_prog.experiments.studies import SCALES, Study, load_study
+from jaco_prog.experiments.studies import RESUMES_LOG, SCALES, Study, load_study
 
 
 def default_checkpoint() -> str:
@@ -66,7 +68,9 @@ def parser(description: str, study: str, checkpoint: bool = True, presets: bool 
                    help="train only the trials whose names match these comma-separated shell patterns (e.g. "
                         "'colour_large-*-h01?'); the plan and the report still cover the whole study, so a study can "
                         "be split across machines and its run directories copied into one --out")
-    p.add_argument("--envs", type=int, default=None, help="A2C envs per run")
+    p.add_argument("--envs", type=int, default=None,
+                   help="A2C envs per run (default: the scale's; one for the robot-side studies, as one robot "
+                        "gives one stream of experience)")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="any TrainConfig field for every trial (repeatable), e.g. --set n_steps=10")
     add_report_arguments(p, statistic)
@@ -126,6 +130,19 @@ def extra_overrides(sets: list[str]) -> dict:
     return extra
 
 
+def float_list(text: str | None, flag: str) -> list[float] | None:
+    """Comma-separated positive numbers (a sweep's values), None when the flag was not given."""
+    if text is None:
+        return None
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise SystemExit(f"error: {flag} needs comma-separated numbers (got {text!r})") from None
+    if not values or any(v <= 0 for v in values):
+        raise SystemExit(f"error: {flag} needs positive numbers (got {text!r})")
+    return values
+
+
 def options(args) -> rep.Options:
     return rep.Options(threshold=args.threshold, final_window=args.final_window, window=args.window,
                        statistic=getattr(args, "filter", "median"))
@@ -149,11 +166,43 @@ def _finished(study: Study, out: Path, name: str) -> bool:
     return finished(Path(out) / name, cfg.total_steps)
 
 
+def _resumes(run_dir: Path) -> list[tuple[int, float]]:
+    """(global step, wall time) of each resume a run directory records (learning.episode_log.record_resume)."""
+    from jaco_prog.learning.episode_log import RESUMES_CSV
+
+    path = run_dir / RESUMES_CSV
+    if not path.is_file():
+        return []
+    with open(path, newline="") as f:
+        return [(int(float(row["global_step"])), float(row.get("wall_time") or 0.0)) for row in csv.DictReader(f)
+                if row.get("global_step")]
+
+
+def log_resumes(out: Path, names, before: dict[str, int]) -> int:
+    """Append to <out>/resumes.csv one row (time, trial, step it resumed from) per resume the trials' run
+    directories recorded since `before` (their counts of resumes then); returns how many were added."""
+    rows = []
+    for name in names:
+        for step, wall in _resumes(out / name)[before.get(name, 0):]:
+            when = datetime.fromtimestamp(wall, timezone.utc).isoformat(timespec="seconds") if wall else ""
+            rows.append([when, name, step])
+    if rows:
+        path = out / RESUMES_LOG
+        new_file = not path.is_file() or path.stat().st_size == 0
+        with open(path, "a", newline="") as f:
+            writer = csv.writer(f)
+            if new_file:
+                writer.writerow(["time", "trial", "step"])
+            writer.writerows(rows)
+    return len(rows)
+
+
 def run_study(study: Study, out: Path, parallel: int = 2, ray_address: str | None = None,
               final_window: int = 100, progress: bool = True, only: str | None = None) -> list:
     """Save the plan, then run each stage through run_trials; a later-stage trial whose dependency failed is
     skipped with a message (its checkpoint would be missing). `only`: train just the trials whose names match
-    (see `selected`); the saved plan is still the whole study."""
+    (see `selected`); the saved plan is still the whole study. Every trial resumed from its checkpoint (an
+    interrupted run trained again) gets a row in <out>/resumes.csv, also when the study is interrupted."""
     from jaco_prog.errors import UserError
     from jaco_prog.sweep import run_trials
 
@@ -178,8 +227,12 @@ def run_study(study: Study, out: Path, parallel: int = 2, ray_address: str | Non
                 runnable.append(trial)
         if len(study.stages) > 1 and progress and runnable:
             print(f"stage {i + 1}/{len(study.stages)}: {len(runnable)} trials", flush=True)
-        stage_results = run_trials(runnable, out, parallel=parallel, ray_address=ray_address,
-                                   final_window=final_window, progress=progress) if runnable else []
+        before = {t.name: len(_resumes(Path(out) / t.name)) for t in runnable}
+        try:
+            stage_results = run_trials(runnable, out, parallel=parallel, ray_address=ray_address,
+                                       final_window=final_window, progress=progress) if runnable else []
+        finally:
+            log_resumes(Path(out), [t.name for t in runnable], before)
         for result in stage_results:
             if result.status == "failed":
                 failed.add(result.name)

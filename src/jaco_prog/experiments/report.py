@@ -30,7 +30,7 @@ import numpy as np
 
 from jaco_prog.experiments import aggregate as agg
 from jaco_prog.experiments import figures
-from jaco_prog.experiments.studies import Study
+from jaco_prog.experiments.studies import RESUMES_LOG, Study, tuning_budget, unequal_budgets
 from jaco_prog.learning.logger import EPISODES_CSV
 
 FIGURE_NAMES = {"transfer": "fig5_transfer", "sensitivity": "fig6_sensitivity", "conveyor": "fig7_conveyor",
@@ -92,13 +92,38 @@ def _filter_text(opts: Options, window: int) -> str:
             f"inter-quartile range, dotted: single runs; dashed line: {opts.threshold:g}")
 
 
-def _runs_note(study: Study, runs: dict) -> str:
-    """How many planned runs have episodes (and how many were resumed), and the --set overrides every run
-    trained with (a figure must say when it departs from the defaults, e.g. value_coef=0.01)."""
+def study_resumes(study: Study, out_dir: str | Path) -> dict:
+    """What <out>/resumes.csv (experiments.cli.run_study) logged for the study's trials: the number of resumes
+    and, per trial, the steps it resumed from."""
+    import csv
+
+    path = Path(out_dir) / RESUMES_LOG
+    by_trial: dict[str, list[int]] = {}
+    if path.is_file():
+        names = {t.name for t in study.trials}
+        with open(path, newline="") as f:
+            for row in csv.DictReader(f):
+                if row.get("trial") in names and row.get("step"):
+                    by_trial.setdefault(row["trial"], []).append(int(float(row["step"])))
+    return {"logged": sum(len(v) for v in by_trial.values()), "by_trial": by_trial}
+
+
+def _resumes_data(study: Study, out_dir: Path, runs: dict) -> dict:
+    """The JSON's record of resumes: those the study logged, and the runs whose own directory says they were
+    resumed (also by a run trained elsewhere and copied in)."""
+    return {**study_resumes(study, out_dir), "runs_resumed": sum(bool(run.resumed_at) for run in runs.values())}
+
+
+def _runs_note(study: Study, runs: dict, resumes: dict | None = None) -> str:
+    """How many planned runs have episodes (and how many were resumed; `resumes`: what the study's resumes
+    log holds), and the --set overrides every run trained with (a figure must say when it departs from the
+    defaults, e.g. value_coef=0.01)."""
     text = f"{len(runs)} of {len(study.trials)} planned runs have episodes"
     resumed = sum(bool(run.resumed_at) for run in runs.values())
     if resumed:  # its environments restarted there: an uninterrupted rerun of the same seed will not match it
         text += f" ({resumed} resumed from a checkpoint)"
+    if resumes and resumes.get("logged"):
+        text += f"; {resumes['logged']} resume(s) logged in {RESUMES_LOG}"
     extra = {k: v for k, v in (study.params.get("extra") or {}).items()  # a method may override a --set value
              if all(t.overrides.get(k) == v for t in study.trials)}
     if extra:
@@ -175,12 +200,39 @@ def _ckpt_name(path: str) -> str:
     return f"{path.parent.name}/{path.name}" if path.name == "checkpoint.pt" else path.name
 
 
+def _agent_text(params: dict) -> str:
+    """The agent a study's runs trained with: one env per agent (a robot's one stream) and the updates that
+    makes, or the lockstep envs of a simulation-only run (plans saved before n_steps was recorded: envs only)."""
+    algo, envs, n_steps = params.get("algo", "a2c").upper(), params.get("envs"), params.get("n_steps")
+    if envs == 1:
+        text = f"{algo} on one env per agent (one robot's stream)"
+    else:
+        text = f"{algo} with {envs} envs"
+    if n_steps and params.get("updates_per_run") is not None:
+        text += f", {params['updates_per_run']:,} updates of {n_steps} steps" + (f" x {envs} envs" if envs != 1 else "")
+    return text
+
+
 def _budget_text(params: dict) -> str:
     seeds = params.get("seeds")
     seeds_text = f"{len(seeds)} seeds" if isinstance(seeds, list) else ""
-    algo = params.get("algo", "a2c").upper()
-    return f"{params['steps']:,} env steps per run, {seeds_text}, {algo} with {params.get('envs')} envs".replace(
-        ", ,", ",")
+    return f"{params['steps']:,} env steps per run, {seeds_text}, {_agent_text(params)}".replace(", ,", ",")
+
+
+def _fmt_lr(lr) -> str:
+    return "default lr" if lr is None else f"{lr:g}"
+
+
+def _budget_record(study: Study, runs: dict) -> tuple[dict, list[str]]:
+    """The tuning budget each method had (planned, and in the runs found) and warning lines where the methods
+    compared did not have the same one."""
+    planned, found = tuning_budget(study), tuning_budget(study, runs)
+    problems = [f"planned, {p}" for p in unequal_budgets(planned)]
+    problems += [f"runs found, {p}" for p in unequal_budgets(found)]
+    record = {"planned": planned, "found": found, "equal": not problems, "unequal": problems}
+    warnings = [f"warning: methods compared at unequal tuning budgets ({p}); a best-of-more comparison favours "
+                f"the method tuned more" for p in problems]
+    return record, warnings
 
 
 def _inputs(study: Study, out_dir: str | Path, opts: Options | None) -> tuple[Options, Path, dict]:
@@ -191,13 +243,45 @@ def _inputs(study: Study, out_dir: str | Path, opts: Options | None) -> tuple[Op
 
 # ------------------------------------------------------------------------------------------------ Fig. 5
 
+def _best_lr(study: Study, runs: dict, opts: Options) -> tuple[dict, dict]:
+    """With a learning-rate sweep: per panel and method, the median final return at each learning rate and
+    the best one ({panel: {method: {lr: median}}}, {panel: {method: lr}}); empty without a sweep."""
+    if not study.params.get("lrs"):
+        return {}, {}
+    by_lr, best = {}, {}
+    for panel in study.panels:
+        for method in study.methods:
+            groups: dict[float, list[float]] = {}
+            for name in study.runs(panel, method):
+                lr = study.labels[name].get("lr")  # None: an arm of a comparison trained at one --set lr
+                groups.setdefault(lr, [])
+                if name in runs:
+                    groups[lr].append(runs[name].final_return(opts.final_window))
+            if not groups:
+                continue
+            medians = {lr: agg.quartiles(v)[1] for lr, v in groups.items()}
+            by_lr.setdefault(panel, {})[method] = medians
+            scored = {lr: m for lr, m in medians.items() if not math.isnan(m)}
+            best.setdefault(panel, {})[method] = max(scored, key=scored.get) if scored else None
+    return by_lr, best
+
+
 def transfer_report(study: Study, out_dir: str | Path, opts: Options | None = None) -> Report:
-    opts, out_dir, runs = _inputs(study, out_dir, opts)
-    window = opts.window or agg.auto_window(list(runs.values()))
+    opts, out_dir, all_runs = _inputs(study, out_dir, opts)
+    window = opts.window or agg.auto_window(list(all_runs.values()))
     p = study.params
+    lr_medians, best_lr = _best_lr(study, all_runs, opts)
+
+    def at_best_lr(name: str) -> bool:
+        lab = study.labels[name]
+        return best_lr.get(lab["panel"], {}).get(lab["method"], math.nan) == lab.get("lr")
+
+    runs = {n: r for n, r in all_runs.items() if at_best_lr(n)} if best_lr else all_runs
     curves, summaries = _curves_and_summaries(study, runs, study.panels, study.methods,
                                               {panel: p["steps"] for panel in study.panels}, window, opts)
-    lines, ratios = [], {}
+    budget, lines = _budget_record(study, all_runs)
+    resumes = _resumes_data(study, out_dir, all_runs)
+    ratios = {}
     pooled = {m: [v for panel in summaries for v in (summaries[panel][m].final if m in summaries[panel] else [])]
               for m in study.methods}
     pooled_row = [("all presets (pooled runs)", None)] if len(summaries) > 1 else []
@@ -214,12 +298,18 @@ def transfer_report(study: Study, out_dir: str | Path, opts: Options | None = No
                 ratios[panel][f"{method}/{baseline}"] = r
                 parts.append(text)
         medians = ", ".join(f"{m} {agg.fmt_number(v, 2)}" for m, v in finals.items())
-        lines.append(f"{panel}: final return (median over seeds) {medians}")
+        at_best = " at each method's best lr" if best_lr else ""
+        lines.append(f"{panel}: final return (median over seeds{at_best}) {medians}")
+        if panel in best_lr:
+            lines.append(f"  best lr (of {len(p['lrs'])} each, median final over seeds): "
+                         + ", ".join(f"{m} {_fmt_lr(lr)}" for m, lr in best_lr[panel].items()))
         lines += [f"  {t}" for t in parts]
     figure, table, numbers = _outputs(out_dir, "transfer")
     title = f"Transfer from column 1 (Fig. 5): {_budget_text(p)}"
-    caption = (f"Column 1: {_ckpt_name(p['checkpoint'])}. {_filter_text(opts, window)}. "
-               f"{_runs_note(study, runs)}.")
+    tuned = (f"Learning rate swept over {', '.join(_fmt_lr(v) for v in p['lrs'])} for every method (the same "
+             f"seeds at each); shown: each method at its best, by median final return. ") if best_lr else ""
+    caption = (f"Column 1: {_ckpt_name(p['checkpoint'])}. {tuned}{_filter_text(opts, window)}. "
+               f"{_runs_note(study, all_runs, resumes)}.")
     figures.curves_figure(curves, figure, title, caption, threshold=opts.threshold)
     ratio_names = sorted({k for r in ratios.values() for k in r})
     text = f"# Transfer (paper Fig. 5)\n\n{title}. {caption}\n" + _summary_tables(summaries, opts)
@@ -228,11 +318,23 @@ def transfer_report(study: Study, out_dir: str | Path, opts: Options | None = No
                  + agg.markdown_table(["preset"] + ratio_names,
                                       [[panel] + [agg.fmt_ratio(r.get(k, math.nan)) for k in ratio_names]
                                        for panel, r in ratios.items()]))
+    if lr_medians:
+        lrs = p["lrs"]
+        text += ("\n### final return (median over seeds) at each learning rate\n\n"
+                 + agg.markdown_table(["preset", "method"] + [_fmt_lr(v) for v in lrs] + ["best"],
+                                      [[panel, m] + [agg.fmt_number(by[m].get(v, math.nan), 2) for v in lrs]
+                                       + [_fmt_lr(best_lr[panel][m])] for panel, by in lr_medians.items()
+                                       for m in by]))
+    if budget["unequal"]:
+        text += "\n" + "\n".join(f"- {line}" for line in lines if line.startswith("warning:")) + "\n"
     _write(table, text)
     data = {"study": "transfer", "params": p, "window": window, "threshold": opts.threshold,
-            "final_window": opts.final_window, "runs_found": len(runs), "runs_planned": len(study.trials),
+            "final_window": opts.final_window, "runs_found": len(all_runs), "runs_planned": len(study.trials),
             "summaries": {panel: {m: s.to_dict() for m, s in by.items()} for panel, by in summaries.items()},
-            "ratios": ratios}
+            "ratios": ratios, "tuning_budget": budget, "resumes": resumes}
+    if best_lr:
+        data.update(best_lr=best_lr, final_median_per_lr={panel: {m: {_fmt_lr(lr): v for lr, v in by[m].items()}
+                                                                  for m in by} for panel, by in lr_medians.items()})
     _dump(numbers, data)
     return Report(figure, table, numbers, lines, data)
 
@@ -279,17 +381,25 @@ def sensitivity_report(study: Study, out_dir: str | Path, opts: Options | None =
             "ratio_median_progressive_finetune": r,
             "p_progressive_beats_finetune": _prob_greater(prog, fine),
             "paired_wins_progressive": wins, "paired_samples": len(paired)}
+        for method in ("progressive", "finetune"):  # the method's best sample, for "at its best lr" readers
+            scored = [e for e in scores[panel].get(method, []) if not math.isnan(e["final"])]
+            top = max(scored, key=lambda e: e["final"]) if scored else None
+            stats[panel][method]["best"] = {"final": top["final"], "lr": top["lr"],
+                                            "entropy_coef": top["entropy_coef"]} if top else None
         lines.append(f"{panel}: {text}; P(progressive run > finetune run) = "
                      f"{agg.fmt_number(stats[panel]['p_progressive_beats_finetune'], 2)}; progressive better in "
                      f"{wins} of {len(paired)} paired (lr, entropy, seed) samples")
+    budget, warnings = _budget_record(study, runs)
+    lines += warnings
+    resumes = _resumes_data(study, out_dir, runs)
     figure, table, numbers = _outputs(out_dir, "sensitivity")
     n_samples = p.get("samples")
     title = (f"Sensitivity, progressive vs finetune (Fig. 6): {n_samples} samples per method and preset, "
-             f"{p['steps']:,} env steps each, A2C with {p.get('envs')} envs")
+             f"{p['steps']:,} env steps each, {_agent_text(p)}")
     caption = (f"lr log-uniform in [{p['lr_range'][0]:g}, {p['lr_range'][1]:g}], entropy cost log-uniform in "
                f"[{p['entropy_range'][0]:g}, {p['entropy_range'][1]:g}], seed = sample index (the same samples for "
                f"both methods). Final return: mean of the last {opts.final_window} episodes. Column 1: "
-               f"{_ckpt_name(p['checkpoint'])}. {_runs_note(study, runs)}.")
+               f"{_ckpt_name(p['checkpoint'])}. {_runs_note(study, runs, resumes)}.")
     figures.sensitivity_figure(scores, figure, title, caption, threshold=opts.threshold)
     headers = ["preset", "method", "runs", "final return median [IQR]", "mean", f"runs >= {opts.threshold:g}",
                "median ratio prog/finetune", "P(prog > finetune)", "paired wins (prog)"]
@@ -302,9 +412,11 @@ def sensitivity_report(study: Study, out_dir: str | Path, opts: Options | None =
                          agg.fmt_ratio(s["ratio_median_progressive_finetune"]) if method == "progressive" else "",
                          agg.fmt_number(s["p_progressive_beats_finetune"], 2) if method == "progressive" else "",
                          f"{s['paired_wins_progressive']}/{s['paired_samples']}" if method == "progressive" else ""])
-    _write(table, f"# Sensitivity (paper Fig. 6)\n\n{title}. {caption}\n\n" + agg.markdown_table(headers, rows))
+    _write(table, f"# Sensitivity (paper Fig. 6)\n\n{title}. {caption}\n\n" + agg.markdown_table(headers, rows)
+           + "".join(f"\n- {line}" for line in warnings) + ("\n" if warnings else ""))
     data = {"study": "sensitivity", "params": p, "threshold": opts.threshold, "final_window": opts.final_window,
-            "runs_found": len(runs), "runs_planned": len(study.trials), "presets": stats, "runs": scores}
+            "runs_found": len(runs), "runs_planned": len(study.trials), "presets": stats, "runs": scores,
+            "tuning_budget": budget, "resumes": resumes}
     _dump(numbers, data)
     return Report(figure, table, numbers, lines, data)
 
@@ -349,12 +461,13 @@ def conveyor_report(study: Study, out_dir: str | Path, opts: Options | None = No
     col2 = summaries.get("static reach (column 2)", {}).get("column 2")
     if col2:
         lines.append(f"column 2 on static reach (stage 1): final return median {agg.fmt_number(_final_median(col2))}")
+    resumes = _resumes_data(study, out_dir, runs)
     figure, table, numbers = _outputs(out_dir, "conveyor")
     title = (f"Conveyor task (Fig. 7): proprio-only {p['arch'].upper()} column as 2nd vs 3rd column; "
              f"{_budget_text(p)}")
     caption = (f"Column 2 (3rd-column runs): narrow LSTM on {p['column2_inputs']}, static reach, "
                f"{p['column2_steps']:,} steps, preset {p['preset']}; conveyor runs on preset {p['preset']}. Column 1: "
-               f"{_ckpt_name(p['checkpoint'])}. {_filter_text(opts, window)}. {_runs_note(study, runs)}.")
+               f"{_ckpt_name(p['checkpoint'])}. {_filter_text(opts, window)}. {_runs_note(study, runs, resumes)}.")
     figures.curves_figure(curves, figure, title, caption, threshold=opts.threshold)
 
     def initial_col(panel, summary):
@@ -370,7 +483,7 @@ def conveyor_report(study: Study, out_dir: str | Path, opts: Options | None = No
             "final_window": opts.final_window, "initial_window": opts.initial_window, "runs_found": len(runs),
             "runs_planned": len(study.trials),
             "summaries": {panel: {m: s.to_dict() for m, s in by.items()} for panel, by in summaries.items()},
-            "initial_return_per_run": initial, "ratios": ratios}
+            "initial_return_per_run": initial, "ratios": ratios, "resumes": resumes}
     _dump(numbers, data)
     return Report(figure, table, numbers, lines, data)
 
@@ -397,13 +510,14 @@ def architectures_report(study: Study, out_dir: str | Path, opts: Options | None
                                                          final.get(("lstm", column), math.nan),
                                                          final.get(("ff", column), math.nan))
         lines.append(text)
+    resumes = _resumes_data(study, out_dir, runs)
     figure, table, numbers = _outputs(out_dir, "architectures")
     panel_titles = {"ff": "feedforward", "lstm": "LSTM"}
     named = {panel_titles.get(k, k): v for k, v in curves.items()}
     where = p["task"] + (f" / {p['preset']}" if p.get("preset") else " (domain randomisation)")
     title = f"Columns from scratch in simulation (Fig. 4), {where}: {_budget_text(p)}"
     caption = (f"The paper trains 50 M steps (A3C); this budget is {p['steps']:,} steps per run. "
-               f"{_filter_text(opts, window)}. {_runs_note(study, runs)}.")
+               f"{_filter_text(opts, window)}. {_runs_note(study, runs, resumes)}.")
     figures.curves_figure(named, figure, title, caption, threshold=opts.threshold)
     text = (f"# Architectures (paper Fig. 4)\n\n{title}. {caption}\n" + _summary_tables(summaries, opts)
             + "\n" + "\n".join(f"- {line}" for line in lines) + "\n")
@@ -412,7 +526,7 @@ def architectures_report(study: Study, out_dir: str | Path, opts: Options | None
             "final_window": opts.final_window, "statistic": opts.statistic, "runs_found": len(runs),
             "runs_planned": len(study.trials),
             "summaries": {panel: {m: s.to_dict() for m, s in by.items()} for panel, by in summaries.items()},
-            "ratios": ratios}
+            "ratios": ratios, "resumes": resumes}
     _dump(numbers, data)
     return Report(figure, table, numbers, lines, data)
 

@@ -25,10 +25,17 @@ jaco_prog.sweep.run_trials, with labels saying which panel, method and seed each
 - architectures (Fig. 4): from scratch, wide/narrow x LSTM/feedforward on the randomised reach task.
 - zero-shot: no training; column 1 scored on every preset and on its own task.
 
-The robot columns of the paper were trained with a single-threaded A2C agent (section 4.1), so the
-robot-side trials here use `algo: a2c` with a few lockstep envs. A study is planned for one output
-directory: each trial trains into <out>/<trial name>, and the 3rd-column conveyor trials start from the
-checkpoint their stage-1 trial writes there.
+The robot columns of the paper were trained with a single-threaded A2C agent (section 4.1) on one robot,
+so the robot-side trials here (transfer, sensitivity, conveyor) use `algo: a2c` with ROBOT_ENVS = 1
+environment per agent: 60 000 steps are 60 000 / n_steps updates on one stream of experience, as on the
+arm (`envs` takes more, for a simulation-only comparison). A study is planned for one output directory: each
+trial trains into <out>/<trial name>, and the 3rd-column conveyor trials start from the checkpoint their
+stage-1 trial writes there.
+
+Methods compared at their best learning rate get the same tuning budget: the transfer study's `lrs` sweep
+trains every method at every learning rate with every seed, and `tuning_budget` says what each method got
+(the reports record it and warn where the runs found differ; bench/compare_transfer.py refuses arms of
+unequal budgets).
 """
 from __future__ import annotations
 
@@ -38,10 +45,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STUDY_FILE = "study.json"
+RESUMES_LOG = "resumes.csv"  # in a study's out dir: time, trial, step of every resume of one of its trials
 
 TRANSFER_PRESETS = ("real_proxy", "colour_small", "colour_large", "perspective_small", "perspective_large")
 PERTURBATION_PRESETS = ("colour_small", "colour_large", "perspective_small", "perspective_large")  # Fig. 6
 
+ROBOT_ENVS = 1                   # a real robot is one environment: one agent, one stream of experience
 LR_RANGE = (5e-5, 5e-3)          # paper section 4.1, log-uniform
 ENTROPY_RANGE = (1e-5, 1e-2)
 
@@ -64,20 +73,22 @@ SENSITIVITY_METHODS = ("progressive", "finetune")
 CONVEYOR_METHODS = ("2nd column", "3rd column")
 
 # Budgets. Smoke: finishes in a few minutes on 2 cores (see docs/results_howto.md for measured times);
-# full: the paper's robot budget (60 000 steps, about four hours on the real arm) with 5 seeds.
+# full: the paper's robot budget (60 000 steps, about four hours on the real arm) with 5 seeds. The robot-side
+# studies run one env per agent (ROBOT_ENVS), as one robot does.
 SCALES = {
     "transfer": {
-        "smoke": {"presets": ("real_proxy", "colour_large"), "seeds": 2, "steps": 6000},
-        "full": {"presets": TRANSFER_PRESETS, "seeds": 5, "steps": 60_000},
+        "smoke": {"presets": ("real_proxy", "colour_large"), "seeds": 2, "steps": 6000, "envs": ROBOT_ENVS},
+        "full": {"presets": TRANSFER_PRESETS, "seeds": 5, "steps": 60_000, "envs": ROBOT_ENVS},
     },
     "sensitivity": {
-        "smoke": {"presets": ("colour_large",), "samples": 6, "steps": 5000},
+        "smoke": {"presets": ("colour_large",), "samples": 6, "steps": 5000, "envs": ROBOT_ENVS},
         # the paper's four perturbations, then the real proxy, where the transfer target is set
-        "full": {"presets": PERTURBATION_PRESETS + ("real_proxy",), "samples": 20, "steps": 60_000},
+        "full": {"presets": PERTURBATION_PRESETS + ("real_proxy",), "samples": 20, "steps": 60_000,
+                 "envs": ROBOT_ENVS},
     },
     "conveyor": {
-        "smoke": {"seeds": 2, "steps": 8000},
-        "full": {"seeds": 5, "steps": 60_000},
+        "smoke": {"seeds": 2, "steps": 8000, "envs": ROBOT_ENVS},
+        "full": {"seeds": 5, "steps": 60_000, "envs": ROBOT_ENVS},
     },
     "architectures": {
         "smoke": {"seeds": 2, "steps": 10_000},
@@ -228,36 +239,96 @@ def _checkpoint(path) -> str:
 
 
 def _robot_overrides(steps: int, seed: int, envs: int, task: str, preset: str | None, extra: dict | None) -> dict:
-    """What every robot-side trial shares: single-process A2C with `envs` lockstep envs (paper section 4.1)."""
+    """What every robot-side trial shares: single-process A2C (paper section 4.1) with `envs` lockstep envs
+    (ROBOT_ENVS, one, by default: the robot's own stream)."""
     overrides = {"algo": "a2c", "envs": envs, "total_steps": steps, "seed": seed, "task": task, "preset": preset,
                  "checkpoint_every": max(1000, min(steps, 10_000)), "progress": False}
     overrides.update(extra or {})
     return overrides
 
 
+def _robot_params(steps: int, envs: int, extra: dict | None) -> dict:
+    """What a robot-side study's figure states about its agent: env steps and envs per run, and the A2C
+    updates that makes (steps / (envs x n_steps), n_steps from --set or config/train.yaml)."""
+    from jaco_prog.train_settings import TrainConfig  # torch-free; reads config/train.yaml's default
+
+    n_steps = int((extra or {}).get("n_steps") or TrainConfig().n_steps)
+    return {"steps": steps, "envs": envs, "n_steps": n_steps, "updates_per_run": steps // (envs * n_steps),
+            "algo": "a2c"}
+
+
+def tuning_budget(study: "Study", names=None) -> dict[str, dict[str, dict]]:
+    """Per panel and method, what the plan (or, with `names`, the trials among them: the runs found) gives
+    the method to find its best learning rate: {"lr_samples": distinct learning rates, "lrs": them (None: the
+    configuration's default), "seeds": distinct seeds, "runs": trials}."""
+    keep = None if names is None else set(names)
+    budget: dict[str, dict[str, dict]] = {}
+    for trial in study.trials:
+        if keep is not None and trial.name not in keep:
+            continue
+        lab = study.labels[trial.name]
+        lr = lab.get("lr", trial.overrides.get("lr"))
+        entry = budget.setdefault(lab["panel"], {}).setdefault(lab["method"], {"lrs": set(), "seeds": set(),
+                                                                               "runs": 0})
+        entry["lrs"].add(lr)
+        entry["seeds"].add(lab.get("seed"))
+        entry["runs"] += 1
+    return {panel: {method: {"lr_samples": len(e["lrs"]), "lrs": sorted(e["lrs"], key=lambda v: (v is None, v or 0)),
+                             "seeds": len(e["seeds"]), "runs": e["runs"]} for method, e in by.items()}
+            for panel, by in budget.items()}
+
+
+def unequal_budgets(budget: dict[str, dict[str, dict]]) -> list[str]:
+    """One line per panel where the methods do not have the same number of learning rates, seeds and runs: a
+    best-of-more comparison would favour the method tuned more."""
+    problems = []
+    for panel, by in budget.items():
+        if len({(b["lr_samples"], b["seeds"], b["runs"]) for b in by.values()}) > 1:
+            problems.append(f"{panel}: " + ", ".join(f"{m} {b['lr_samples']} lr x {b['seeds']} seeds "
+                                                     f"({b['runs']} runs)" for m, b in by.items()))
+    return problems
+
+
 # ---------------------------------------------------------------------------------------------- Fig. 5
 
-def transfer_study(checkpoint, presets=TRANSFER_PRESETS, seeds=5, steps: int = 60_000, envs: int = 4,
-                   methods=DEFAULT_TRANSFER_METHODS, task: str = "reach", extra: dict | None = None) -> Study:
+def transfer_study(checkpoint, presets=TRANSFER_PRESETS, seeds=5, steps: int = 60_000, envs: int = ROBOT_ENVS,
+                   methods=DEFAULT_TRANSFER_METHODS, task: str = "reach", extra: dict | None = None,
+                   lrs=None) -> Study:
     """Per preset and seed: a narrow progressive LSTM column from column 1, column 1 finetuned, and narrow and
-    wide LSTM columns from scratch, `steps` env steps each (the paper's robot runs: 60 000)."""
+    wide LSTM columns from scratch, `steps` env steps each (the paper's robot runs: 60 000).
+
+    `lrs`: a learning-rate sweep; every method is trained at every learning rate with every seed (the same
+    tuning budget for each) and the report compares the methods each at its best one."""
     seeds = _seed_list(seeds)
+    extra = dict(extra or {})
     unknown = [m for m in methods if m not in TRANSFER_METHODS]
     if unknown:
         raise ValueError(f"unknown transfer methods {unknown}; known: {', '.join(TRANSFER_METHODS)}")
+    if lrs is not None:
+        from jaco_prog.errors import UserError
+        if "lr" in extra:
+            raise UserError("the learning rate is swept (--lrs); it cannot also be set for every trial (--set lr)")
+        if not len(lrs) or any(float(v) <= 0 for v in lrs):
+            raise UserError(f"a learning-rate sweep needs positive values (got {list(lrs)})")
+    lr_values = [None] if lrs is None else [float(v) for v in lrs]
     stage, labels = [], {}
     for preset in presets:
         for method in methods:
-            for seed in seeds:
-                overrides = _robot_overrides(steps, seed, envs, task, preset, extra)
-                overrides.update(TRANSFER_METHODS[method])
-                if overrides["mode"] != "scratch":
-                    overrides["from_checkpoint"] = _checkpoint(checkpoint)
-                name = f"{preset}-{method}-s{seed}"
-                stage.append(_trial(name, overrides))
-                labels[name] = {"panel": preset, "method": method, "seed": seed}
-    params = {**_column1_params(checkpoint), "presets": list(presets), "seeds": seeds, "steps": steps,
-              "envs": envs, "algo": "a2c", "task": task, "extra": extra or {}}
+            for lr in lr_values:
+                for seed in seeds:
+                    overrides = _robot_overrides(steps, seed, envs, task, preset, extra)
+                    overrides.update(TRANSFER_METHODS[method])
+                    if overrides["mode"] != "scratch":
+                        overrides["from_checkpoint"] = _checkpoint(checkpoint)
+                    lab = {"panel": preset, "method": method, "seed": seed}
+                    if lr is not None:
+                        overrides["lr"] = lab["lr"] = lr
+                    name = f"{preset}-{method}" + (f"-lr{lr:g}" if lr is not None else "") + f"-s{seed}"
+                    stage.append(_trial(name, overrides))
+                    labels[name] = lab
+    params = {**_column1_params(checkpoint), "presets": list(presets), "seeds": seeds,
+              **_robot_params(steps, envs, extra), "task": task, "extra": extra,
+              "lrs": None if lrs is None else lr_values}
     return Study("transfer", [stage], labels, params, list(presets), list(methods))
 
 
@@ -273,7 +344,8 @@ def sample_hyperparameters(n: int, seed: int = 0) -> list[dict]:
 
 
 def sensitivity_study(checkpoint, presets=PERTURBATION_PRESETS, samples: int = 20, steps: int = 60_000,
-                      envs: int = 4, sample_seed: int = 0, task: str = "reach", extra: dict | None = None) -> Study:
+                      envs: int = ROBOT_ENVS, sample_seed: int = 0, task: str = "reach",
+                      extra: dict | None = None) -> Study:
     """Per preset: `samples` draws of (lr, entropy cost, seed), each trained as a narrow progressive column and
     as a finetuned column 1. The draws are shared by both methods and all presets (paired comparison)."""
     draws = sample_hyperparameters(samples, sample_seed)
@@ -286,8 +358,8 @@ def sensitivity_study(checkpoint, presets=PERTURBATION_PRESETS, samples: int = 2
                 name = f"{preset}-{method}-h{i:03d}"
                 stage.append(_trial(name, overrides))
                 labels[name] = {"panel": preset, "method": method, "seed": i, "sample": i, **hp}
-    params = {**_column1_params(checkpoint), "presets": list(presets), "samples": samples, "steps": steps,
-              "envs": envs, "algo": "a2c", "task": task, "sample_seed": sample_seed, "lr_range": list(LR_RANGE),
+    params = {**_column1_params(checkpoint), "presets": list(presets), "samples": samples,
+              **_robot_params(steps, envs, extra), "task": task, "sample_seed": sample_seed, "lr_range": list(LR_RANGE),
               "entropy_range": list(ENTROPY_RANGE), "extra": extra or {}}
     return Study("sensitivity", [stage], labels, params, list(presets), list(SENSITIVITY_METHODS))
 
@@ -295,7 +367,7 @@ def sensitivity_study(checkpoint, presets=PERTURBATION_PRESETS, samples: int = 2
 # ---------------------------------------------------------------------------------------------- Fig. 7
 
 def conveyor_study(checkpoint, out_dir, seeds=5, steps: int = 60_000, column2_steps: int | None = None,
-                   envs: int = 4, arch: str = "ff", preset: str | None = "real_proxy",
+                   envs: int = ROBOT_ENVS, arch: str = "ff", preset: str | None = "real_proxy",
                    column2_inputs: str = "pixels+proprio", extra: dict | None = None) -> Study:
     """The conveyor (moving target) task learnt by a proprio-only narrow column (`arch`), either as column 2
     straight after column 1, or as column 3 after a narrow LSTM column 2 that learnt static reach on the same
@@ -328,8 +400,8 @@ def conveyor_study(checkpoint, out_dir, seeds=5, steps: int = 60_000, column2_st
                          column="narrow", arch=arch, inputs="proprio")
         stage2.append(_trial(name, overrides))
         labels[name] = {"panel": "conveyor", "method": "3rd column", "seed": seed, "depends_on": column2}
-    params = {**_column1_params(checkpoint), "seeds": seeds, "steps": steps, "column2_steps": column2_steps,
-              "envs": envs, "algo": "a2c", "arch": arch, "preset": preset, "column2_inputs": column2_inputs,
+    params = {**_column1_params(checkpoint), "seeds": seeds, **_robot_params(steps, envs, extra),
+              "column2_steps": column2_steps, "arch": arch, "preset": preset, "column2_inputs": column2_inputs,
               "extra": extra or {}}
     return Study("conveyor", [stage1, stage2], labels, params, ["conveyor", "static reach (column 2)"],
                  list(CONVEYOR_METHODS) + ["column 2"])
@@ -391,5 +463,6 @@ def _seed_list(seeds) -> list[int]:
 
 
 __all__ = ["Study", "Condition", "load_study", "transfer_study", "sensitivity_study", "conveyor_study",
-           "architectures_study", "zero_shot_conditions", "sample_hyperparameters", "SCALES", "STUDY_FILE",
-           "TRANSFER_PRESETS", "PERTURBATION_PRESETS", "TRANSFER_METHODS"]
+           "architectures_study", "zero_shot_conditions", "sample_hyperparameters", "tuning_budget",
+           "unequal_budgets", "SCALES", "STUDY_FILE", "RESUMES_LOG", "ROBOT_ENVS", "TRANSFER_PRESETS",
+           "PERTURBATION_PRESETS", "TRANSFER_METHODS"]
