@@ -37,6 +37,7 @@ from launch_ros.parameter_descriptions import ParameterValue
 from launch_ros.substitutions import FindPackageShare
 
 from jaco_prog import topics
+from jaco_prog.launch_common import LEARN_ARGUMENTS, learn_parameters
 
 ARGUMENTS = {
     "checkpoint": ("", "checkpoint file or run directory for policy_node ('' = the shipped column 1; on the "
@@ -45,14 +46,7 @@ ARGUMENTS = {
     "backend": ("gen2_bridge", "driver backend: gen2_bridge (Jaco Gen2), kortex (Gen3 / Gen3 lite) or mock"),
     "robot_ip": ("", "robot IP for the kortex backend ('' = driver.yaml / $KORTEX_ADDRESS)"),
     "camera_device": ("0", "camera index, device path or stream URL"),
-    "learn": ("false", "learn online: the newest column of a progressive net grown on `checkpoint` learns from the "
-                       "tracker's reward (docs/online_learning.md); needs run_dir"),
-    "run_dir": ("", "learn: the run directory (checkpoints, episodes.csv, tensorboard/); the same one again "
-                    "resumes it"),
-    "learn_mode": ("", "learn: progressive | finetune | scratch ('' = runtime.yaml learner.train.mode, "
-                       "progressive)"),
-    "learn_steps": ("0", "learn: total steps (0 = runtime.yaml learner.train.total_steps)"),
-    "train_config": ("", "learn: a YAML of TrainConfig fields over the learner's ('' = none)"),
+    **LEARN_ARGUMENTS,
     "rviz": ("true", "start rviz2 with rviz/jaco_prog.rviz"),
     "record": ("false", "record the contract topics with `ros2 bag record -s mcap`"),
     "bag": (time.strftime("runs/bags/real-%Y%m%d-%H%M%S"), "output directory of the recording"),
@@ -78,11 +72,7 @@ def generate_launch_description():
              parameters=[params, profile]),
         Node(package="jaco_prog", executable="policy_node", name="policy_node", output="screen",
              parameters=[params, {"checkpoint": ParameterValue(arg("checkpoint"), value_type=str), "mode": "real",
-                                  **profile, "learn": ParameterValue(arg("learn"), value_type=bool),
-                                  "run_dir": ParameterValue(arg("run_dir"), value_type=str),
-                                  "learn_mode": ParameterValue(arg("learn_mode"), value_type=str),
-                                  "learn_steps": ParameterValue(arg("learn_steps"), value_type=int),
-                                  "train_config": ParameterValue(arg("train_config"), value_type=str)}]),
+                                  **profile, **learn_parameters()}]),
         Node(package="robot_state_publisher", executable="robot_state_publisher", name="robot_state_publisher",
              parameters=[{"robot_description": ParameterValue(Command(["cat ", arg("urdf")]),
                                                              value_type=str)}]),

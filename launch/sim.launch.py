@@ -35,6 +35,7 @@ from launch_ros.parameter_descriptions import ParameterValue
 from launch_ros.substitutions import FindPackageShare
 
 from jaco_prog import topics
+from jaco_prog.launch_common import LEARN_ARGUMENTS, learn_parameters
 
 ARGUMENTS = {
     "checkpoint": ("", "checkpoint file or run directory for policy_node ('' = the shipped column 1 in "
@@ -42,14 +43,7 @@ ARGUMENTS = {
     "robot_profile": ("j2n6s300", "robot profile (config/robots.yaml); the simulator needs one with a URDF"),
     "task": ("reach", "reach | conveyor (the target slides, paper section 4.3)"),
     "preset": ("", "perturbation preset of config/presets.yaml, e.g. real_proxy ('' = training randomisation)"),
-    "learn": ("false", "learn online: the newest column of a progressive net grown on `checkpoint` learns from the "
-                       "tracker's reward (docs/online_learning.md); needs run_dir"),
-    "run_dir": ("", "learn: the run directory (checkpoints, episodes.csv, tensorboard/); the same one again "
-                    "resumes it"),
-    "learn_mode": ("", "learn: progressive | finetune | scratch ('' = runtime.yaml learner.train.mode, "
-                       "progressive)"),
-    "learn_steps": ("0", "learn: total steps (0 = runtime.yaml learner.train.total_steps)"),
-    "train_config": ("", "learn: a YAML of TrainConfig fields over the learner's ('' = none)"),
+    **LEARN_ARGUMENTS,
     "rviz": ("true", "start rviz2 with rviz/jaco_prog.rviz"),
     "record": ("false", "record the contract topics with `ros2 bag record -s mcap`"),
     "bag": (time.strftime("runs/bags/sim-%Y%m%d-%H%M%S"), "output directory of the recording"),
@@ -76,11 +70,7 @@ def generate_launch_description():
              parameters=[params, sim_time, {"checkpoint": ParameterValue(arg("checkpoint"), value_type=str),
                                             "robot_profile": arg("robot_profile"), "mode": "sim",
                                             "sim_preset": ParameterValue(arg("preset"), value_type=str),
-                                            "learn": ParameterValue(arg("learn"), value_type=bool),
-                                            "run_dir": ParameterValue(arg("run_dir"), value_type=str),
-                                            "learn_mode": ParameterValue(arg("learn_mode"), value_type=str),
-                                            "learn_steps": ParameterValue(arg("learn_steps"), value_type=int),
-                                            "train_config": ParameterValue(arg("train_config"), value_type=str)}]),
+                                            **learn_parameters()}]),
         Node(package="robot_state_publisher", executable="robot_state_publisher", name="robot_state_publisher",
              parameters=[sim_time, {"robot_description": ParameterValue(Command(["cat ", arg("urdf")]),
                                                                          value_type=str)}]),

@@ -28,6 +28,7 @@ import pytest
 import yaml
 
 from jaco_prog import topics
+from jaco_prog.testing.launch_files import declared_nodes, launch_arguments
 
 ROOT = Path(__file__).resolve().parents[1]
 LAUNCH = ROOT / "launch"
@@ -87,46 +88,22 @@ def kw(call: ast.Call, name: str):
     return None
 
 
-def dict_keys(node, assigned: dict) -> set[str]:
-    """Literal keys of a dict expression; `**name` entries resolve through `assigned` (name -> ast.Dict)."""
-    keys = set()
-    for k, v in zip(node.keys, node.values):
-        if k is None:
-            assert isinstance(v, ast.Name) and v.id in assigned, f"cannot resolve **{ast.unparse(v)}"
-            keys |= dict_keys(assigned[v.id], assigned)
-        else:
-            assert isinstance(k, ast.Constant), f"non-literal parameter name {ast.unparse(k)}"
-            keys.add(k.value)
-    return keys
-
-
 def parse_launch(name: str) -> dict:
+    """Nodes and declared arguments as the launch file makes them (executed with jaco_prog.testing.launch_files'
+    stand-ins for `launch`, so what it takes from jaco_prog.launch_common counts); the files, the arguments used
+    and the processes' commands read from its text."""
     tree = ast.parse((LAUNCH / name).read_text(), name)
-    assigned = {t.id: n.value for n in ast.walk(tree) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Dict)
-                for t in n.targets if isinstance(t, ast.Name)}
-    nodes = []
-    for call in calls(tree, "Node"):
-        package, executable = (ast.literal_eval(kw(call, k)) for k in ("package", "executable"))
-        params, files = set(), []
-        value = kw(call, "parameters")
-        for element in (value.elts if isinstance(value, ast.List) else []):
-            if isinstance(element, ast.Dict):
-                params |= dict_keys(element, assigned)
-            elif isinstance(element, ast.Name) and isinstance(assigned.get(element.id), ast.Dict):
-                params |= dict_keys(assigned[element.id], assigned)
-        nodes.append({"package": package, "executable": executable, "name": ast.literal_eval(kw(call, "name")),
-                      "parameters": params})
+    nodes = [{"package": n.package, "executable": n.executable, "name": n.name, "parameters": set(n.parameters)}
+             for n in declared_nodes(name, package=None)]
     files = []  # PathJoinSubstitution([share, "<folder>", "<file>"])
     for call in calls(tree, "PathJoinSubstitution"):
         parts = [e.value for e in call.args[0].elts if isinstance(e, ast.Constant)]
         files.append(tuple(parts))
-    declared = {ast.literal_eval(c.args[0]) for c in calls(tree, "DeclareLaunchArgument")
-                if isinstance(c.args[0], ast.Constant)}
-    declared |= {k.value for k in assigned["ARGUMENTS"].keys} if "ARGUMENTS" in assigned else set()
     used = {ast.literal_eval(c.args[0]) for name_ in ("LaunchConfiguration", "arg") for c in calls(tree, name_)
             if c.args and isinstance(c.args[0], ast.Constant)}
     commands = [[ast.unparse(e) for e in kw(c, "cmd").elts] for c in calls(tree, "ExecuteProcess")]
-    return {"nodes": nodes, "files": files, "declared": declared, "used": used, "commands": commands}
+    return {"nodes": nodes, "files": files, "declared": set(launch_arguments(name)), "used": used,
+            "commands": commands}
 
 
 def exec_depends() -> set[str]:
@@ -181,20 +158,36 @@ def test_sim_and_real_launch_start_the_graph_with_rsp_rviz_and_an_mcap_recorder(
         assert record[:6] == ["'ros2'", "'bag'", "'record'", "'-s'", "'mcap'", record[5]]
 
 
+def test_sim_and_real_launch_give_policy_node_the_shared_learn_arguments_as_typed_parameters():
+    """One learn block (jaco_prog.launch_common) in both launch files: the same arguments, the same parameters."""
+    from jaco_prog.launch_common import LEARN
+
+    given = {"learn": "true", "run_dir": "runs/online", "learn_mode": "finetune", "learn_steps": "1200",
+             "train_config": "site.yaml"}
+    assert set(given) == set(LEARN)
+    for name in ("sim.launch.py", "real.launch.py"):
+        assert {k: v for k, v in launch_arguments(name).items() if k in LEARN} == \
+            {k: default for k, (_, default, _) in LEARN.items()}
+        (policy,) = [n for n in declared_nodes(name, given) if n.executable == "policy_node"]
+        assert {k: policy.parameters[k] for k in LEARN} == {"learn": True, "run_dir": "runs/online",
+                                                           "learn_mode": "finetune", "learn_steps": 1200,
+                                                           "train_config": "site.yaml"}
+
+
 @pytest.mark.parametrize("file, nodes", [("sim_nodes.yaml", {"sim_node", "tracker_node", "policy_node"}),
                                          ("real_nodes.yaml", {"camera_node", "driver_node", "tracker_node",
                                                               "policy_node"})])
 def test_node_parameter_files_set_declared_parameters_with_the_default_types(file, nodes):
     data = yaml.safe_load((ROOT / "config" / file).read_text())
-    assert set(data) == nodes
+    assert set(data) <= nodes  # a node the graph's launch file starts; one its defaults suit needs no entry
     for node, section in data.items():
         assert set(section) == {"ros__parameters"}, f"{file}: {node} must hold only ros__parameters"
         declared = node_parameters(node)
         for key, value in section["ros__parameters"].items():
             assert key in declared or key in ROS_BUILTIN_PARAMETERS, f"{file}: {node} has no parameter {key}"
             default = declared.get(key)
-            if default is not None:
-                ok = type(value) is type(default) or (isinstance(default, float) and type(value) is int)
+            if default is not None:  # ROS refuses a value of another type than the declared one (30 for 30.0)
+                ok = type(value) is type(default)
                 assert ok, f"{file}: {node}.{key} = {value!r} has another type than the default {default!r}"
 
 

@@ -19,11 +19,12 @@
     nodes[0].executable, nodes[0].name, nodes[0].parameter_files, nodes[0].parameters
 
 The launch file is executed with recording stand-ins for the few `launch` / `launch_ros` names it uses
-(LaunchDescription, DeclareLaunchArgument, Node, ExecuteProcess, IfCondition, LaunchConfiguration,
-PathJoinSubstitution, FindPackageShare, ParameterValue, Command); substitutions then resolve against the
-declared arguments' defaults and the given overrides, so the processes a test starts are the ones the launch
-file names, with its parameter files and values. A name the launch file uses that is not stood in for fails
-loudly instead of being guessed.
+(LaunchDescription, DeclareLaunchArgument, Node, ExecuteProcess, IfCondition, UnlessCondition,
+LaunchConfiguration, PathJoinSubstitution, FindPackageShare, ParameterValue, Command), and for what
+jaco_prog.launch_common, which sim.launch.py and real.launch.py share, imports when they call it; substitutions
+then resolve against the declared arguments' defaults and the given overrides, so the processes a test starts
+are the ones the launch file names, with its parameter files and values. A name the launch file uses that is not
+stood in for fails loudly instead of being guessed.
 """
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def _standin(name: str) -> type:
 
 _Description = _standin("LaunchDescription")
 _Declare, _Process = _standin("DeclareLaunchArgument"), _standin("ExecuteProcess")
-_IfCondition = _standin("IfCondition")
+_IfCondition, _UnlessCondition = _standin("IfCondition"), _standin("UnlessCondition")
 _LaunchConfiguration, _PathJoin, _Command = (_standin(n) for n in ("LaunchConfiguration", "PathJoinSubstitution",
                                                                    "Command"))
 _Node, _ParameterValue, _PackageShare = (_standin(n) for n in ("Node", "ParameterValue", "FindPackageShare"))
@@ -70,7 +71,7 @@ _Node, _ParameterValue, _PackageShare = (_standin(n) for n in ("Node", "Paramete
 STANDINS = {
     "launch": {"LaunchDescription": _Description},
     "launch.actions": {"DeclareLaunchArgument": _Declare, "ExecuteProcess": _Process},
-    "launch.conditions": {"IfCondition": _IfCondition},
+    "launch.conditions": {"IfCondition": _IfCondition, "UnlessCondition": _UnlessCondition},
     "launch.substitutions": {"LaunchConfiguration": _LaunchConfiguration, "PathJoinSubstitution": _PathJoin,
                              "Command": _Command},
     "launch_ros.actions": {"Node": _Node},
@@ -136,7 +137,7 @@ class _Resolver:
         text = str(self(value.args[0])).strip().lower()
         if text not in ("true", "false", "1", "0"):
             raise ValueError(f"condition value {text!r} is not a boolean")
-        return text in ("true", "1")
+        return (text in ("true", "1")) != isinstance(value, _UnlessCondition)
 
 
 def _defaults(actions) -> dict[str, str]:
