@@ -20,6 +20,8 @@ A message is delivered by calling the subscription's callback, a timer fires by 
 test is deterministic; time is sim time (use_sim_time, the clock set by the test as /clock would set it).
 test/test_graph_processes.py runs the same nodes as separate processes over DDS, as sim.launch.py starts them.
 """
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -660,3 +662,82 @@ def test_policy_and_tracker_nodes_refuse_config_files_that_disagree(monkeypatch)
         with pytest.raises(ConfigError, match="safety.yaml: defaults.command_timeout"):
             node_class()
 
+
+
+# --- parameters whose values live in config/*.yaml --------------------------------------------------------------
+def node_defaults(module) -> dict:
+    """A node module's PARAMETERS with the defaults given as functions resolved, as common.declare does."""
+    values = {}
+    for name, default in module.PARAMETERS.items():
+        values[name] = default(values) if callable(default) else default
+    return values
+
+
+@pytest.mark.parametrize("file", ["sim_nodes.yaml", "real_nodes.yaml"])
+def test_the_parameter_files_are_the_home_of_the_node_defaults_they_hold_and_of_their_types(file):
+    """A node started without the launch file's parameter file runs as with it; and ROS accepts the file, which it
+    would not if a value had another type than the parameter's default (30 for a double)."""
+    import importlib
+
+    from jaco_prog.config import load_yaml
+    from jaco_prog.paths import config_path
+
+    for node, section in load_yaml(config_path(file)).items():
+        module = importlib.import_module(f"jaco_prog.nodes.{node}")
+        defaults = node_defaults(module)
+        homes = [c for c in vars(module).values() if isinstance(c, type) and
+                 getattr(c, "__config_home__", None) == (file, (node, "ros__parameters"))]
+        held = {f.name for cls in homes for f in dataclasses.fields(cls)}
+        for key, value in section["ros__parameters"].items():
+            assert type(value) is type(defaults[key]), f"{file}: {node}.{key} = {value!r}, default {defaults[key]!r}"
+            if key in held:
+                assert value == defaults[key], f"{file}: {node}.{key}"
+        assert held <= set(section["ros__parameters"])
+
+
+def test_a_parameter_file_value_ros_would_refuse_is_refused_in_one_line_naming_the_file(tmp_path, monkeypatch):
+    from jaco_prog import paths
+    from jaco_prog.config import ConfigError
+    from jaco_prog.nodes import common
+    from jaco_prog.nodes.camera_node import CameraFileParameters
+
+    where = "real_nodes.yaml: camera_node.ros__parameters"
+    cases = [("fps: 30.0", "fps: 30", f"{where}.fps: ROS reads 30 as an integer, but the parameter is a number: "
+                                      "write 30.0"),
+             ("fps: 30.0", "fps: .nan", f"{where}.fps: must be a finite number (got nan)"),
+             ("    fx: 0.0\n", "    fx: 0.0\n    fx: 1.0\n", "camera_node.ros__parameters.fx: duplicate key")]
+    shipped = paths.config_path("real_nodes.yaml").read_text()
+    for i, (old, new, message) in enumerate(cases):
+        assert old in shipped
+        copy = tmp_path / str(i) / "real_nodes.yaml"
+        copy.parent.mkdir()
+        copy.write_text(shipped.replace(old, new, 1))
+        monkeypatch.setattr(paths, "config_path", lambda name, _copy=copy: _copy)
+        with pytest.raises(ConfigError) as err:
+            common.file_parameters(CameraFileParameters)
+        assert "\n" not in str(err.value) and message in str(err.value)
+
+
+def test_the_tracker_node_takes_its_ranges_and_camera_size_from_the_files_it_is_given(tmp_path):
+    """hsv_ranges and camera_width / camera_height default to the tracker_config's and runtime_config's values,
+    not to the package's: a site's tracker.yaml is not overridden by the package's ranges."""
+    import yaml
+
+    from jaco_prog.nodes.tracker_node import TrackerNode
+    from jaco_prog.paths import config_path
+
+    tracker = yaml.safe_load(config_path("tracker.yaml").read_text())
+    tracker["tracker"]["hsv_ranges"] = [{"low": [100, 150, 50], "high": [130, 255, 255]}]  # a blue target
+    runtime = yaml.safe_load(config_path("runtime.yaml").read_text())
+    runtime["sim"].update(camera_width=160, camera_height=120)
+    (tmp_path / "tracker.yaml").write_text(yaml.safe_dump(tracker))
+    (tmp_path / "runtime.yaml").write_text(yaml.safe_dump(runtime))
+    node = TrackerNode(parameter_overrides=overrides(tracker_config=str(tmp_path / "tracker.yaml"),
+                                                     runtime_config=str(tmp_path / "runtime.yaml")))
+    try:
+        assert node.p["hsv_ranges"] == [100, 150, 50, 130, 255, 255]
+        assert node.tracker.tracker.params.hsv_ranges == (((100, 150, 50), (130, 255, 255)),)
+        assert (node.p["camera_width"], node.p["camera_height"]) == (160, 120)
+        assert (node.tracker.camera.width, node.tracker.camera.height) == (160, 120)
+    finally:
+        node.destroy_node()

@@ -25,22 +25,42 @@ import sys
 from rclpy.node import Node
 
 from jaco_prog import config_check
+from jaco_prog.config import config_class, setting, yaml_defaults
 from jaco_prog.errors import UserError
 from jaco_prog.messages import camera_info_fields
 from jaco_prog.nodes import common
 from jaco_prog.perception.camera_capture import CameraCapture, CaptureParams, camera_intrinsics
+from jaco_prog.runtime.params import FrameParams
 
 NAME = "camera_node"
+
+
+@config_class("real_nodes.yaml", NAME, "ros__parameters", frozen=True)
+class CameraFileParameters:
+    """camera_node's parameters in config/real_nodes.yaml (their one home; real.launch.py passes the file)."""
+    width: int = setting("requested frame width", unit="pixels", low=1)
+    height: int = setting("requested frame height", unit="pixels", low=1)
+    fps: float = setting("requested frame rate, and the rate frames are read and published", unit="Hz", above=0)
+    retry_interval: float = setting("between attempts to reopen a missing or unplugged device", unit="s", above=0)
+    fovy_deg: float = setting("vertical field of view, used while fx, fy are 0 (no calibration)", unit="deg",
+                              above=0, high=180)
+    fx: float = setting("calibration; 0: from fovy_deg", unit="pixels", low=0)
+    fy: float = setting("calibration; 0: from fovy_deg", unit="pixels", low=0)
+    cx: float = setting("principal point; < 0: the image centre", unit="pixels")
+    cy: float = setting("principal point; < 0: the image centre", unit="pixels")
+
+
+FILE = common.file_parameters(CameraFileParameters)
 PARAMETERS = {
     "device": "0",               # index ("0" -> /dev/video0), a device path or a stream URL
-    "width": 640,
-    "height": 480,
-    "fps": 30.0,
-    "retry_interval": 1.0,       # s between attempts to reopen a missing/unplugged device
-    "frame_id": "camera_optical_frame",
-    "fovy_deg": 52.0,            # used when no calibration (fx, fy) is given
-    "fx": 0.0, "fy": 0.0,        # calibration (pixels); 0 -> from fovy_deg
-    "cx": -1.0, "cy": -1.0,      # principal point; < 0 -> image centre
+    "width": FILE["width"],
+    "height": FILE["height"],
+    "fps": FILE["fps"],
+    "retry_interval": FILE["retry_interval"],
+    "frame_id": yaml_defaults(FrameParams).camera,  # runtime.yaml frames.camera: the sim camera's frame too
+    "fovy_deg": FILE["fovy_deg"],
+    "fx": FILE["fx"], "fy": FILE["fy"],
+    "cx": FILE["cx"], "cy": FILE["cy"],
 }
 
 

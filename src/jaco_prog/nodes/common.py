@@ -24,6 +24,7 @@ use, so tests can put a stand-in for rclpy and the message packages into sys.mod
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 from functools import lru_cache
@@ -71,8 +72,34 @@ def service(node, key: str, callback: Callable):
 
 
 def declare(node, parameters: dict[str, Any]) -> dict[str, Any]:
-    """Declare every parameter with its default (types as in the defaults); return the values in force."""
-    return {name: node.declare_parameter(name, default).value for name, default in parameters.items()}
+    """Declare every parameter with its default (types as in the defaults), in the table's order; return the
+    values in force. A default given as a function is called with the values declared before it: it comes from
+    a file another parameter names (tracker_node's hsv_ranges from its tracker_config)."""
+    values: dict[str, Any] = {}
+    for name, default in parameters.items():
+        values[name] = node.declare_parameter(name, default(values) if callable(default) else default).value
+    return values
+
+
+def file_parameters(cls: type) -> dict[str, Any]:
+    """The values of `cls`, a config_class whose home is a node's `ros__parameters` in a parameter file the launch
+    files pass (config/real_nodes.yaml, config/sim_nodes.yaml), for the node's PARAMETERS table: the file stays
+    their one home, and a node started without it runs as the launch file would start it. ROS declares a
+    parameter with its default's type and then refuses a value of another type from the file (30 for a double),
+    so each value must be written as its field's type: refused here in one line naming the file and the field."""
+    from jaco_prog.config import ConfigError, join, kind_of, load_yaml, yaml_defaults
+    from jaco_prog.paths import config_path
+
+    values = dataclasses.asdict(yaml_defaults(cls))
+    home, section = cls.__config_home__
+    raw, where = load_yaml(config_path(home)), home
+    for key in section:
+        raw, where = raw[key], join(where, key)
+    for name, value in values.items():
+        if type(raw[name]) is not type(value):
+            raise ConfigError(join(where, name), f"ROS reads {raw[name]!r} as {kind_of(raw[name])}, but the "
+                                                 f"parameter is {kind_of(value)}: write {value!r}")
+    return values
 
 
 def now_seconds(node) -> float:

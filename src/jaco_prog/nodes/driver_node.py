@@ -37,21 +37,31 @@ from dataclasses import replace
 from rclpy.lifecycle import Node, TransitionCallbackReturn
 
 from jaco_prog import config_check
-from jaco_prog.config import ConfigError
+from jaco_prog.config import ConfigError, config_class, setting
 from jaco_prog.hardware import BackendError, VelocityDriver, load_driver_params, make_backend
 from jaco_prog.nodes import common
 from jaco_prog.robot.profile import load_profile
 from jaco_prog.safety import SafetyLayer, load_safety_params
 
 NAME = "driver_node"
+
+
+@config_class("real_nodes.yaml", NAME, "ros__parameters", frozen=True)
+class DriverFileParameters:
+    """driver_node's parameters in config/real_nodes.yaml (their one home; real.launch.py passes the file)."""
+    status_rate: float = setting("driver_status (diagnostics)", unit="Hz", above=0)
+    autostart: bool = setting("configure and activate on start (false: a lifecycle manager does)")
+
+
+FILE = common.file_parameters(DriverFileParameters)
 PARAMETERS = {
     "driver_config": "",         # path of a driver.yaml; "" -> the package's config/driver.yaml
     "backend": "",               # mock | kortex | gen2_bridge ("sim" runs inside sim_node); "" -> driver.yaml's
     "robot_profile": "",         # "" -> driver.yaml robot_profile
     "robot_ip": "",              # kortex address; "" -> driver.yaml / KORTEX_ADDRESS
     "kortex_password": "",       # "" -> the environment variable named in driver.yaml
-    "status_rate": 10.0,         # Hz of driver_status (diagnostics)
-    "autostart": True,           # configure + activate on start
+    "status_rate": FILE["status_rate"],
+    "autostart": FILE["autostart"],
 }
 
 
@@ -80,11 +90,9 @@ class DriverNode(common.DriverServices, Node):
     def _build(self) -> None:
         config_check.check_agreement()  # e.g. a watchdog shorter than a policy period: refused before the arm moves
         params = load_driver_params(self.p["driver_config"] or None)
-        raw = dict(params.raw)
-        if self.p["robot_ip"]:
-            raw["kortex"] = {**(raw.get("kortex") or {}), "address": self.p["robot_ip"]}
         params = replace(params, backend=self.p["backend"] or params.backend,
-                         robot_profile=self.p["robot_profile"] or params.robot_profile, raw=raw)
+                         robot_profile=self.p["robot_profile"] or params.robot_profile,
+                         kortex={**params.kortex, "address": self.p["robot_ip"] or params.kortex["address"]})
         if params.backend == "sim":
             raise ConfigError(f"{NAME}: backend", "the sim backend runs inside sim_node; use mock, kortex or "
                                                   "gen2_bridge here")

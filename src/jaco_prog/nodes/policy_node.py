@@ -42,6 +42,7 @@ from types import SimpleNamespace
 from rclpy.node import Node
 
 from jaco_prog import config_check
+from jaco_prog.config import config_class, setting
 from jaco_prog.errors import UserError
 from jaco_prog.nodes import common
 from jaco_prog.robot.profile import load_profile
@@ -49,15 +50,30 @@ from jaco_prog.runtime import EpisodeManager, PolicyLoop, load_runtime_params
 from jaco_prog.runtime.episodes import episode_ending_status
 
 NAME = "policy_node"
-MODES = ("sim", "real")
+MODES = ("sim", "real")  # the launch files set it
+
+
+@config_class("sim_nodes.yaml", NAME, "ros__parameters", frozen=True)
+class SimFileParameters:
+    """policy_node's parameters in config/sim_nodes.yaml (their one home)."""
+    seed: int = setting("seed of a random actor, a sampling net and a learner", low=0)
+
+
+@config_class("real_nodes.yaml", NAME, "ros__parameters", frozen=True)
+class RealFileParameters:
+    """policy_node's parameters in config/real_nodes.yaml (their one home)."""
+    operator_wait: float = setting("the operator's time to move the target (mode real)", unit="s", above=0)
+
+
+SIM_FILE, REAL_FILE = common.file_parameters(SimFileParameters), common.file_parameters(RealFileParameters)
 PARAMETERS = {
     "checkpoint": "",          # checkpoint file or run directory; "" -> the shipped column 1; "random" -> no skill
     "robot_profile": "j2n6s300",
     "mode": "sim",             # sim | real (real: operator prompts every move_target_every episodes)
     "runtime_config": "",      # a runtime.yaml; "" -> the package's config/runtime.yaml
-    "seed": 0,
+    "seed": SIM_FILE["seed"],
     "max_episodes": 0,         # stop after this many episodes (0: run until shut down)
-    "operator_wait": 10.0,     # s the operator gets to move the target (mode real)
+    "operator_wait": REAL_FILE["operator_wait"],
     "learn": False,            # learn online (the newest column) from the reward; needs run_dir
     "run_dir": "",             # learn: the run directory, new or to resume
     "learn_mode": "",          # learn: progressive | finetune | scratch ("" -> runtime.yaml learner.train.mode)

@@ -31,6 +31,7 @@ import sys
 from rclpy.node import Node
 
 from jaco_prog import config_check
+from jaco_prog.config import config_class, setting
 from jaco_prog.errors import UserError
 from jaco_prog.nodes import common
 from jaco_prog.runtime import load_runtime_params, parse_event
@@ -38,13 +39,25 @@ from jaco_prog.runtime.sim_world import SimWorld
 from jaco_prog.sim import TASKS
 
 NAME = "sim_node"
+
+
+@config_class("sim_nodes.yaml", NAME, "ros__parameters", frozen=True)
+class SimFileParameters:
+    """sim_node's parameters in config/sim_nodes.yaml (their one home; sim.launch.py passes the file)."""
+    task: str = setting("the task the world runs", choices=TASKS)
+    preset: str = setting("a perturbation preset of config/presets.yaml (empty: none)")
+    seed: int = setting("episode n uses seed + n", low=0)
+    real_time_factor: float = setting("sim seconds per wall second", above=0)
+
+
+FILE = common.file_parameters(SimFileParameters)
 PARAMETERS = {
     "robot_profile": "j2n6s300",
-    "task": "reach",           # reach | conveyor
-    "preset": "",              # a perturbation preset of config/presets.yaml ("" = none)
-    "seed": 0,                 # episode n uses seed + n
+    "task": FILE["task"],
+    "preset": FILE["preset"],
+    "seed": FILE["seed"],
     "runtime_config": "",      # a runtime.yaml; "" -> the package's config/runtime.yaml
-    "real_time_factor": 1.0,   # sim seconds per wall second
+    "real_time_factor": FILE["real_time_factor"],
 }
 
 

@@ -36,31 +36,41 @@ from jaco_prog import config_check
 from jaco_prog.errors import UserError
 from jaco_prog.nodes import common
 from jaco_prog.perception.camera_capture import configured_camera
-from jaco_prog.perception.colour_tracker import load_tracker_params
+from jaco_prog.perception.colour_tracker import load_tracker_config, load_tracker_params
 from jaco_prog.robot.profile import load_profile
 from jaco_prog.runtime import RewardTracker, load_runtime_params
+from jaco_prog.runtime.params import SimParams
 from jaco_prog.sim.task_config import nominal_camera
 
 NAME = "tracker_node"
 
 
-def _default_hsv() -> list[int]:
-    return [int(v) for lo, hi in load_tracker_params().hsv_ranges for v in (*lo, *hi)]
+def _hsv_of(tracker_file: str) -> list[int]:
+    """The HSV ranges of the tracker.yaml at `tracker_file` (empty: the package's), flat."""
+    return [int(v) for lo, hi in load_tracker_config(tracker_file or None).hsv_ranges for v in (*lo, *hi)]
 
 
+def _sim_camera(runtime_file: str) -> SimParams:
+    """The simulated camera of the runtime.yaml at `runtime_file` (empty: the package's)."""
+    return load_runtime_params(runtime_file or None).sim
+
+
+# Defaults given as functions come from the file an earlier parameter names (common.declare).
 PARAMETERS = {
     "robot_profile": "j2n6s300",
     "tracker_config": "",                  # a tracker.yaml; "" -> the package's config/tracker.yaml
     "runtime_config": "",                  # a runtime.yaml; "" -> the package's config/runtime.yaml
-    "hsv_ranges": _default_hsv(),          # flat [lo_h, lo_s, lo_v, hi_h, hi_s, hi_v] * n (OpenCV HSV)
+    # flat [lo_h, lo_s, lo_v, hi_h, hi_s, hi_v] * n (OpenCV HSV); default: tracker_config's ranges
+    "hsv_ranges": lambda p: _hsv_of(p["tracker_config"]),
     # Camera pose (extrinsic calibration), robot base frame (m): measured values on the real robot. Left empty,
     # the simulated camera's nominal pose from config/task.yaml (and `sim_preset`) is used.
     "camera_position": [0.0, 0.0, 0.0],
     "camera_lookat": [0.0, 0.0, 0.0],
     "camera_fovy_deg": 0.0,                # intrinsics until the first CameraInfo arrives; 0: the simulated camera's
     "sim_preset": "",                      # the sim graph's preset (config/presets.yaml), for the nominal pose
-    "camera_width": 320,
-    "camera_height": 240,
+    # the calibration's image size; default: the simulated camera's (runtime_config's sim.camera_width, height)
+    "camera_width": lambda p: _sim_camera(p["runtime_config"]).camera_width,
+    "camera_height": lambda p: _sim_camera(p["runtime_config"]).camera_height,
 }
 
 
