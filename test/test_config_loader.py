@@ -157,8 +157,13 @@ def homed_classes():
     from jaco_prog.sim import task_config
     from jaco_prog.sim.scene import SceneConfig
 
-    classes = [TrainConfig, ImitationConfig, SceneConfig]
-    classes += [c for c in vars(task_config).values() if isinstance(c, type) and hasattr(c, "__config_home__")]
+    from jaco_prog.hardware.driver import DriverParams
+    from jaco_prog.perception.colour_tracker import TrackerConfig
+    from jaco_prog.runtime import params as runtime_params
+
+    classes = [TrainConfig, ImitationConfig, SceneConfig, TrackerConfig, DriverParams]
+    for module in (task_config, runtime_params):
+        classes += [c for c in vars(module).values() if isinstance(c, type) and hasattr(c, "__config_home__")]
     return classes
 
 
@@ -198,6 +203,70 @@ def test_the_loader_refuses_each_kind_of_bad_value_in_one_line():
                             ({"size": 1}, "probe.yaml: size: unknown key; known: name, rate, steps")]:
         refused(lambda: from_mapping(Probe, {**good, **change}, "probe.yaml"), message)
     refused(lambda: from_mapping(Probe, {"rate": 1.0, "name": "a"}, "probe.yaml"), "probe.yaml: steps: missing key")
+
+
+# --- the third wave: runtime.yaml, tracker.yaml, driver.yaml ------------------------------------------------------
+def _load(name: str):
+    from jaco_prog.hardware.driver import load_driver_params
+    from jaco_prog.perception.colour_tracker import load_tracker_config
+    from jaco_prog.runtime.params import load_runtime_params
+
+    return {"runtime.yaml": load_runtime_params, "tracker.yaml": load_tracker_config,
+            "driver.yaml": load_driver_params}[name]
+
+
+@pytest.mark.parametrize("name, old, new, message", [
+    ("runtime.yaml", "  rate: 20.0 ", "  rate: .nan ", "runtime.yaml: policy.rate: must be a finite number (got nan)"),
+    ("runtime.yaml", "  joint_state_rate: 100.0 ", "  joint_state_rate: .inf ",
+     "runtime.yaml: sim.joint_state_rate: must be a finite number (got inf)"),
+    ("runtime.yaml", "  reward_timeout: 0.25 ", "  reward_timeout: -.inf ",
+     "runtime.yaml: learner.reward_timeout: must be a finite number (got -inf)"),
+    ("runtime.yaml", "  video_fps: 20\n", "  video_fps: 20\n  fps: 30\n",
+     "runtime.yaml: recording.fps: unknown key; known: storage, version, video_fps"),
+    ("runtime.yaml", "  image_size: 64 ", "  image_size: 16 ",
+     "runtime.yaml: policy.image_size: must be >= 24 (got 16)"),
+    ("runtime.yaml", "  version: 9 ", "  version: 7 ", "runtime.yaml: recording.version: must be one of 8, 9 (got 7)"),
+    ("runtime.yaml", "frames:\n", "frame:\n", "runtime.yaml: frame: unknown key; known: episodes, frames, learner"),
+    ("tracker.yaml", "  min_pixels: 4 ", "  min_pixels: 4\n  max_pixels: 900 ",
+     "tracker.yaml: tracker.max_pixels: unknown key; known: hold_gate, hsv_ranges, min_pixels"),
+    ("tracker.yaml", "  hold_gate: 0.04 ", "  hold_gate: .nan ",
+     "tracker.yaml: tracker.hold_gate: must be a finite number"),
+    ("tracker.yaml", "  top_share: 0.35\n", "", "tracker.yaml: tracker.top_share: missing key"),
+    ("tracker.yaml", "{low: [0, 160, 40], high:", "{low: [0, 160, 40], lo: [0, 0, 0], high:",
+     "tracker.yaml: tracker.hsv_ranges[0].lo: unknown key; known: high, low"),
+    ("driver.yaml", "call_timeout: 0.05 ", "call_timeout: .inf ", "driver.yaml: call_timeout: must be a finite number"),
+    ("driver.yaml", "backend: mock ", "backend: usb ", "driver.yaml: backend: must be one of mock, sim, kortex"),
+    ("driver.yaml", "  port: 10000 ", "  port: 0 ", "driver.yaml: kortex.port: must be >= 1 (got 0)"),
+])
+def test_runtime_tracker_and_driver_yaml_are_refused_naming_the_field(tmp_path, name, old, new, message):
+    path = edited(tmp_path, name, old, new)
+    refused(lambda: _load(name)(path), name, message)
+
+
+def test_a_duplicate_key_in_driver_yaml_is_refused_with_its_line(tmp_path):
+    from jaco_prog.hardware.driver import load_driver_params
+
+    path = edited(tmp_path, "driver.yaml", "max_events: 1000 ", "max_events: 1000\nmax_events: 10 ")
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("max_events: 10 "))
+    refused(lambda: load_driver_params(path), f"driver.yaml:{line}:1: max_events: duplicate key (first at line "
+                                              f"{line - 1})")
+
+
+def test_runtime_tracker_and_driver_keep_their_values():
+    from jaco_prog.hardware.driver import load_driver_params
+    from jaco_prog.perception.colour_tracker import load_tracker_config
+    from jaco_prog.runtime.params import load_runtime_params
+
+    runtime, tracker, driver = (load_yaml(config_path(n)) for n in ("runtime.yaml", "tracker.yaml", "driver.yaml"))
+    params = load_runtime_params()
+    for section in ("policy", "episodes", "tracker", "sim", "recording", "learner"):
+        assert dataclasses.asdict(getattr(params, section)) == runtime[section], section
+    assert params.camera_frame == runtime["frames"]["camera"]
+    colour = dataclasses.asdict(load_tracker_config())
+    ranges = tracker["tracker"]["hsv_ranges"]
+    assert colour.pop("hsv_ranges") == tuple((tuple(r["low"]), tuple(r["high"])) for r in ranges)
+    assert colour == {k: v for k, v in tracker["tracker"].items() if k != "hsv_ranges"}
+    assert load_driver_params().raw == driver
 
 
 # --- the numbers two files share ----------------------------------------------------------------------------------

@@ -24,9 +24,9 @@
   else the arm stops between two commands
 
 It reads the few keys it compares straight from the files (light: no MuJoCo, no ROS), each checked to be a
-finite number; every file's own loader checks the rest. runtime.yaml and tracker.yaml are read here rather
-than through jaco_prog.runtime.params / jaco_prog.perception.colour_tracker, whose loaders are being moved to
-jaco_prog.config's typed loader separately: when they are, these reads become theirs.
+finite number; every file's own typed loader checks the rest (jaco_prog.runtime.params, the tracker's
+jaco_prog.perception.colour_tracker, which also refuses a reward_radius in tracker.yaml). They are not called
+here because importing them imports the graph's components (jaco_prog.runtime, OpenCV, MuJoCo).
 """
 from __future__ import annotations
 
