@@ -92,6 +92,7 @@ def compare_study(arms: list[tuple[str, Path, str]], out: Path, presets: list[st
     params["presets"] = panels
     swept = sorted({lab["lr"] for lab in labels.values() if lab.get("lr") is not None})
     params["lrs"] = swept or None
+    params.pop("output_lr_scales", None)   # an arm is one method, its label says what it was trained with
     compared = Study("transfer", [trials], labels, params, panels, [label for label, _, _ in arms])
     problems = unequal_budgets(tuning_budget(compared))
     if problems and not allow_unequal_budget:

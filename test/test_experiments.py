@@ -706,3 +706,54 @@ def test_each_resume_of_a_study_trial_is_logged_and_counted_in_its_report(ckpt, 
                                                                                          second: [3000]},
                                                              "runs_resumed": 2}  # from the run dirs' own records
     assert "2 resume(s) logged in resumes.csv" in rep.table.read_text()
+
+
+def test_output_lr_scale_sweep_adds_each_transfer_method_at_each_scale(ckpt, tmp_path):
+    """Fig. 5 compares a transfer method with its new column's output layer at 10x the learning rate (issue 26's
+    lead) against the same method at 1x; scratch methods have no column to start from and run once."""
+    from jaco_prog.errors import UserError
+    from jaco_prog.learning.config import load_train_config
+    from jaco_prog.paths import config_path
+
+    study = transfer_study(ckpt, presets=("real_proxy",), seeds=2, steps=4000,
+                           methods=("progressive", "finetune", "scratch-narrow"), output_lr_scales=[1, 10])
+    check_trials(study.trials)
+    assert study.methods == ["progressive", "progressive-out10x", "finetune", "finetune-out10x", "scratch-narrow"]
+    assert len(study.trials) == 5 * 2
+    assert [t.name for t in by_label(study, method="progressive")] == ["real_proxy-progressive-s0",
+                                                                       "real_proxy-progressive-s1"]
+    for t in study.trials:
+        scaled = study.labels[t.name]["method"].endswith("-out10x")
+        assert t.overrides.get("output_lr_scale", 1.0) == (10.0 if scaled else 1.0)
+        load_train_config([config_path("train.yaml")], t.overrides).validate()  # A2C from column 1: accepted
+    with pytest.raises(UserError, match="scratch methods"):
+        transfer_study(ckpt, presets=("real_proxy",), seeds=1, extra={"output_lr_scale": 10.0})
+    with pytest.raises(UserError, match="swept"):
+        transfer_study(ckpt, presets=("real_proxy",), seeds=1, methods=("progressive",), output_lr_scales=[10],
+                       extra={"output_lr_scale": 5.0})
+
+    study.save(tmp_path)
+    fill_transfer(study, tmp_path, {"progressive": 10.0, "progressive-out10x": 15.0, "finetune": 8.0,
+                                    "finetune-out10x": 4.0, "scratch-narrow": 1.0})
+    ratios = json.loads(report.transfer_report(load_study(tmp_path), tmp_path, report.Options(final_window=20))
+                        .numbers.read_text())["ratios"]["real_proxy"]
+    assert ratios["progressive-out10x/progressive"] == pytest.approx(15.5 / 10.5)
+    assert ratios["progressive-out10x/finetune-out10x"] == pytest.approx(15.5 / 4.5)
+    assert ratios["progressive-out10x/scratch-narrow"] == pytest.approx(15.5 / 1.5)
+    assert ratios["progressive/finetune"] == pytest.approx(10.5 / 8.5)
+
+
+def test_fig5_output_lr_scale_end_to_end_on_the_toy_task(tmp_path, load_bench):
+    from jaco_prog.learning import TrainConfig, train
+    from jaco_prog.nets import read_checkpoint
+
+    col1 = train(TrainConfig(task="toy", algo="a2c", envs=2, total_steps=100, column="narrow", arch="ff",
+                             progress=False, run_dir=str(tmp_path / "col1")))
+    out = tmp_path / "fig5"
+    assert load_bench("fig5_transfer").main(
+        ["--task", "toy", "--checkpoint", str(col1), "--out", str(out), "--steps", "100", "--seeds", "1",
+         "--presets", "real_proxy", "--methods", "progressive", "--output-lr-scale", "1,10", "--no-progress"]) == 0
+    assert read_checkpoint(out / "real_proxy-progressive-out10x-s0")["config"]["output_lr_scale"] == 10.0
+    assert read_checkpoint(out / "real_proxy-progressive-s0")["config"]["output_lr_scale"] == 1.0
+    data = json.loads((out / "fig5_transfer.json").read_text())
+    assert "progressive-out10x/progressive" in data["ratios"]["real_proxy"]

@@ -144,6 +144,54 @@ def test_bias_corrected_rmsprop_first_steps_are_lr_sized_not_ten_times_lr():
     assert TrainConfig().rmsprop_bias_correction is True  # on for new runs
 
 
+@pytest.mark.parametrize("mode,bias_correction", [("progressive", True), ("finetune", True),
+                                                   ("progressive", False)])
+def test_output_lr_scale_moves_the_newest_columns_output_layer_that_many_times_further(tmp_path, mode,
+                                                                                       bias_correction):
+    """The same net, batch and gradients: with output_lr_scale 10 the first RMSprop step moves the trainable
+    column's output layer (its logits and value) 10x as far as with 1, and every other parameter as far."""
+    from jaco_prog.learning.envs import make_training_env
+    from jaco_prog.learning.optimizer import begin_update, make_optimizer, parameter_groups
+    from jaco_prog.learning.rollout import RolloutRunner, clip_and_step
+
+    first = train(TrainConfig(**FAST, algo="a2c", envs=2, total_steps=100, run_dir=str(tmp_path / "first")))
+
+    def first_step(scale: float) -> dict[str, torch.Tensor]:
+        cfg = TrainConfig(**{**FAST, "optimizer": "rmsprop"}, rmsprop_bias_correction=bias_correction, algo="a2c",
+                          envs=2, mode=mode, from_checkpoint=str(first), output_lr_scale=scale)
+        cfg.validate()
+        torch.manual_seed(0)
+        net = build_net(cfg, ToyReachEnv())
+        optimizer = make_optimizer(parameter_groups(net, cfg), cfg)
+        runner = RolloutRunner([make_training_env("toy", None, i) for i in range(2)], net.spec.observation_keys,
+                               cfg, net, seed=0)
+        before = {name: p.detach().clone() for name, p in net.named_parameters() if p.requires_grad}
+        begin_update(optimizer, cfg, 0)
+        clip_and_step(net, optimizer, runner.collect(net).loss, cfg.max_grad_norm)
+        return {name: p.detach() - before[name] for name, p in net.named_parameters() if p.requires_grad}
+
+    plain, scaled = first_step(1.0), first_step(10.0)
+    output = f"columns.{1 if mode == 'progressive' else 0}.output."
+    assert {name for name in plain if name.startswith(output)} == {output + "weight", output + "bias"}
+    for name, moved in plain.items():
+        if name.startswith(output):
+            assert moved.abs().sum() > 0, name
+            torch.testing.assert_close(scaled[name], 10 * moved, rtol=1e-4, atol=1e-9)
+        else:
+            torch.testing.assert_close(scaled[name], moved, rtol=0, atol=0)
+    assert any(moved.abs().sum() > 0 for name, moved in plain.items() if not name.startswith(output))
+
+    # the groups come back with a resumed run; a scratch run (no column to start from) and A3C refuse it
+    run_dir = tmp_path / "scaled"
+    options = dict(FAST, algo="a2c", envs=2, mode=mode, from_checkpoint=str(first), output_lr_scale=10.0)
+    train(TrainConfig(**options, total_steps=100, run_dir=str(run_dir)))
+    run = prepare_run(load_run_config(run_dir, total_steps=200), resume=True)
+    assert sorted(g.get("lr_scale", 1.0) for g in run.optimizer.param_groups).count(10.0) == 1
+    for bad in ({"mode": "scratch", "from_checkpoint": None}, {"algo": "a3c"}):
+        with pytest.raises(ConfigError, match="output_lr_scale"):
+            TrainConfig(**{**options, **bad}).validate()
+
+
 def test_a_run_checkpointed_before_bias_correction_resumes_on_plain_rmsprop(tmp_path):
     run_dir = tmp_path / "run"
     fast = {**FAST, "optimizer": "rmsprop"}

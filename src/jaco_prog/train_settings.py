@@ -85,6 +85,10 @@ class TrainConfig:
     n_steps: int = setting("rollout length for n-step returns and truncated BPTT", low=1, flag=True)
     gamma: float = setting("discount", low=0, high=1, flag=True)
     lr: float = setting("learning rate", above=0, flag=True)
+    output_lr_scale: float = setting("progressive/finetune: the newest column's output layer (its joint logits "
+                                     "and value) learns at this multiple of the learning rate; a new "
+                                     "progressive column's own output weights start at zero (A2C only)",
+                                     above=0, flag=True)
     entropy_coef: float = setting("entropy regularisation weight", low=0, flag=True)
     value_coef: float = setting("value loss weight", low=0)
     aux_coef: float = setting("auxiliary target-position loss weight", low=0)
@@ -114,6 +118,12 @@ class TrainConfig:
                                                                "use --mode progressive or finetune with --from")
         if self.mode != "scratch" and not self.from_checkpoint:
             raise ConfigError("train config: from_checkpoint", f"mode {self.mode} needs --from CHECKPOINT")
+        if self.output_lr_scale != 1 and self.mode == "scratch":
+            raise ConfigError("train config: output_lr_scale", "scales the output layer of a column grown or "
+                                                               "finetuned from a checkpoint; mode scratch has none")
+        if self.output_lr_scale != 1 and self.algo == "a3c":  # each worker builds its own optimiser over the net
+            raise ConfigError("train config: output_lr_scale", "is applied by the A2C and online learners only; "
+                                                               "use --algo a2c")
 
     def to_dict(self) -> dict:
         return asdict(self)

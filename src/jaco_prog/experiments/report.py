@@ -30,7 +30,8 @@ import numpy as np
 
 from jaco_prog.experiments import aggregate as agg
 from jaco_prog.experiments import figures
-from jaco_prog.experiments.studies import RESUMES_LOG, Study, tuning_budget, unequal_budgets
+from jaco_prog.experiments.studies import (RESUMES_LOG, TRANSFER_METHODS, Study, tuning_budget, unequal_budgets,
+                                           variant_label)
 from jaco_prog.learning.logger import EPISODES_CSV
 
 FIGURE_NAMES = {"transfer": "fig5_transfer", "sensitivity": "fig6_sensitivity", "conveyor": "fig7_conveyor",
@@ -243,6 +244,19 @@ def _inputs(study: Study, out_dir: str | Path, opts: Options | None) -> tuple[Op
 
 # ------------------------------------------------------------------------------------------------ Fig. 5
 
+def _ratio_pairs(study: Study) -> list[tuple[str, str]]:
+    """(method, baseline) pairs of a transfer study: TRANSFER_RATIOS at each output-layer lr scale (a scratch
+    baseline has none), and each scaled method against the same method at scale 1."""
+    scales = study.params.get("output_lr_scales") or [None]
+
+    def at(method: str, scale) -> str:
+        return variant_label(method, None if TRANSFER_METHODS.get(method, {}).get("mode") == "scratch" else scale)
+
+    pairs = [(at(a, s), at(b, s)) for s in scales for a, b in TRANSFER_RATIOS]
+    pairs += [(at(m, s), m) for s in scales for m in TRANSFER_METHODS if at(m, s) != m]
+    return list(dict.fromkeys(pairs))
+
+
 def _best_lr(study: Study, runs: dict, opts: Options) -> tuple[dict, dict]:
     """With a learning-rate sweep: per panel and method, the median final return at each learning rate and
     the best one ({panel: {method: {lr: median}}}, {panel: {method: lr}}); empty without a sweep."""
@@ -292,7 +306,7 @@ def transfer_report(study: Study, out_dir: str | Path, opts: Options | None = No
             finals = {m: _final_median(s) for m, s in by_method.items()}
         ratios[panel] = {}
         parts = []
-        for method, baseline in TRANSFER_RATIOS:
+        for method, baseline in _ratio_pairs(study):
             if method in finals and baseline in finals:
                 text, r = _ratio_line(f"{method} / {baseline}", finals[method], finals[baseline])
                 ratios[panel][f"{method}/{baseline}"] = r

@@ -291,45 +291,71 @@ def unequal_budgets(budget: dict[str, dict[str, dict]]) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------- Fig. 5
 
+def variant_label(method: str, output_lr_scale: float | None) -> str:
+    """A transfer method's label at an output-layer learning-rate scale (the method itself at 1 or None)."""
+    if output_lr_scale is None or output_lr_scale == 1:
+        return method
+    return f"{method}-out{output_lr_scale:g}x"
+
+
 def transfer_study(checkpoint, presets=TRANSFER_PRESETS, seeds=5, steps: int = 60_000, envs: int = ROBOT_ENVS,
                    methods=DEFAULT_TRANSFER_METHODS, task: str = "reach", extra: dict | None = None,
-                   lrs=None) -> Study:
+                   lrs=None, output_lr_scales=None) -> Study:
     """Per preset and seed: a narrow progressive LSTM column from column 1, column 1 finetuned, and narrow and
     wide LSTM columns from scratch, `steps` env steps each (the paper's robot runs: 60 000).
 
     `lrs`: a learning-rate sweep; every method is trained at every learning rate with every seed (the same
-    tuning budget for each) and the report compares the methods each at its best one."""
+    tuning budget for each) and the report compares the methods each at its best one. `output_lr_scales`:
+    each progressive or finetune method is trained with its newest column's output layer at each of these
+    multiples of the learning rate (TrainConfig.output_lr_scale), as a method of its own at scales other
+    than 1 ("progressive-out10x"); scratch methods have no column to start from and run once."""
+    from jaco_prog.errors import UserError
+
     seeds = _seed_list(seeds)
     extra = dict(extra or {})
     unknown = [m for m in methods if m not in TRANSFER_METHODS]
     if unknown:
         raise ValueError(f"unknown transfer methods {unknown}; known: {', '.join(TRANSFER_METHODS)}")
-    if lrs is not None:
-        from jaco_prog.errors import UserError
-        if "lr" in extra:
-            raise UserError("the learning rate is swept (--lrs); it cannot also be set for every trial (--set lr)")
-        if not len(lrs) or any(float(v) <= 0 for v in lrs):
-            raise UserError(f"a learning-rate sweep needs positive values (got {list(lrs)})")
+    for swept, field, flag in ((lrs, "lr", "--lrs"), (output_lr_scales, "output_lr_scale", "--output-lr-scale")):
+        if swept is None:
+            continue
+        if field in extra:
+            raise UserError(f"{field} is swept ({flag}); it cannot also be set for every trial (--set {field})")
+        if not len(swept) or any(float(v) <= 0 for v in swept):
+            raise UserError(f"a {field} sweep needs positive values (got {list(swept)})")
+    if extra.get("output_lr_scale", 1) != 1 and any(TRANSFER_METHODS[m]["mode"] == "scratch" for m in methods):
+        raise UserError("--set output_lr_scale would reach the scratch methods, which have no column to start "
+                        "from; use --output-lr-scale")
     lr_values = [None] if lrs is None else [float(v) for v in lrs]
-    stage, labels = [], {}
+    scales = [None] if output_lr_scales is None else [float(v) for v in output_lr_scales]
+    stage, labels, shown = [], {}, []
     for preset in presets:
         for method in methods:
-            for lr in lr_values:
-                for seed in seeds:
-                    overrides = _robot_overrides(steps, seed, envs, task, preset, extra)
-                    overrides.update(TRANSFER_METHODS[method])
-                    if overrides["mode"] != "scratch":
-                        overrides["from_checkpoint"] = _checkpoint(checkpoint)
-                    lab = {"panel": preset, "method": method, "seed": seed}
-                    if lr is not None:
-                        overrides["lr"] = lab["lr"] = lr
-                    name = f"{preset}-{method}" + (f"-lr{lr:g}" if lr is not None else "") + f"-s{seed}"
-                    stage.append(_trial(name, overrides))
-                    labels[name] = lab
+            from_column1 = TRANSFER_METHODS[method]["mode"] != "scratch"
+            for scale in scales if from_column1 else [None]:
+                label = variant_label(method, scale)
+                shown += [] if label in shown else [label]
+                for lr in lr_values:
+                    for seed in seeds:
+                        overrides = _robot_overrides(steps, seed, envs, task, preset, extra)
+                        overrides.update(TRANSFER_METHODS[method])
+                        if from_column1:
+                            overrides["from_checkpoint"] = _checkpoint(checkpoint)
+                        lab = {"panel": preset, "method": label, "seed": seed}
+                        if scale is not None:  # at 1 the configuration's own: the trial is the plain method's
+                            lab.update(base_method=method, output_lr_scale=scale)
+                            if scale != 1:
+                                overrides["output_lr_scale"] = scale
+                        if lr is not None:
+                            overrides["lr"] = lab["lr"] = lr
+                        name = f"{preset}-{label}" + (f"-lr{lr:g}" if lr is not None else "") + f"-s{seed}"
+                        stage.append(_trial(name, overrides))
+                        labels[name] = lab
     params = {**_column1_params(checkpoint), "presets": list(presets), "seeds": seeds,
               **_robot_params(steps, envs, extra), "task": task, "extra": extra,
-              "lrs": None if lrs is None else lr_values}
-    return Study("transfer", [stage], labels, params, list(presets), list(methods))
+              "lrs": None if lrs is None else lr_values,
+              "output_lr_scales": None if output_lr_scales is None else scales}
+    return Study("transfer", [stage], labels, params, list(presets), shown)
 
 
 # ---------------------------------------------------------------------------------------------- Fig. 6
@@ -464,5 +490,5 @@ def _seed_list(seeds) -> list[int]:
 
 __all__ = ["Study", "Condition", "load_study", "transfer_study", "sensitivity_study", "conveyor_study",
            "architectures_study", "zero_shot_conditions", "sample_hyperparameters", "tuning_budget",
-           "unequal_budgets", "SCALES", "STUDY_FILE", "RESUMES_LOG", "ROBOT_ENVS", "TRANSFER_PRESETS",
+           "unequal_budgets", "variant_label", "SCALES", "STUDY_FILE", "RESUMES_LOG", "ROBOT_ENVS", "TRANSFER_PRESETS",
            "PERTURBATION_PRESETS", "TRANSFER_METHODS"]

@@ -26,6 +26,26 @@ def trainable_parameters(net: ProgressiveNet) -> list[torch.nn.Parameter]:
     return [p for p in net.parameters() if p.requires_grad]
 
 
+def parameter_groups(net: ProgressiveNet, cfg: TrainConfig) -> list:
+    """What the run's optimiser steps: the trainable parameters, or, with `output_lr_scale` (a progressive or
+    finetune run), param groups in which the newest column's own output layer (the Linear giving its joint
+    logits and value) has `lr_scale` = output_lr_scale. A new progressive column's output weights start at
+    zero (nets.progressive.copy_output_layer) and, at the shared lr, grow by about lr per update while column
+    1's laterals decide the actions (issue 26). The groups keep trainable_parameters' order, so the flat
+    parameter order (A3C's shared state, checkpoints) does not change."""
+    params = trainable_parameters(net)
+    if cfg.output_lr_scale == 1 or cfg.mode == "scratch":
+        return params
+    output = {id(p) for p in net.trainable_column.output.parameters()}
+    groups: list[dict] = []
+    for p in params:
+        scale = cfg.output_lr_scale if id(p) in output else 1.0
+        if not groups or groups[-1]["lr_scale"] != scale:
+            groups.append({"params": [], "lr": cfg.lr * scale, "lr_scale": scale})
+        groups[-1]["params"].append(p)
+    return groups
+
+
 def value_warmup_parameters(net: ProgressiveNet) -> list[torch.nn.Parameter]:
     """The trainable parameters a value-only update may change while the policy stays exactly as it is.
 
@@ -43,16 +63,18 @@ def value_warmup_parameters(net: ProgressiveNet) -> list[torch.nn.Parameter]:
 
 
 def begin_update(optimizer: torch.optim.Optimizer, cfg: TrainConfig, step: int) -> bool:
-    """For an update begun at env step `step`: sets the learning rate of its phase and returns whether it is a
-    value warm-up update (`value_warmup_steps`, at `value_warmup_lr`, 0 meaning `lr`)."""
+    """For an update begun at env step `step`: sets the learning rate of its phase (times each param group's
+    `lr_scale`, see parameter_groups) and returns whether it is a value warm-up update (`value_warmup_steps`,
+    at `value_warmup_lr`, 0 meaning `lr`)."""
     warmup = step < cfg.value_warmup_steps
     lr = (cfg.value_warmup_lr or cfg.lr) if warmup else cfg.lr
     for group in optimizer.param_groups:
-        group["lr"] = lr
+        group["lr"] = lr * group.get("lr_scale", 1.0)
     return warmup
 
 
-def make_optimizer(params: list[torch.nn.Parameter], cfg: TrainConfig) -> torch.optim.Optimizer:
+def make_optimizer(params: list, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """The optimiser over `params`: parameters, or param groups (parameter_groups) with their own lr."""
     if cfg.optimizer == "rmsprop":  # the A3C paper's choice, with statistics shared between workers
         if cfg.rmsprop_bias_correction:
             # torch's RMSprop starts its squared-gradient average at 0, so its first steps are about

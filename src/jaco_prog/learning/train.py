@@ -32,7 +32,7 @@ import torch
 from jaco_prog.learning.config import VALUES_BEFORE_FIELD_EXISTED, TrainConfig
 from jaco_prog.learning.envs import env_profile, make_training_env
 from jaco_prog.learning.logger import RunLogger
-from jaco_prog.learning.optimizer import make_optimizer, trainable_parameters
+from jaco_prog.learning.optimizer import make_optimizer, parameter_groups
 from jaco_prog.learning.rollout import Episode
 from jaco_prog.nets.checkpoint import CHECKPOINT_NAME, CheckpointError, net_from_checkpoint, read_checkpoint
 from jaco_prog.nets.progressive import ProgressiveNet, grow
@@ -170,11 +170,11 @@ def net_and_optimizer(cfg: TrainConfig, folder: RunDirectory, probe_env) -> tupl
     if folder.resumed is None:
         torch.manual_seed(cfg.seed)
         net = build_net(cfg, probe_env)  # reads from_checkpoint: another robot's or image size's net is refused
-        return net, make_optimizer(trainable_parameters(net), cfg)
+        return net, make_optimizer(parameter_groups(net, cfg), cfg)
     data = folder.resumed
     net, spec = net_from_checkpoint(data, str(folder.checkpoint))
     check_env_matches(spec, probe_env, str(folder.checkpoint))
-    optimizer = make_optimizer(trainable_parameters(net), cfg)
+    optimizer = make_optimizer(parameter_groups(net, cfg), cfg)  # its groups' lr_scale come back with the state
     try:
         optimizer.load_state_dict(data["optimizer"])
     except (KeyError, ValueError) as err:
