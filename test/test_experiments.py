@@ -757,3 +757,34 @@ def test_fig5_output_lr_scale_end_to_end_on_the_toy_task(tmp_path, load_bench):
     assert read_checkpoint(out / "real_proxy-progressive-s0")["config"]["output_lr_scale"] == 1.0
     data = json.loads((out / "fig5_transfer.json").read_text())
     assert "progressive-out10x/progressive" in data["ratios"]["real_proxy"]
+
+
+def test_column1_compares_dagger_with_rl_from_scratch_and_pretrained_dagger_at_the_same_steps(tmp_path):
+    """jaco_prog.experiments.column1 (bench/column1.py) on synthetic runs: DAgger's student returns 1.5 per
+    1000 steps, the pretrained run 2 more at 500 steps later, A2C a flat 5."""
+    import yaml
+
+    from jaco_prog.errors import UserError
+    from jaco_prog.experiments import column1
+
+    for name, shift, offset in (("dagger", 0, 0.0), ("dagger-pretrained", 500, 2.0)):
+        run = tmp_path / name
+        run.mkdir()
+        (run / "iterations.csv").write_text("iteration,env_steps,student_episodes,student_mean_return\n" + "".join(
+            f"{i},{i * 1000 + shift},{int(i > 1)},{1.5 * i + offset}\n" for i in range(1, 11)))  # 1: teacher only
+        (run / "config.yaml").write_text(yaml.safe_dump({"imitation": {"iterations": 10}}))
+    write_run(tmp_path / "a2c", np.arange(1, 401) * 25, np.full(400, 5.0))
+    result = column1.compare(column1.RecipeRuns.under(tmp_path), tmp_path)
+    n = result.numbers
+    assert (n["steps_compared"], n["dagger_return"]) == (10_000, 15.0) and n["rl_return"] == pytest.approx(5.0)
+    assert n["ratio_dagger_over_rl"] == pytest.approx(3.0)
+    # the pretrained run's last five iterations within plain DAgger's steps (5.5 k .. 9.5 k) against plain
+    # DAgger interpolated there
+    assert n["pretrained_steps_compared"] == [5500.0, 9500.0] and n["pretrained_return"] == pytest.approx(12.5)
+    assert n["plain_return_at_same_steps"] == pytest.approx(11.25)
+    assert json.loads((tmp_path / "column1.json").read_text()) == n and result.figure.stat().st_size > 10_000
+    assert result.lines == ["at 10,000 env steps: DAgger 15.00, RL from scratch 5.00 -> ratio 3.0x",
+                            "mean over 5,500-9,500 env steps: DAgger after encoder pretraining 12.50, plain "
+                            "DAgger 11.25 -> ratio 1.11x"]
+    with pytest.raises(UserError, match="dagger does not exist"):
+        column1.compare(column1.RecipeRuns.under(tmp_path / "none"), tmp_path / "none")

@@ -25,5 +25,7 @@
 
 studies: the trials of each study; aggregate: curves and numbers from run directories; figures: matplotlib
 (Agg); report: figure + markdown table + JSON per study; zero_shot: scoring column 1 without training;
-cli: what the bench scripts (bench/fig*.py, bench/zero_shot.py) share. No ROS. See docs/results_howto.md.
+cli: what the bench scripts (bench/fig*.py, bench/zero_shot.py) share; column1: column 1's recipes compared
+(bench/column1.py); fig4_imitation: Fig. 4 by imitation (bench/fig4_imitation.py). No ROS. See
+docs/results_howto.md.
 """

@@ -13,27 +13,34 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""bench/fig4_imitation.py: four DAgger columns at one budget, scored greedily, resumable, ratios printed."""
+"""jaco_prog.experiments.fig4_imitation (bench/fig4_imitation.py): four DAgger columns at one budget, scored
+greedily, resumable, ratios reported."""
 import json
 import shutil
 
 import pytest
 
+from jaco_prog.errors import UserError
+from jaco_prog.experiments import fig4_imitation as fig4
+
 TINY = dict(iterations=2, steps_per_iteration=150, envs=2, updates_per_iteration=3, batch_episodes=2,
             pretrain_frames=100, pretrain_updates=2, aux_coef=50.0, max_frames=2000)
 
 
-def test_trains_each_architecture_once_scores_it_and_reruns_without_training(load_bench, tmp_path, capsys):
-    bench = load_bench("fig4_imitation")
-    bench.SCALES["smoke"] = (TINY, 2)
+def run(out, budget=TINY, **options):
+    """What bench/fig4_imitation.py does with one thread, no progress bar and 2 held-out episodes."""
+    return fig4.run(out, budget, 2, threads=1, progress=False, **options)
+
+
+def test_trains_each_architecture_once_scores_it_and_reruns_without_training(tmp_path, capsys):
     out = tmp_path / "f4"
-    assert bench.main(["--out", str(out), "--threads", "1", "--no-progress"]) == 0
-    first = capsys.readouterr().out
+    first = run(out)
     numbers = json.loads((out / "fig4_imitation.json").read_text())
+    assert numbers == json.loads(json.dumps(first.numbers))
     assert set(numbers["scores"]) == {"wide-ff-s0", "narrow-ff-s0", "wide-lstm-s0", "narrow-lstm-s0"}
     assert numbers["env_steps_per_column"] == 100 + 2 * 150
     for name, score in numbers["scores"].items():
-        assert bench.finished_iterations(out / name) == 2 and score["episodes"] == 2
+        assert fig4.finished_iterations(out / name) == 2 and score["episodes"] == 2
         assert 0 <= score["mean"] <= 50
     # each run's checkpoint holds its own architecture
     from jaco_prog.nets.checkpoint import read_checkpoint
@@ -42,26 +49,27 @@ def test_trains_each_architecture_once_scores_it_and_reruns_without_training(loa
         assert spec["core"] == core and spec["hidden"] == hidden
     assert set(numbers["ratios"]) == {"wide / narrow (ff)", "wide / narrow (lstm)", "LSTM / FF (wide)",
                                       "LSTM / FF (narrow)"}
-    assert "figure:" in first and (out / "fig4_imitation.png").stat().st_size > 10_000
+    assert first.figure == out / "fig4_imitation.png" and first.figure.stat().st_size > 10_000
+    assert sum(line.startswith("wide / narrow (ff): ") for line in first.lines) == 1
     trained = numbers["env_steps_trained"].values()   # whole episodes: a little over the budget
-    assert "unequal budgets" not in first and 400 <= min(trained) and max(trained) <= 1.05 * min(trained)
+    assert not any("unequal budgets" in line for line in first.lines)
+    assert 400 <= min(trained) and max(trained) <= 1.05 * min(trained)
 
     # a rerun trains nothing and scores from the cache: the same numbers
-    assert bench.main(["--out", str(out), "--threads", "1", "--no-progress"]) == 0
-    again = capsys.readouterr().out
-    assert again.count("not re-run") == 4
+    capsys.readouterr()
+    run(out)
+    assert capsys.readouterr().out.count("not re-run") == 4
     assert json.loads((out / "fig4_imitation.json").read_text())["scores"] == numbers["scores"]
 
-    # kept as logs only (as under docs/): --plot-only redraws from iterations.csv and the cached scores
+    # kept as logs only (as under docs/): a redraw without training works from iterations.csv and the cached
+    # scores
     logs = tmp_path / "logs"
     shutil.copytree(out, logs, ignore=shutil.ignore_patterns("checkpoint.pt"))
-    assert bench.main(["--plot-only", "--out", str(logs)]) == 0
+    run(logs, train=False, budget_from_runs=True)
     assert json.loads((logs / "fig4_imitation.json").read_text())["scores"] == numbers["scores"]
-    capsys.readouterr()
 
     # a second seed of one column: that column's number is the mean over its seeds, the ratios use it
-    assert bench.main(["--out", str(out), "--threads", "1", "--no-progress", "--seed", "1",
-                       "--columns", "narrow-ff"]) == 0
+    again = run(out, seed=1, columns=["narrow-ff"])
     both = json.loads((out / "fig4_imitation.json").read_text())
     narrow = both["columns"]["narrow-ff"]
     assert narrow["seeds"] == [0, 1] and both["columns"]["wide-ff"]["seeds"] == [0] and both["seeds"] == [0, 1]
@@ -69,35 +77,32 @@ def test_trains_each_architecture_once_scores_it_and_reruns_without_training(loa
     assert narrow["mean"] == pytest.approx(sum(seed_means) / 2)
     wide = both["columns"]["wide-ff"]["mean"]
     assert both["ratios"]["wide / narrow (ff)"] == (pytest.approx(wide / narrow["mean"]) if narrow["mean"] else None)
-    assert "of 1 seeds" in capsys.readouterr().out   # wide-ff has seed 0 only: one seed shared
+    assert any("of 1 seeds" in line for line in again.lines)   # wide-ff has seed 0 only: one seed shared
 
 
-def test_plot_only_without_runs_is_a_one_line_error(load_bench, tmp_path, capsys):
-    assert load_bench("fig4_imitation").main(["--plot-only", "--out", str(tmp_path / "empty")]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "holds no DAgger runs" in err
+def test_plot_only_without_runs_is_a_one_line_error(tmp_path):
+    with pytest.raises(UserError, match="holds no DAgger runs") as err:
+        run(tmp_path / "empty", train=False, budget_from_runs=True)
+    assert "\n" not in str(err.value)
 
 
-def test_columns_trains_only_those_and_iterations_extends_a_finished_run(load_bench, tmp_path, capsys):
-    bench = load_bench("fig4_imitation")
-    bench.SCALES["smoke"] = (TINY, 2)
+def test_columns_trains_only_those_and_iterations_extends_a_finished_run(tmp_path):
     out = tmp_path / "f4"
-    assert bench.main(["--out", str(out), "--threads", "1", "--no-progress", "--columns", "narrow-ff"]) == 0
+    run(out, columns=["narrow-ff"])
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["narrow-ff-s0"]
-    assert bench.finished_iterations(out / "narrow-ff-s0") == 2
-    assert bench.main(["--out", str(out), "--threads", "1", "--no-progress", "--columns", "narrow-ff",
-                       "--iterations", "3"]) == 0
-    assert bench.finished_iterations(out / "narrow-ff-s0") == 3
+    assert fig4.finished_iterations(out / "narrow-ff-s0") == 2
+    run(out, dict(TINY, iterations=3), columns=["narrow-ff"])
+    assert fig4.finished_iterations(out / "narrow-ff-s0") == 3
     assert json.loads((out / "fig4_imitation.json").read_text())["budget"]["iterations"] == 3
-    capsys.readouterr()
-    assert bench.main(["--plot-only", "--out", str(out)]) == 0   # the title's budget comes from the runs
+    run(out, train=False, budget_from_runs=True)   # the title's budget comes from the runs
     assert json.loads((out / "fig4_imitation.json").read_text())["budget"]["iterations"] == 3
     # a column trained fresh to 3 iterations beside the extended one (which refilled its data set): flagged
-    assert bench.main(["--out", str(out), "--threads", "1", "--no-progress", "--columns", "wide-ff",
-                       "--iterations", "3"]) == 0
+    flagged = run(out, dict(TINY, iterations=3), columns=["wide-ff"])
     steps = json.loads((out / "fig4_imitation.json").read_text())["env_steps_trained"]
     assert steps["narrow-ff-s0"] > 1.5 * steps["wide-ff-s0"] and steps["wide-ff-s0"] >= 100 + 3 * 150
-    assert "unequal budgets" in capsys.readouterr().out
-    with pytest.raises(SystemExit) as exit_info:
-        bench.main(["--out", str(out), "--columns", "huge-ff"])
-    assert exit_info.value.code == 2 and "known: wide-ff" in capsys.readouterr().err
+    assert flagged.lines[0].startswith("warning: the runs trained unequal budgets")
+    with pytest.raises(UserError, match="known: wide-ff"):
+        fig4.chosen_columns("huge-ff")
+    assert fig4.chosen_columns(" wide-ff, narrow-lstm") == ["wide-ff", "narrow-lstm"]
+    assert fig4.scale(False, iterations=7) == (dict(fig4.SMOKE, iterations=7), 20)
+    assert fig4.scale(True, episodes=5) == (fig4.FULL, 5)
