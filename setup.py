@@ -66,11 +66,11 @@ setup(
         "console_scripts": [
             "jaco-prog = jaco_prog.cli:main",
             # ROS 2 nodes (ros2 run jaco_prog <name>; installed to lib/jaco_prog by setup.cfg)
-            "camera_node = jaco_prog.nodes.camera_node:main",
-            "driver_node = jaco_prog.nodes.driver_node:main",
-            "tracker_node = jaco_prog.nodes.tracker_node:main",
-            "policy_node = jaco_prog.nodes.policy_node:main",
-            "sim_node = jaco_prog.nodes.sim_node:main",
+            "camera_node = jaco_prog.nodes.executables:camera_node",
+            "driver_node = jaco_prog.nodes.executables:driver_node",
+            "tracker_node = jaco_prog.nodes.executables:tracker_node",
+            "policy_node = jaco_prog.nodes.executables:policy_node",
+            "sim_node = jaco_prog.nodes.executables:sim_node",
         ],
     },
 )

@@ -54,10 +54,17 @@ def entry_points() -> dict[str, str]:
     raise AssertionError("setup.py has no console_scripts")
 
 
+def node_module(executable: str) -> Path:
+    """The source of a node executable's module: its console script runs jaco_prog.nodes.executables' function
+    of the same name, which runs jaco_prog.nodes.<name>'s main."""
+    module, function = entry_points()[executable].split(":")
+    assert (module, function) == ("jaco_prog.nodes.executables", executable), entry_points()[executable]
+    return ROOT / "src" / "jaco_prog" / "nodes" / f"{executable}.py"
+
+
 def node_parameters(executable: str) -> dict:
     """The PARAMETERS table (name -> default) of a node module, read without importing it (no rclpy needed)."""
-    module = entry_points()[executable].split(":")[0]
-    path = ROOT / "src" / (module.replace(".", "/") + ".py")
+    path = node_module(executable)
     tree = ast.parse(path.read_text())
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -116,12 +123,14 @@ def exec_depends() -> set[str]:
 def test_every_node_has_an_entry_point_to_an_existing_main():
     scripts = entry_points()
     assert scripts["jaco-prog"] == "jaco_prog.cli:main"
+    wrappers = ast.parse((ROOT / "src" / "jaco_prog" / "nodes" / "executables.py").read_text())
     for node in ("camera_node", "tracker_node", "policy_node", "driver_node", "sim_node"):
-        module, function = scripts[node].split(":")
-        path = ROOT / "src" / (module.replace(".", "/") + ".py")
+        assert scripts[node] == f"jaco_prog.nodes.executables:{node}"
+        assert any(isinstance(n, ast.FunctionDef) and n.name == node for n in wrappers.body), f"{node}: no wrapper"
+        path = node_module(node)
         assert path.is_file(), f"{node}: {path} missing"
         tree = ast.parse(path.read_text())
-        assert any(isinstance(n, ast.FunctionDef) and n.name == function for n in tree.body), f"{node}: no {function}"
+        assert any(isinstance(n, ast.FunctionDef) and n.name == "main" for n in tree.body), f"{node}: no main"
         assert set(node_parameters(node)), f"{node}: empty PARAMETERS"
 
 
