@@ -35,7 +35,6 @@ import sys
 
 from jaco_prog.errors import UserError
 from jaco_prog.experiments import column1
-from jaco_prog.experiments.column1 import config_changes  # noqa: F401  (test_bench_diagnostics reads it here)
 
 
 def main(argv=None) -> int:

@@ -100,8 +100,10 @@ def test_task_ceiling_measures_a_preset_on_its_own_world_and_dynamics(checkpoint
     assert "unknown preset 'real_robot'" in capsys.readouterr().err
 
 
-def test_column1_figure_marks_where_a_resume_changed_the_teacher(load_bench, tmp_path):
+def test_column1_figure_marks_where_a_resume_changed_the_teacher(tmp_path):
     import yaml
+
+    from jaco_prog.experiments.column1 import config_changes
 
     run = tmp_path / "dagger"
     run.mkdir()
@@ -111,10 +113,10 @@ def test_column1_figure_marks_where_a_resume_changed_the_teacher(load_bench, tmp
     (run / "config.until-iteration-2.yaml").write_text(yaml.safe_dump(old))
     new = {"imitation": {"iterations": 3, "teacher_hover": 0.05, "teacher_fingers": "close", "lr": 5e-4}}
     (run / "config.yaml").write_text(yaml.safe_dump(new, sort_keys=False))
-    changes = load_bench("column1").config_changes(run)
+    changes = config_changes(run)
     assert changes == [(200.0, "teacher_hover 0.08 -> 0.05, teacher_fingers open -> close")]
     (run / "config.until-iteration-2.yaml").unlink()
-    assert load_bench("column1").config_changes(run) == []
+    assert config_changes(run) == []
 
 
 def test_column1_losses_splits_the_whole_step_budget(checkpoint, capsys, load_bench):
