@@ -142,9 +142,11 @@ class FakeVideoCapture:
 
 
 def make_camera_node(present=True):
-    from jaco_prog.nodes.camera_node import CameraNode
+    from jaco_prog.nodes.camera_node import FILE, CameraNode
     from jaco_prog.perception.camera_capture import CameraCapture, CaptureParams
-    params = CaptureParams.from_dict({"device": "0", "width": 64, "height": 48, "fps": 30.0})
+    params = CaptureParams.from_dict({"device": "0", "width": 64, "height": 48, "fps": 30.0,
+                                      "retry_interval": FILE["retry_interval"],
+                                      "max_failed_reads": FILE["max_failed_reads"]})
     return CameraNode(capture=CameraCapture(params, video_capture=FakeVideoCapture(present)),
                       parameter_overrides=overrides(width=64, height=48))
 

@@ -42,6 +42,7 @@ class CameraFileParameters:
     height: int = setting("requested frame height", unit="pixels", low=1)
     fps: float = setting("requested frame rate, and the rate frames are read and published", unit="Hz", above=0)
     retry_interval: float = setting("between attempts to reopen a missing or unplugged device", unit="s", above=0)
+    max_failed_reads: int = setting("consecutive failed reads that count as unplugged", low=1)
     fovy_deg: float = setting("vertical field of view, used while fx, fy are 0 (no calibration)", unit="deg",
                               above=0, high=180)
     fx: float = setting("calibration; 0: from fovy_deg", unit="pixels", low=0)
@@ -57,6 +58,7 @@ PARAMETERS = {
     "height": FILE["height"],
     "fps": FILE["fps"],
     "retry_interval": FILE["retry_interval"],
+    "max_failed_reads": FILE["max_failed_reads"],
     "frame_id": yaml_defaults(FrameParams).camera,  # runtime.yaml frames.camera: the sim camera's frame too
     "fovy_deg": FILE["fovy_deg"],
     "fx": FILE["fx"], "fy": FILE["fy"],

@@ -33,7 +33,7 @@ from typing import Callable
 
 import numpy as np
 
-from jaco_prog.config import ConfigError, check_value, config_class, join, number, setting
+from jaco_prog.config import ConfigError, check_value, config_class, join, setting
 
 
 @config_class(frozen=True)
@@ -43,21 +43,15 @@ class CaptureParams:
     width: int = setting("requested frame width", unit="pixels", low=1)
     height: int = setting("requested frame height", unit="pixels", low=1)
     fps: float = setting("requested frame rate", unit="Hz", above=0)
-    # Defaults of the two the camera node may leave out: their home is camera_node's parameters
-    # (nodes/camera_node.py, config/real_nodes.yaml), which this module does not own.
-    retry_interval: float = 1.0  # s between attempts to (re)open the device
-    max_failed_reads: int = 5  # consecutive failed reads that count as "unplugged"
+    # their home is camera_node's parameters (config/real_nodes.yaml)
+    retry_interval: float = setting("between attempts to (re)open the device", unit="s", above=0)
+    max_failed_reads: int = setting("consecutive failed reads that count as unplugged", low=1)
 
     @classmethod
     def from_dict(cls, raw: dict, where: str = "camera") -> "CaptureParams":
         """From a camera node's parameters: its other parameters (frame_id, calibration) are not read here."""
-        values = {name: check_value(cls, name, raw.get(name), join(where, name))
-                  for name in ("device", "width", "height", "fps")}
-        retry = number(raw.get("retry_interval", 1.0), join(where, "retry_interval"), positive=True)
-        failed = raw.get("max_failed_reads", 5)
-        if isinstance(failed, bool) or not isinstance(failed, int) or failed < 1:
-            raise ConfigError(join(where, "max_failed_reads"), f"must be a positive integer (got {failed!r})")
-        return cls(**values, retry_interval=retry, max_failed_reads=failed)
+        return cls(**{name: check_value(cls, name, raw.get(name), join(where, name))
+                      for name in ("device", "width", "height", "fps", "retry_interval", "max_failed_reads")})
 
 
 def parse_device(value, where: str = "device") -> int | str:
