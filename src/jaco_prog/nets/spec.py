@@ -50,6 +50,9 @@ class NetSpecError(UserError):
     """A net description is inconsistent (unknown column kind, a proprio column without proprio input...)."""
 
 
+LEGACY_CRITIC_HIDDEN = 64  # what every column had before config/train.yaml's column_sizes said so
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     inputs: str = "pixels"          # pixels | pixels+proprio | proprio (an MLP column, paper Fig. 7)
@@ -62,8 +65,8 @@ class ColumnSpec:
     hidden: int                     # LSTM / FC units
     proprio_hidden: int             # proprio -> linear + ReLU, joined with the conv features (pixels+proprio)
     adapter_width: int              # channels/units a lateral adapter projects earlier features onto
+    critic_hidden: int              # units of the asymmetric critic's hidden layer (on privileged sim state)
     asymmetric_critic: bool = False  # value from privileged sim state instead of the core (Zhu et al.)
-    critic_hidden: int = 64
     aux_target: bool = False        # auxiliary head: target position from this column's conv features
 
     @classmethod
@@ -80,6 +83,8 @@ class ColumnSpec:
         sizes = column_sizes.get(size)
         if not isinstance(sizes, dict):
             raise NetSpecError(f"column_sizes has no {size!r} entry; it has {', '.join(column_sizes) or 'none'}")
+        # a run saved before critic_hidden was a size of the table (2026-12-02) had this critic
+        sizes = {"critic_hidden": LEGACY_CRITIC_HIDDEN, **sizes}
         try:
             return cls(**sizes, **flags)
         except TypeError as err:
