@@ -85,3 +85,13 @@ def test_train_help_defaults_are_config_train_yaml_values():
     assert f"(default {yaml_values['total_steps']} from" in shown_help(parser, by_dest["total_steps"])
     assert f"(default {yaml_values['algo']} from" in shown_help(parser, by_dest["algo"])
 
+
+
+def test_an_unknown_option_is_refused_by_its_commands_parser_with_that_commands_usage(capsys):
+    from jaco_prog.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["score", "CKPT", "--threads", "1"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "usage: jaco-prog score" in err and "jaco-prog score: error: unrecognized arguments: --threads 1" in err
