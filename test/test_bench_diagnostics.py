@@ -14,6 +14,8 @@
 # limitations under the License.
 
 """The column-1 diagnostics in bench/: value-output check and target-localisation probe."""
+import re
+
 import numpy as np
 import pytest
 
@@ -73,31 +75,67 @@ def test_diagnostics_refuse_a_missing_checkpoint_with_one_line(name, tmp_path, c
     assert err.count("\n") == 0 and "missing.pt does not exist" in err
 
 
-def test_task_ceiling_prints_every_controller_against_the_bar(checkpoint, capsys, load_bench, tmp_path):
-    assert load_bench("task_ceiling").main(["--checkpoint", str(checkpoint), "--oracle-episodes", "3",
-                                            "--episodes", "2", "--noise-scales", "0.5", "--out",
-                                            str(tmp_path)]) == 0
-    out = capsys.readouterr().out
+def test_task_ceiling_measures_every_controller_against_the_bar(checkpoint, tmp_path):
+    from jaco_prog.experiments import task_ceiling
+
+    echoed = []
+    result = task_ceiling.run(task_ceiling.Settings(3, 2, checkpoint, noise_scales=(0.5,)), tmp_path,
+                              echo=echoed.append)
+    out = "\n".join(result.lines)
+    assert echoed == result.lines                   # each line is echoed as it is measured
     assert "0.50x" in out and "1.00x" in out        # the task as configured is always measured
+    assert sorted(result.oracle) == [0.5, 1.0] and len(result.planner["returns"]) == len(result.column) == 2
     assert "lookahead planner" in out and "ratio column / oracle" in out
     assert "open hand" in out and "closed hand" in out and "misplaced" in out
-    assert (tmp_path / "task_ceiling.png").is_file()
-    with pytest.raises(SystemExit):
-        load_bench("task_ceiling").main(["--checkpoint", str(tmp_path / "missing.pt")])
+    assert len(result.teachers) == len(task_ceiling.TEACHERS)
+    assert result.figure == tmp_path / "task_ceiling.png" and result.figure.is_file()
 
 
-def test_task_ceiling_measures_a_preset_on_its_own_world_and_dynamics(checkpoint, capsys, load_bench, tmp_path):
-    ceiling = load_bench("task_ceiling")
-    with ceiling.reach_env(0.5, "real_proxy") as env:
+def test_task_ceiling_measures_a_preset_on_its_own_world_and_dynamics(checkpoint, tmp_path):
+    from jaco_prog.experiments import task_ceiling
+
+    with task_ceiling.reach_env(0.5, "real_proxy") as env:
         assert env.cfg.dynamics.latency_steps == 1 and env.cfg.dynamics.actuator_gain_scale == 0.85
         assert env.cfg.task.start_noise_deg[0] == 0.5 * load_task_config().task.start_noise_deg[0]  # scaled
-    assert ceiling.main(["--checkpoint", str(checkpoint), "--preset", "real_proxy", "--oracle-episodes", "2",
-                         "--episodes", "1", "--noise-scales", "1", "--out", str(tmp_path)]) == 0
-    assert "preset real_proxy, the same 1 episodes" in capsys.readouterr().out
-    assert (tmp_path / "task_ceiling_real_proxy.png").is_file() and not (tmp_path / "task_ceiling.png").exists()
+    result = task_ceiling.run(task_ceiling.Settings(2, 1, checkpoint, preset="real_proxy", noise_scales=(1.0,)),
+                              tmp_path)
+    assert "preset real_proxy, the same 1 episodes:" in result.lines
+    assert result.figure == tmp_path / "task_ceiling_real_proxy.png" and result.figure.is_file()
+    assert not (tmp_path / "task_ceiling.png").exists()
+
+
+def test_task_ceiling_settings_refuse_what_cannot_be_measured(checkpoint, tmp_path):
+    from jaco_prog.errors import UserError
+    from jaco_prog.experiments import task_ceiling
+
+    for bad, message in (({"checkpoint": tmp_path / "missing.pt"}, "missing.pt does not exist"),
+                         ({"preset": "real_robot"}, "unknown preset 'real_robot'"),
+                         ({"episodes": 3}, "<= --oracle-episodes (2)"),
+                         ({"planner_horizon": 0}, "at least 1"),
+                         ({"localisation_error": -0.01}, ">= 0")):
+        with pytest.raises(UserError, match=re.escape(message)):
+            task_ceiling.Settings(**{"oracle_episodes": 2, "episodes": 1, "checkpoint": checkpoint, **bad})
+    with pytest.raises(UserError, match="comma-separated numbers"):
+        task_ceiling.noise_scales("1,half")
+    assert task_ceiling.episodes(full=True, planner_episodes=7) == (task_ceiling.SCALES["full"][0], 7)
+
+
+def test_task_ceiling_command_line_prints_the_report_then_the_figure(checkpoint, capsys, load_bench, tmp_path):
+    ceiling = load_bench("task_ceiling")
+    assert ceiling.main(["--checkpoint", str(checkpoint), "--oracle-episodes", "1", "--episodes", "1",
+                         "--noise-scales", "1", "--planner-candidates", "1", "--planner-horizon", "1",
+                         "--out", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("DAgger's teachers") and "ratio column / oracle" in lines[-2]
+    assert lines[-1] == f"figure: {tmp_path / 'task_ceiling.png'}"
+    for argv, message in ((["--checkpoint", str(tmp_path / "missing.pt")], "missing.pt does not exist"),
+                          (["--checkpoint", str(checkpoint), "--preset", "real_robot"], "unknown preset 'real_robot'")):
+        with pytest.raises(SystemExit):
+            ceiling.main(argv)
+        assert message in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        ceiling.main(["--checkpoint", str(checkpoint), "--preset", "real_robot"])
-    assert "unknown preset 'real_robot'" in capsys.readouterr().err
+        ceiling.main(["--help"])
+    assert "(default 8)" in capsys.readouterr().out     # --help shows the defaults
 
 
 def test_column1_figure_marks_where_a_resume_changed_the_teacher(tmp_path):
