@@ -26,6 +26,7 @@
 studies: the trials of each study; aggregate: curves and numbers from run directories; figures: matplotlib
 (Agg); report: figure + markdown table + JSON per study; zero_shot: scoring column 1 without training;
 cli: what the bench scripts (bench/fig*.py, bench/zero_shot.py) share; column1: column 1's recipes compared
-(bench/column1.py); fig4_imitation: Fig. 4 by imitation (bench/fig4_imitation.py). No ROS. See
+(bench/column1.py); fig4_imitation: Fig. 4 by imitation (bench/fig4_imitation.py); task_ceiling: the teacher,
+the lookahead planner and column 1 on the same episodes (bench/task_ceiling.py). No ROS. See
 docs/results_howto.md.
 """
