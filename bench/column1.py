@@ -39,14 +39,15 @@ from jaco_prog.experiments import column1
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default="runs/results/column1")
+    parser.add_argument("--out", default="runs/results/column1",
+                        help="figure, JSON and run directories (default %(default)s)")
     parser.add_argument("--full", action="store_true", help="the shipped recipe's budget (hours)")
     parser.add_argument("--plot-only", action="store_true", help="redraw from existing runs, no training")
     parser.add_argument("--dagger-run", default=None, help="DAgger run directory (default <out>/dagger)")
     parser.add_argument("--rl-run", default=None, help="RL-from-scratch run directory (default <out>/a2c)")
     parser.add_argument("--finetune-run", default=None,
                         help="an RL run finetuned from the DAgger run (train --mode finetune --from DAGGER_RUN): "
-                             "drawn after DAgger's last step")
+                             "drawn after DAgger's last step (default: none)")
     parser.add_argument("--pretrained-run", default=None,
                         help="DAgger run with encoder pretraining (default <out>/dagger-pretrained)")
     args = parser.parse_args(argv)

@@ -51,17 +51,17 @@ def main(argv=None) -> int:
                         help="output directory (default runs/results/architectures-imitation[-smoke])")
     parser.add_argument("--full", action="store_true", help="the full budget instead of the smoke scale")
     parser.add_argument("--plot-only", action="store_true", help="train nothing: redraw from what --out holds")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of every column's run (default %(default)s)")
     parser.add_argument("--episodes", type=int, default=None,
                         help="held-out episodes scored per column (default 20 smoke, 100 full)")
-    parser.add_argument("--threads", type=int, default=2, help="torch threads of each DAgger run")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads of each DAgger run (default %(default)s)")
     parser.add_argument("--iterations", type=int, default=None,
                         help="DAgger iterations per column (default: 10 with --full, 3 without); more resumes a "
                              "finished run, which first refills its data set with max_frames / 2 frames")
     parser.add_argument("--columns", default=None,
                         help="train only these comma-separated columns (wide-ff, narrow-ff, wide-lstm, "
                              "narrow-lstm); the figure still shows every column --out holds")
-    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars (default: shown)")
     args = parser.parse_args(argv)
     budget, episodes = fig4.scale(args.full, args.iterations, args.episodes)
     if episodes < 1 or args.threads < 1 or (args.iterations is not None and args.iterations < 1):
