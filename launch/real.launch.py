@@ -37,7 +37,7 @@ from launch_ros.parameter_descriptions import ParameterValue
 from launch_ros.substitutions import FindPackageShare
 
 from jaco_prog import topics
-from jaco_prog.launch_common import LEARN_ARGUMENTS, learn_parameters
+from jaco_prog.nodes.launch_arguments import LEARN_ARGUMENTS, learn_parameters
 
 ARGUMENTS = {
     "checkpoint": ("", "checkpoint file or run directory for policy_node ('' = the shipped column 1; on the "

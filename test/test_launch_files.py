@@ -97,8 +97,8 @@ def kw(call: ast.Call, name: str):
 
 def parse_launch(name: str) -> dict:
     """Nodes and declared arguments as the launch file makes them (executed with jaco_prog.testing.launch_files'
-    stand-ins for `launch`, so what it takes from jaco_prog.launch_common counts); the files, the arguments used
-    and the processes' commands read from its text."""
+    stand-ins for `launch`, so what it takes from jaco_prog.nodes.launch_arguments counts); the files, the
+    arguments used and the processes' commands read from its text."""
     tree = ast.parse((LAUNCH / name).read_text(), name)
     nodes = [{"package": n.package, "executable": n.executable, "name": n.name, "parameters": set(n.parameters)}
              for n in declared_nodes(name, package=None)]
@@ -168,8 +168,9 @@ def test_sim_and_real_launch_start_the_graph_with_rsp_rviz_and_an_mcap_recorder(
 
 
 def test_sim_and_real_launch_give_policy_node_the_shared_learn_arguments_as_typed_parameters():
-    """One learn block (jaco_prog.launch_common) in both launch files: the same arguments, the same parameters."""
-    from jaco_prog.launch_common import LEARN
+    """One learn block (jaco_prog.nodes.launch_arguments) in both launch files: the same arguments, the same
+    parameters."""
+    from jaco_prog.nodes.launch_arguments import LEARN
 
     given = {"learn": "true", "run_dir": "runs/online", "learn_mode": "finetune", "learn_steps": "1200",
              "train_config": "site.yaml"}

@@ -21,7 +21,7 @@
 The launch file is executed with recording stand-ins for the few `launch` / `launch_ros` names it uses
 (LaunchDescription, DeclareLaunchArgument, Node, ExecuteProcess, IfCondition, UnlessCondition,
 LaunchConfiguration, PathJoinSubstitution, FindPackageShare, ParameterValue, Command), and for what
-jaco_prog.launch_common, which sim.launch.py and real.launch.py share, imports when they call it; substitutions
+jaco_prog.nodes.launch_arguments, which sim.launch.py and real.launch.py share, imports when they call it; substitutions
 then resolve against the declared arguments' defaults and the given overrides, so the processes a test starts
 are the ones the launch file names, with its parameter files and values. A name the launch file uses that is not
 stood in for fails loudly instead of being guessed.

@@ -19,8 +19,8 @@ online (docs/online_learning.md) and the policy_node parameters they set.
     ARGUMENTS = {..., **LEARN_ARGUMENTS, ...}
     Node(executable="policy_node", parameters=[params, {..., **learn_parameters()}])
 
-ROS-free at import (a launch file imports jaco_prog, which needs no ROS): `launch` and `launch_ros` are imported
-when a launch file asks for the parameters, under `ros2 launch` (or jaco_prog.testing.launch_files' stand-ins).
+It lives with the nodes because learn_parameters builds ROS launch objects (`launch`, `launch_ros`, imported
+when a launch file asks for the parameters: under `ros2 launch`, or jaco_prog.testing.launch_files' stand-ins).
 """
 from __future__ import annotations
 
