@@ -86,6 +86,31 @@ def test_every_python_file_carries_the_licence_of_package_xml():
     assert not missing, missing
 
 
+ROS_PACKAGES = ("rclpy", "rcl_", "rmw", "rosidl", "builtin_interfaces", "launch", "launch_ros", "ament_index")
+
+
+def test_no_core_module_imports_a_ros_package_even_where_it_defers_the_import():
+    """The import check below sees what importing a module loads; an import inside a function (say, one that
+    builds launch objects) escapes it. Read every core module's imports from its source instead; paths.py's
+    lookup of an ament install tree is the one allowed (see below)."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "src" / "jaco_prog").rglob("*.py")):
+        relative = path.relative_to(ROOT / "src" / "jaco_prog")
+        if relative.parts[0] == "nodes":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else []
+            for name in names:
+                root = name.split(".")[0]
+                ros = root.startswith(ROS_PACKAGES) or root.endswith(("_msgs", "_srvs"))
+                if ros and not (str(relative) == "paths.py" and root == "ament_index_python"):
+                    found.append(f"{relative}:{node.lineno} imports {name}")
+    assert not found, found
+
+
 def test_the_core_imports_no_ros_package():
     """Every module but jaco_prog.nodes imports without rclpy or a message package (ament_index_python, a plain
     resource lookup that paths.share_dir asks where a colcon install keeps the data files, is not ROS runtime)."""
