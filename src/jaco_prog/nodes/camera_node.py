@@ -20,13 +20,10 @@ unplugged it publishes nothing, logs why (once per change) and the capture reope
 """
 from __future__ import annotations
 
-import sys
-
 from rclpy.node import Node
 
 from jaco_prog import config_check
 from jaco_prog.config import config_class, setting, yaml_defaults
-from jaco_prog.errors import UserError
 from jaco_prog.messages import camera_info_fields
 from jaco_prog.nodes import common
 from jaco_prog.perception.camera_capture import CameraCapture, CaptureParams, camera_intrinsics
@@ -97,11 +94,7 @@ class CameraNode(Node):
 
 
 def main(args=None) -> None:
-    try:
-        common.spin(CameraNode, args)
-    except UserError as err:  # config files that disagree or a bad value: one line, not a traceback
-        print(f"[{NAME}] error: {err}", file=sys.stderr)
-        sys.exit(2)
+    common.spin(CameraNode, args)  # a UserError ends in one line: jaco_prog.nodes.executables
 
 
 if __name__ == "__main__":

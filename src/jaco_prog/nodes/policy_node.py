@@ -36,7 +36,6 @@ policy_status; the final checkpoint is written when the node shuts down.
 """
 from __future__ import annotations
 
-import sys
 from types import SimpleNamespace
 
 from rclpy.node import Node
@@ -235,11 +234,7 @@ class PolicyNode(Node):
 
 
 def main(args=None) -> None:
-    try:
-        common.spin(PolicyNode, args)
-    except UserError as err:  # a bad checkpoint or run directory: one line, not a traceback
-        print(f"[{NAME}] error: {err}", file=sys.stderr)
-        sys.exit(2)
+    common.spin(PolicyNode, args)  # a UserError ends in one line: jaco_prog.nodes.executables
 
 
 if __name__ == "__main__":

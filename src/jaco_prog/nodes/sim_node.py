@@ -26,13 +26,10 @@ world for the next episode (new arm start, target, randomised scene; seed + n + 
 """
 from __future__ import annotations
 
-import sys
-
 from rclpy.node import Node
 
 from jaco_prog import config_check
 from jaco_prog.config import config_class, setting
-from jaco_prog.errors import UserError
 from jaco_prog.nodes import common
 from jaco_prog.runtime import load_runtime_params, parse_event
 from jaco_prog.runtime.sim_world import SimWorld
@@ -130,11 +127,7 @@ class SimNode(common.DriverServices, Node):
 
 
 def main(args=None) -> None:
-    try:
-        common.spin(SimNode, args)
-    except UserError as err:  # config files that disagree or a bad value: one line, not a traceback
-        print(f"[{NAME}] error: {err}", file=sys.stderr)
-        sys.exit(2)
+    common.spin(SimNode, args)  # a UserError ends in one line: jaco_prog.nodes.executables
 
 
 if __name__ == "__main__":

@@ -27,13 +27,12 @@ header stamps.
 """
 from __future__ import annotations
 
-import sys
+import functools
 from dataclasses import replace
 
 from rclpy.node import Node
 
 from jaco_prog import config_check
-from jaco_prog.errors import UserError
 from jaco_prog.nodes import common
 from jaco_prog.perception.camera_capture import configured_camera
 from jaco_prog.perception.colour_tracker import load_tracker_config, load_tracker_params
@@ -50,6 +49,7 @@ def _hsv_of(tracker_file: str) -> list[int]:
     return [int(v) for lo, hi in load_tracker_config(tracker_file or None).hsv_ranges for v in (*lo, *hi)]
 
 
+@functools.lru_cache(maxsize=4)  # camera_width and camera_height both ask: read the file once
 def _sim_camera(runtime_file: str) -> SimParams:
     """The simulated camera of the runtime.yaml at `runtime_file` (empty: the package's)."""
     return load_runtime_params(runtime_file or None).sim
@@ -119,11 +119,7 @@ class TrackerNode(Node):
 
 
 def main(args=None) -> None:
-    try:
-        common.spin(TrackerNode, args)
-    except UserError as err:  # config files that disagree or a bad value: one line, not a traceback
-        print(f"[{NAME}] error: {err}", file=sys.stderr)
-        sys.exit(2)
+    common.spin(TrackerNode, args)  # a UserError ends in one line: jaco_prog.nodes.executables
 
 
 if __name__ == "__main__":
