@@ -28,6 +28,7 @@ from pathlib import Path
 
 from jaco_prog.experiments import report as rep
 from jaco_prog.experiments.studies import RESUMES_LOG, SCALES, Study, load_study
+from jaco_prog.learning.episode_log import read_resume_records
 
 
 def default_checkpoint() -> str:
@@ -166,24 +167,12 @@ def _finished(study: Study, out: Path, name: str) -> bool:
     return finished(Path(out) / name, cfg.total_steps)
 
 
-def _resumes(run_dir: Path) -> list[tuple[int, float]]:
-    """(global step, wall time) of each resume a run directory records (learning.episode_log.record_resume)."""
-    from jaco_prog.learning.episode_log import RESUMES_CSV
-
-    path = run_dir / RESUMES_CSV
-    if not path.is_file():
-        return []
-    with open(path, newline="") as f:
-        return [(int(float(row["global_step"])), float(row.get("wall_time") or 0.0)) for row in csv.DictReader(f)
-                if row.get("global_step")]
-
-
 def log_resumes(out: Path, names, before: dict[str, int]) -> int:
     """Append to <out>/resumes.csv one row (time, trial, step it resumed from) per resume the trials' run
     directories recorded since `before` (their counts of resumes then); returns how many were added."""
     rows = []
     for name in names:
-        for step, wall in _resumes(out / name)[before.get(name, 0):]:
+        for step, wall in read_resume_records(out / name)[before.get(name, 0):]:
             when = datetime.fromtimestamp(wall, timezone.utc).isoformat(timespec="seconds") if wall else ""
             rows.append([when, name, step])
     if rows:
@@ -227,7 +216,7 @@ def run_study(study: Study, out: Path, parallel: int = 2, ray_address: str | Non
                 runnable.append(trial)
         if len(study.stages) > 1 and progress and runnable:
             print(f"stage {i + 1}/{len(study.stages)}: {len(runnable)} trials", flush=True)
-        before = {t.name: len(_resumes(Path(out) / t.name)) for t in runnable}
+        before = {t.name: len(read_resume_records(Path(out) / t.name)) for t in runnable}
         try:
             stage_results = run_trials(runnable, out, parallel=parallel, ray_address=ray_address,
                                        final_window=final_window, progress=progress) if runnable else []

@@ -68,10 +68,17 @@ def record_resume(run_dir: str | Path, global_step: int, wall_time: float) -> No
         writer.writerow([int(global_step), f"{wall_time:.3f}"])
 
 
-def read_resumes(run_dir: str | Path) -> list[int]:
-    """The global steps at which the run in `run_dir` was resumed ([] for an uninterrupted run)."""
+def read_resume_records(run_dir: str | Path) -> list[tuple[int, float]]:
+    """(global step, wall time) of each resume of the run in `run_dir` ([] for an uninterrupted run; wall time
+    0.0 where a row has none)."""
     path = Path(run_dir) / RESUMES_CSV
     if not path.is_file():
         return []
     with open(path, newline="") as f:
-        return [int(float(row["global_step"])) for row in csv.DictReader(f) if row.get("global_step")]
+        return [(int(float(row["global_step"])), float(row.get("wall_time") or 0.0)) for row in csv.DictReader(f)
+                if row.get("global_step")]
+
+
+def read_resumes(run_dir: str | Path) -> list[int]:
+    """The global steps at which the run in `run_dir` was resumed ([] for an uninterrupted run)."""
+    return [step for step, _ in read_resume_records(run_dir)]
