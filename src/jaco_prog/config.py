@@ -436,12 +436,24 @@ def home_label(cls: type) -> str:
     return f"config/{home}" + (f" {'.'.join(section)}" if section else "")
 
 
+def home_section(cls: type, path: str | Path | None = None) -> tuple[Any, str]:
+    """The raw section of `cls`'s YAML home, read from `path` (default: the home file in config/), and where it
+    is ("tracker.yaml: tracker") for error messages."""
+    from jaco_prog.paths import config_path
+
+    home, section = cls.__config_home__
+    path = Path(path) if path else config_path(home)
+    raw, where = load_yaml(path), path.name
+    for name in section:
+        raw, where = require(raw, name, where), join(where, name)
+    return raw, where
+
+
 def yaml_defaults(cls: type) -> Any:
     """`cls` as its YAML home gives it (read again when the file changes). Do not modify the result."""
     from jaco_prog.paths import config_path
 
-    home, section = cls.__config_home__
-    path = config_path(home)
+    path = config_path(cls.__config_home__[0])
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
@@ -450,10 +462,7 @@ def yaml_defaults(cls: type) -> Any:
     cached = _DEFAULTS.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    raw, where = load_yaml(path), path.name
-    for name in section:
-        raw, where = require(raw, name, where), join(where, name)
-    obj = from_mapping(cls, raw, where)
+    obj = from_mapping(cls, *home_section(cls, path))
     _DEFAULTS[key] = (stamp, obj)
     return obj
 

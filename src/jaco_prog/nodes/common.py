@@ -87,14 +87,10 @@ def file_parameters(cls: type) -> dict[str, Any]:
     their one home, and a node started without it runs as the launch file would start it. ROS declares a
     parameter with its default's type and then refuses a value of another type from the file (30 for a double),
     so each value must be written as its field's type: refused here in one line naming the file and the field."""
-    from jaco_prog.config import ConfigError, join, kind_of, load_yaml, yaml_defaults
-    from jaco_prog.paths import config_path
+    from jaco_prog.config import ConfigError, home_section, join, kind_of, yaml_defaults
 
     values = dataclasses.asdict(yaml_defaults(cls))
-    home, section = cls.__config_home__
-    raw, where = load_yaml(config_path(home)), home
-    for key in section:
-        raw, where = raw[key], join(where, key)
+    raw, where = home_section(cls)
     for name, value in values.items():
         if type(raw[name]) is not type(value):
             raise ConfigError(join(where, name), f"ROS reads {raw[name]!r} as {kind_of(raw[name])}, but the "

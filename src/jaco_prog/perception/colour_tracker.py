@@ -41,7 +41,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from jaco_prog.config import ConfigError, config_class, from_mapping, join, load_yaml, require, setting
+from jaco_prog.config import ConfigError, config_class, from_mapping, home_section, join, load_yaml, setting
 from jaco_prog.paths import config_path
 from jaco_prog.perception.camera_model import PinholeCamera
 from jaco_prog.reward import palm_target_distance, sparse_reward
@@ -347,11 +347,10 @@ TASK_KEYS = {"reward_radius": "task.reward_radius",
 def load_tracker_config(path=None) -> TrackerConfig:
     """config/tracker.yaml (or the file at `path`) `tracker`."""
     path = Path(path) if path else config_path("tracker.yaml")
-    data, name = load_yaml(path), path.name
-    for key in data:
+    for key in load_yaml(path):
         if key != "tracker":
-            raise ConfigError(join(name, key), "unknown key; known: tracker")
-    raw, where = require(data, "tracker", name), join(name, "tracker")
+            raise ConfigError(join(path.name, key), "unknown key; known: tracker")
+    raw, where = home_section(TrackerConfig, path)
     for key, home in TASK_KEYS.items():
         if isinstance(raw, dict) and key in raw:
             raise ConfigError(join(where, key), f"unknown key (the task's: config/task.yaml {home})")
