@@ -100,8 +100,8 @@ def main() -> None:
                     e.reset(seed=1)
         return loop
 
-    unfiltered = make_env(seed=0, safety=False)
-    env_loop, unfiltered_loop = stepping(env), stepping(unfiltered)
+    unfiltered_env = make_env(seed=0, safety=False)
+    env_loop, unfiltered_loop = stepping(env), stepping(unfiltered_env)
 
     raw(50), env_loop(50), unfiltered_loop(50)  # warm up
     raw_rate, (env_rate, env_cpu), unfiltered = rate(raw, n), rates(env_loop, n), rates(unfiltered_loop, n)
@@ -114,7 +114,7 @@ def main() -> None:
           f"{env_rate / unfiltered_rate:.2f}x (target >= 0.85x)")
     print(f"  the same in CPU time: {env_cpu:8.0f} steps/s   the unfiltered step {unfiltered_cpu:8.0f} steps/s   ratio "
           f"{env_cpu / unfiltered_cpu:.2f}x")
-    unfiltered.close()
+    unfiltered_env.close()
 
     for size in args.vector_sizes:
         venv = JacoVectorEnv(size, load_task_config())
