@@ -462,10 +462,11 @@ def test_the_scripted_teachers_defaults_are_imitate_yamls(make_sim_env):
     raw = load_yaml(config_path("imitate.yaml"))
     env = make_sim_env()
     teacher = ScriptedReacher(env)
-    assert (teacher.hover, teacher.deadband, teacher.fingers) == \
-        (raw["teacher_hover"], raw["teacher_deadband"], raw["teacher_fingers"])
-    dagger = ImitationConfig(teacher_hover=0.05, teacher_deadband=0.1).make_teacher(env)
-    assert (dagger.hover, dagger.deadband, dagger.fingers) == (0.05, 0.1, raw["teacher_fingers"])
+    assert (teacher.hover, teacher.deadband, teacher.fingers, teacher.arrival, teacher.lead) == \
+        (raw["teacher_hover"], raw["teacher_deadband"], raw["teacher_fingers"], raw["teacher_arrival"],
+         raw["teacher_lead"])
+    dagger = ImitationConfig(teacher_hover=0.05, teacher_deadband=0.1, teacher_lead=0.0).make_teacher(env)
+    assert (dagger.hover, dagger.deadband, dagger.fingers, dagger.lead) == (0.05, 0.1, raw["teacher_fingers"], 0.0)
     refused(lambda: ImitationConfig(teacher_deadband=1.5).validate(), "imitation: teacher_deadband: must be <= 1")
 
 

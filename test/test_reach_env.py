@@ -382,6 +382,29 @@ def test_scripted_reacher_commands_its_fingers_as_asked(make_sim_env):
         ScriptedReacher(env, fingers="wave")
 
 
+def test_scripted_reacher_holds_near_its_aim_and_steers_where_the_arm_is_going(make_sim_env, monkeypatch):
+    """It holds the arm still within `arrival` of its aim point, judged where the joint velocities carry the
+    palm `lead` seconds on (the deployed arm answers a command late and ramps to it)."""
+    from jaco_prog.sim.scripted_policy import ScriptedReacher
+
+    env = make_sim_env()
+    env.reset(seed=3)
+    sim = env.unwrapped.sim
+    arm = np.array([j.group == "arm" for j in env.unwrapped.profile.joints])
+    still = ScriptedReacher(env, arrival=0.03, lead=0.0)
+    goal = still.goal()
+    monkeypatch.setattr(sim, "joint_velocities", lambda: np.zeros(arm.size))
+    monkeypatch.setattr(sim, "palm_position", lambda: goal + np.array([0.025, 0.0, 0.0]))
+    assert np.all(still.act()[arm] == 1)
+    monkeypatch.setattr(sim, "palm_position", lambda: goal + np.array([0.035, 0.0, 0.0]))
+    assert not np.all(still.act()[arm] == 1)
+    # the palm heads for the goal at 0.2 m/s: 0.05 s on it is 2.5 cm away, inside the 3 cm
+    towards = np.linalg.pinv(still.palm_jacobian()) @ np.array([-0.2, 0.0, 0.0])
+    monkeypatch.setattr(sim, "joint_velocities", lambda: towards)
+    assert np.all(ScriptedReacher(env, arrival=0.03, lead=0.05).act()[arm] == 1)
+    assert not np.all(still.act()[arm] == 1)
+
+
 def test_config_dataclass_roundtrip_keeps_values(make_sim_env):
     env = make_sim_env(overrides={"task": {"reward_radius": 0.12}})
     assert dataclasses.asdict(env.cfg.task)["reward_radius"] == 0.12

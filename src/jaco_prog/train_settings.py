@@ -187,6 +187,10 @@ class ImitationConfig:
                                    flag=True)
     teacher_deadband: float = setting("the teacher moves an arm joint only where its wanted motion exceeds this "
                                       "share of the fastest arm joint's", low=0, high=1)
+    teacher_arrival: float = setting("the teacher holds the arm still while its palm is within this distance "
+                                     "of where it aims", unit="m", above=0)
+    teacher_lead: float = setting("the teacher steers the palm where its joint velocities carry it this long "
+                                  "from now (0: where it is)", unit="s", low=0)
     label_temperature: float = setting("softness of the teacher's labels near its deadband (0: one-hot)", low=0,
                                        flag=True)
     bootstrap_truncation: bool = setting("value target at the time limit: + gamma * V(last state), as A2C")
@@ -204,7 +208,7 @@ class ImitationConfig:
         from jaco_prog.sim.scripted_policy import ScriptedReacher
 
         return ScriptedReacher(env, hover=self.teacher_hover, deadband=self.teacher_deadband,
-                               fingers=self.teacher_fingers)
+                               fingers=self.teacher_fingers, arrival=self.teacher_arrival, lead=self.teacher_lead)
 
     def beta(self, iteration: int) -> float:
         beta = self.beta_start * self.beta_decay ** iteration

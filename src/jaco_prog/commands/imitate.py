@@ -60,7 +60,8 @@ def register(subparsers) -> None:
 RESUMABLE = ("iterations", "max_frames", "threads", "teacher_hover", "teacher_fingers")
 # Runs saved before a field existed were taught with these values, not today's defaults.
 LEGACY_TEACHER = {"teacher_hover": 0.08, "teacher_fingers": "open", "label_temperature": 0.0,
-                  "bootstrap_truncation": False, "teacher_deadband": 0.05}
+                  "bootstrap_truncation": False, "teacher_deadband": 0.05, "teacher_arrival": 0.02,
+                  "teacher_lead": 0.0}
 
 
 def run(args: argparse.Namespace) -> int:

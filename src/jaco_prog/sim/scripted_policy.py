@@ -37,21 +37,28 @@ class ScriptedReacher:
     score and stay clear, which makes the teacher forgiving to imitate (bench/task_ceiling.py measures it).
     """
 
-    def __init__(self, env, hover: float | None = None, deadband: float | None = None, fingers: str | None = None):
-        """`hover` (m), `deadband` and `fingers` left out: DAgger's teacher, config/imitate.yaml teacher_hover,
-        teacher_deadband and teacher_fingers."""
-        if hover is None or deadband is None or fingers is None:
+    def __init__(self, env, hover: float | None = None, deadband: float | None = None, fingers: str | None = None,
+                 arrival: float | None = None, lead: float | None = None):
+        """Left out, each setting is DAgger's teacher's (config/imitate.yaml teacher_hover, teacher_deadband,
+        teacher_fingers, teacher_arrival, teacher_lead)."""
+        given = {"hover": hover, "deadband": deadband, "fingers": fingers, "arrival": arrival, "lead": lead}
+        if any(v is None for v in given.values()):
             from jaco_prog.train_settings import ImitationConfig
 
             teacher = ImitationConfig()
-            hover = teacher.teacher_hover if hover is None else hover
-            deadband = teacher.teacher_deadband if deadband is None else deadband
-            fingers = teacher.teacher_fingers if fingers is None else fingers
+            given = {k: getattr(teacher, "teacher_" + k) if v is None else v for k, v in given.items()}
+        hover, deadband, fingers = given["hover"], given["deadband"], given["fingers"]
         if fingers not in FINGER_ACTIONS:
             raise ValueError(f"fingers must be one of {', '.join(FINGER_ACTIONS)} (got {fingers!r})")
         self.env = env.unwrapped
         self.hover = hover  # aim this far above the target centre: close enough to score, clear of the table
         self.deadband = deadband  # a joint whose wanted motion (the fastest arm joint's at 1) is below it holds
+        # Within `arrival` of the aim point the arm holds still: a ball of 3 cm around a point 7 cm above the
+        # target lies inside the 10 cm reward radius, and a hold region that wide is one a student can see.
+        self.arrival = given["arrival"]
+        # The deployed arm follows a new command one driver period late and ramps to it (acceleration limit):
+        # steering the palm where its joint velocities carry it `lead` seconds on stops it before it overshoots.
+        self.lead = given["lead"]
         self.fingers = fingers
         m = self.env.model
         self._site = m.site(scene.PALM_SITE).id
@@ -74,11 +81,14 @@ class ScriptedReacher:
     def _joint_motion(self) -> tuple[np.ndarray, bool]:
         """The arm's wanted joint motion, scaled so the largest arm joint moves at 1, and whether the palm is
         close enough to the goal to hold still."""
-        error = self.goal() - self.env.sim.palm_position()
         jac = self.palm_jacobian()
+        palm = self.env.sim.palm_position()
+        if self.lead:
+            palm = palm + self.lead * (jac @ self.env.sim.joint_velocities())
+        error = self.goal() - palm
         # damped least squares: joint motion that best moves the palm towards the goal
         dq = jac.T @ np.linalg.solve(jac @ jac.T + 1e-3 * np.eye(3), error)
-        return dq / (np.max(np.abs(dq[self.arm])) + 1e-9), bool(np.linalg.norm(error) < 0.02)
+        return dq / (np.max(np.abs(dq[self.arm])) + 1e-9), bool(np.linalg.norm(error) < self.arrival)
 
     def act(self, obs=None) -> np.ndarray:
         return self._action(*self._joint_motion())
