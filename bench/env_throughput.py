@@ -119,11 +119,12 @@ def main() -> None:
     for size in args.vector_sizes:
         venv = JacoVectorEnv(size, load_task_config())
         venv.reset(seed=0)
-        batch = rng.integers(0, 3, size=(size, env.profile.n_joints))
 
+        # the one-env loop's random action stream, spread over the envs: a fixed action would drive every arm
+        # into the workspace boundary, where the safety layer's look-ahead runs every period
         def vec_loop(k):
-            for _ in range(k // size):
-                venv.step(batch)
+            for step in range(k // size):
+                venv.step(actions[(np.arange(size) + step * size) % n])
 
         vec_loop(size * 5)
         vec_rate = rate(vec_loop, max(n, size * 20))
