@@ -174,6 +174,26 @@ def test_motion_into_the_table_is_stopped_and_motion_back_allowed(layer):
     assert outs[-1][J2] > 0 and not any("workspace" in s.reason for s in stats)
 
 
+def test_at_the_boundary_the_joints_that_do_not_push_outward_keep_moving():
+    """A request that dives at the table while turning the base: at the boundary the dive is braked, the turn
+    (it moves no point towards the table) goes on. Without sliding the whole arm is held still for good."""
+    from dataclasses import replace
+
+    cmd = np.zeros(N)
+    cmd[J2], cmd[J3], cmd[J1] = -0.6, -0.6, 0.3
+    held = {}
+    for slide in (True, False):
+        params = replace(PARAMS, workspace=replace(PARAMS.workspace, slide=slide))
+        layer = SafetyLayer.from_profile(PROFILE, params)
+        outs, stats, q, _ = ramp(layer, cmd, home(), steps=400)
+        assert layer.workspace.excess_at(q[None])[0] <= 1e-3
+        assert np.allclose(outs[-1][[J2, J3]], 0.0) and "workspace" in stats[-1].reason
+        held[slide] = outs[-1][J1]
+        if slide:
+            assert any("sliding" in st.reason for st in stats), {st.reason for st in stats}
+    assert held[True] == pytest.approx(0.3) and held[False] == 0.0
+
+
 def test_starting_outside_only_motion_back_inside_is_allowed(layer):
     ws = layer.workspace
     q = home()

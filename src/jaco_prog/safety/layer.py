@@ -51,6 +51,9 @@ from jaco_prog.safety.params import SafetyParams, load_safety_params
 
 
 CLOCK_TOLERANCE = 1e-9  # s: instants closer than this are the same instant
+# A control period this much (relative) longer than the nominal one is still the nominal one (a clock kept as a
+# count of float periods measures it a few ulps off); longer ones are late periods, and no slide is tried.
+STRETCH_TOLERANCE = 1e-6
 # Margins of the exact shortcuts' proofs: each is many orders of magnitude above the rounding error of what it
 # covers (relative errors here are ~1e-15, FK errors ~1e-15 m), so that the proofs hold in floating point.
 SPEED_HEADROOM = 1e-6  # relative: "far from a stop point" = far enough to brake from this much above the limit
@@ -174,6 +177,7 @@ class SafetyLayer:
             self._ws_joints = self.workspace.moving_joints
             self._fractions = np.array(ws.lookahead_fractions)[:, None]
             self._scales = np.array(ws.scale_candidates)
+            self._slide = ws.slide
             self._inv_b_ws = 1.0 / limits.deceleration[self._ws_joints]
             self._ws_joint_list = self._ws_joints.tolist()
             inv_b = np.zeros(self._n)
@@ -618,6 +622,37 @@ class SafetyLayer:
         bound -= half_curvature.dot(delta).reshape(-1, delta.shape[0]).dot(delta)
         return min(bound.tolist()) > WORKSPACE_MARGIN
 
+    def _slide_along(self, q: np.ndarray, out: np.ndarray, brake: np.ndarray, points: np.ndarray, forward,
+                     allowed: float) -> tuple[np.ndarray, str] | None:
+        """When no share of the request passes but braking would: the request with only the joints that drive
+        a violated constraint outward braked, the others at the request and then at each share of it. Without
+        it a policy that keeps asking for a motion the workspace refuses (a palm steered down while the
+        fingertips graze their clearance) is held still for the rest of the episode, its camera image frozen;
+        with it the arm slides along the boundary. The candidates pass the same look-ahead as any other."""
+        point, axis, sign, offset, _ = self._constraints
+        values = sign * (points[1:, point, axis] - offset)  # (F, C) along the request's path, >= 0 inside
+        violated = (-values > allowed).any(axis=0)
+        gradient = sign[violated, None] * forward.jacobian()[point[violated], axis[violated]]  # (V, n)
+        joints = self._ws_joints
+        outward = (gradient * out < 0.0).any(axis=0)[joints]
+        if outward.all() or not out[joints][~outward].any():
+            return None
+        slide = out.copy()
+        slide[joints[outward]] = brake[joints[outward]]
+        scales = np.concatenate(([1.0], self._scales[:-1]))
+        cands = np.repeat(slide[None, :], scales.shape[0], axis=0)
+        cands[:, joints] = brake[joints] + scales[:, None] * (slide[joints] - brake[joints])
+        disp = self._stop_displacement(cands)
+        qs = self._clip_stop(q, q + self._fractions[None, :, :] * disp[:, None, :])
+        excess = self.workspace.excess_at(qs.reshape(-1, self._n)).reshape(scales.shape[0], -1).max(axis=1)
+        safe = np.flatnonzero(excess <= allowed)
+        if not safe.size:
+            return None
+        k = int(safe[0])
+        braked = ",".join(self.joint_names[i] for i in joints[outward])
+        share = "" if scales[k] == 1.0 else f", the rest at {scales[k]:g}"
+        return cands[k], f"workspace (sliding: {braked} braked{share})"
+
     def _workspace(self, q, out, prev, lo, hi, stretch: float = 1.0,
                    values: list[float] | None = None) -> tuple[np.ndarray, str]:
         """The look-ahead. `values` (q as a list) given: the look-ahead clips no joint at a stop point, and its
@@ -665,11 +700,15 @@ class SafetyLayer:
         qs = self._clip_stop(q, q + fractions[None, :, :] * disp[:, None, :])  # (S, F, n)
         excess = ws.excess_at(qs.reshape(-1, self._n)).reshape(scales.shape[0], -1).max(axis=1)
         safe = np.flatnonzero(excess <= allowed)
-        if safe.size:
+        if safe.size and scales[int(safe[0])] != 0.0:
             k = int(safe[0])
-            if scales[k] == 0.0:
-                return cands[k], "workspace (braking)"
             return cands[k], f"workspace (scaled to {scales[k]:g} of the request)"
+        if self._slide and stretch <= 1.0 + STRETCH_TOLERANCE:
+            slid = self._slide_along(q, out, brake, points, forward, allowed)
+            if slid is not None:
+                return slid
+        if safe.size:
+            return cands[int(safe[0])], "workspace (braking)"
         if now > 0.0:
             return cands[-1], f"workspace (braking, already outside by {now * 1e3:.0f} mm)"
         # inside, but even braking from here carries the look-ahead out (the stop lasts longer than the

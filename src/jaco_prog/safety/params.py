@@ -88,6 +88,8 @@ class WorkspaceParams:
                                                      "ending with 1.0", nonempty=True, low=0, high=1)
     scale_candidates: tuple[float, ...] = setting("fractions of a motion tried, largest first, ending with 0.0 "
                                                   "(brake)", nonempty=True, low=0, high=1)
+    slide: bool = setting("when only braking keeps the look-ahead inside, first try the request with just the "
+                          "joints that drive a violated constraint outward braked (not after a late period)")
 
     def check_config(self, where: str) -> None:
         _strictly_ordered(self.lookahead_fractions, join(where, "lookahead_fractions"), descending=False)
