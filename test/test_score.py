@@ -96,6 +96,30 @@ def test_export_writes_policy_only_checkpoint_and_card_and_never_overwrites(chec
     json.dumps(evaluation)  # plain data
 
 
+def test_export_counts_a_continued_stage_by_what_it_added(checkpoint, tmp_path):
+    """`imitate --init-from` carries the env-step count and wall time on: the card counts each only once."""
+    from jaco_prog.cli import main
+    from jaco_prog.nets.checkpoint import read_checkpoint
+
+    data = read_checkpoint(checkpoint)
+    first, second = tmp_path / "first", tmp_path / "second"
+    save_checkpoint(first / "checkpoint.pt", {**data, "counters": {"global_step": 1234, "wall_time_s": 3600.0},
+                                              "imitation": {"task": "reach", "preset": None}})
+    save_checkpoint(second / "checkpoint.pt", {
+        **data, "counters": {"global_step": 2234, "wall_time_s": 5400.0},
+        "imitation": {"task": "reach", "preset": None, "init_from": str(first / "checkpoint.pt")}})
+    out = tmp_path / "col.pt"
+    assert main(["export", str(first), str(second), "--out", str(out), "--episodes", "1"]) == 0
+    stages = read_checkpoint(out)["provenance"]["stages"]
+    assert [s["env_steps"] for s in stages] == [1234, 1000]
+    card = out.with_suffix(".md").read_text()
+    assert "2,234 env steps in all; 1.50 h" in card and "| 1,000 | 0.50 h |" in card
+    # the stage it continued is gone: its own share cannot be told, and nothing is written
+    (first / "checkpoint.pt").unlink()
+    assert main(["export", str(second), "--out", str(tmp_path / "other.pt"), "--episodes", "1"]) == 2
+    assert not (tmp_path / "other.pt").exists()
+
+
 # --- bad input ends in one line (issues 27 and 28) ---------------------------------------------------------
 def _score_error(args, capsys):
     from jaco_prog.cli import main

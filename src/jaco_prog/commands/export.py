@@ -50,14 +50,25 @@ def register(subparsers) -> None:
 
 def stage_summary(run_dir: Path) -> dict:
     """What one run contributed: kind, env steps, wall time, the configuration that reproduces it."""
-    from jaco_prog.nets.checkpoint import read_checkpoint
+    from jaco_prog.nets.checkpoint import CheckpointError, read_checkpoint
 
     data = read_checkpoint(run_dir)
     counters = dict(data.get("counters") or {})
     if "imitation" in data:
         cfg = dict(data["imitation"])
-        return {"run": str(run_dir), "kind": "DAgger from the scripted teacher (jaco-prog imitate)",
-                "env_steps": int(counters.get("global_step", 0)), "wall_time_s": float(counters.get("wall_time_s", 0)),
+        steps, wall = int(counters.get("global_step", 0)), float(counters.get("wall_time_s", 0))
+        if cfg.get("init_from"):
+            # `imitate --init-from` carries the column's counters on: this stage's own share is what it added
+            try:
+                start = dict(read_checkpoint(cfg["init_from"]).get("counters") or {})
+            except (OSError, CheckpointError) as err:
+                raise UserError(f"{run_dir} continues {cfg['init_from']}, which cannot be read ({err}): its own "
+                                "env steps cannot be told apart from those it started with") from None
+            steps -= int(start.get("global_step", 0))
+            wall -= float(start.get("wall_time_s", 0))
+        return {"run": str(run_dir), "kind": "DAgger from the scripted teacher (jaco-prog imitate)"
+                + (f", continuing {cfg['init_from']}" if cfg.get("init_from") else ""),
+                "env_steps": steps, "wall_time_s": wall,
                 "iterations": int(counters.get("iteration", 0)), "config": cfg, "task": cfg.get("task", "reach"),
                 "preset": cfg.get("preset")}
     cfg = dict(data.get("config") or {})
