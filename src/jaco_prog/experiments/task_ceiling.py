@@ -26,6 +26,8 @@ run writes <out>/task_ceiling.png (task_ceiling_<preset>.png on a preset). No RO
 """
 from __future__ import annotations
 
+import textwrap
+
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,7 +171,7 @@ def plot(out: Path, oracle: dict, planner: dict, column: np.ndarray, checkpoint:
                          color=("tab:blue", "tab:gray")[j], label=name if i == 0 else None)
             bx.bar_label(bar, fmt="%.1f", fontsize=8)
     bx.axhline(BAR, color="k", ls="--", lw=1)
-    bx.set_xticks(range(len(teachers)), [label.replace(", ", ",\n", 1) for label in teachers], fontsize=8)
+    bx.set_xticks(range(len(teachers)), [textwrap.fill(label, 24) for label in teachers], fontsize=8)
     bx.set_ylabel("mean return (of 50)")
     bx.set_ylim(0, 50)
     bx.set_title("DAgger's teachers: how forgiving is their aim?")
