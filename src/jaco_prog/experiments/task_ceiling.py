@@ -26,9 +26,8 @@ run writes <out>/task_ceiling.png (task_ceiling_<preset>.png on a preset). No RO
 """
 from __future__ import annotations
 
-import textwrap
-
 import math
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable

@@ -178,6 +178,7 @@ class SafetyLayer:
             self._fractions = np.array(ws.lookahead_fractions)[:, None]
             self._scales = np.array(ws.scale_candidates)
             self._slide = ws.slide
+            self._slide_scales = np.concatenate(([1.0], self._scales[:-1]))  # the slide, then its shares
             self._inv_b_ws = 1.0 / limits.deceleration[self._ws_joints]
             self._ws_joint_list = self._ws_joints.tolist()
             inv_b = np.zeros(self._n)
@@ -622,8 +623,20 @@ class SafetyLayer:
         bound -= half_curvature.dot(delta).reshape(-1, delta.shape[0]).dot(delta)
         return min(bound.tolist()) > WORKSPACE_MARGIN
 
+    def _blends(self, q: np.ndarray, request: np.ndarray, brake: np.ndarray, scales: np.ndarray,
+                stretch: float) -> tuple[np.ndarray, np.ndarray]:
+        """The candidates brake + s (request - brake) on the workspace joints (the others at the request), one
+        per share s, and the largest workspace violation along each one's path to rest (S,)."""
+        joints = self._ws_joints
+        cands = np.repeat(request[None, :], scales.shape[0], axis=0)
+        cands[:, joints] = brake[joints] + scales[:, None] * (request[joints] - brake[joints])
+        disp = self._stop_displacement(cands) * stretch  # (S, n)
+        qs = self._clip_stop(q, q + self._fractions[None, :, :] * disp[:, None, :])  # (S, F, n)
+        excess = self.workspace.excess_at(qs.reshape(-1, self._n)).reshape(scales.shape[0], -1).max(axis=1)
+        return cands, excess
+
     def _slide_along(self, q: np.ndarray, out: np.ndarray, brake: np.ndarray, points: np.ndarray, forward,
-                     allowed: float) -> tuple[np.ndarray, str] | None:
+                     allowed: float, stretch: float) -> tuple[np.ndarray, str] | None:
         """When no share of the request passes but braking would: the request with only the joints that drive
         a violated constraint outward braked, the others at the request and then at each share of it. Without
         it a policy that keeps asking for a motion the workspace refuses (a palm steered down while the
@@ -639,12 +652,8 @@ class SafetyLayer:
             return None
         slide = out.copy()
         slide[joints[outward]] = brake[joints[outward]]
-        scales = np.concatenate(([1.0], self._scales[:-1]))
-        cands = np.repeat(slide[None, :], scales.shape[0], axis=0)
-        cands[:, joints] = brake[joints] + scales[:, None] * (slide[joints] - brake[joints])
-        disp = self._stop_displacement(cands)
-        qs = self._clip_stop(q, q + self._fractions[None, :, :] * disp[:, None, :])
-        excess = self.workspace.excess_at(qs.reshape(-1, self._n)).reshape(scales.shape[0], -1).max(axis=1)
+        scales = self._slide_scales
+        cands, excess = self._blends(q, slide, brake, scales, stretch)
         safe = np.flatnonzero(excess <= allowed)
         if not safe.size:
             return None
@@ -694,17 +703,13 @@ class SafetyLayer:
         if lo is not None:
             brake = np.minimum(np.maximum(brake, lo), hi)
         scales = self._scales
-        cands = np.repeat(out[None, :], scales.shape[0], axis=0)
-        cands[:, joints] = brake[joints] + scales[:, None] * (out[joints] - brake[joints])
-        disp = self._stop_displacement(cands) * stretch  # (S, n)
-        qs = self._clip_stop(q, q + fractions[None, :, :] * disp[:, None, :])  # (S, F, n)
-        excess = ws.excess_at(qs.reshape(-1, self._n)).reshape(scales.shape[0], -1).max(axis=1)
+        cands, excess = self._blends(q, out, brake, scales, stretch)
         safe = np.flatnonzero(excess <= allowed)
         if safe.size and scales[int(safe[0])] != 0.0:
             k = int(safe[0])
             return cands[k], f"workspace (scaled to {scales[k]:g} of the request)"
         if self._slide and stretch <= 1.0 + STRETCH_TOLERANCE:
-            slid = self._slide_along(q, out, brake, points, forward, allowed)
+            slid = self._slide_along(q, out, brake, points, forward, allowed, stretch)
             if slid is not None:
                 return slid
         if safe.size:
