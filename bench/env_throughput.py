@@ -21,7 +21,8 @@
    And the env's step through the deployed driver + safety layer against its unfiltered step
    (make_env(safety=False)), same actions. Target >= 0.85x. Also in CPU time (every thread of the process,
    the renderer's too): on a shared machine the wall-clock ratio moves with the other jobs' load, CPU time
-   much less.
+   much less. And a bound on what any shortcut inside the layer could reach: the step with driver + layer
+   run in its first driver period only (not safe; a measurement).
 2. Several envs per process (one GL context, one viewport per env, one readback per step): steps/s per
    core against the one-env loop. Target >= 1.5x.
 3. Context: what the render settings buy: MuJoCo's stock Renderer (shadows, 4x multisampling, 28x16
@@ -34,6 +35,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+import types
 
 os.environ.setdefault("MUJOCO_GL", "egl")
 
@@ -56,6 +58,25 @@ def rates(fn, n: int) -> tuple[float, float]:
     start, cpu = time.perf_counter(), time.process_time()
     fn(n)
     return n / (time.perf_counter() - start), n / (time.process_time() - cpu)
+
+
+def _advance_checking_only_the_first_period(env, action):
+    """JacoReachEnv.advance with the driver + safety layer run in the first driver period only; the later
+    periods send the layer's last output unchecked. Not safe: it measures what the layer's work costs."""
+    delivered = env.task.deliver(env.velocity_command(action))
+    for period in range(env.driver_periods):
+        if period == 0:
+            env.drive()
+            if delivered is not None:
+                env.submit(delivered)
+        else:
+            env.sim.set_velocity_command(env.arm.layer.last_output)
+        env.physics_period()
+    env._steps += 1
+    reward, distance = env.task.reward(env.violation)
+    terminated = env.task.terminated(env.violation)
+    truncated = not terminated and env.task.truncated(env._steps, env.violation)
+    return reward, terminated, truncated, env._info(env.violation, distance <= env.cfg.task.reward_radius, distance)
 
 
 def main() -> None:
@@ -114,6 +135,16 @@ def main() -> None:
           f"{env_rate / unfiltered_rate:.2f}x (target >= 0.85x)")
     print(f"  the same in CPU time: {env_cpu:8.0f} steps/s   the unfiltered step {unfiltered_cpu:8.0f} steps/s   ratio "
           f"{env_cpu / unfiltered_cpu:.2f}x")
+    # What any shortcut inside the layer could reach at best: a step whose first driver period runs driver +
+    # layer and whose other periods only hold the layer's last output (no check at all, not safe: a bound).
+    ideal_env = make_env(seed=0)
+    ideal_env.advance = types.MethodType(_advance_checking_only_the_first_period, ideal_env)
+    ideal_loop = stepping(ideal_env)
+    ideal_loop(50)
+    ideal_rate, ideal_cpu = rates(ideal_loop, n)
+    print(f"  bound: only the first of the {env.driver_periods} driver periods through driver + layer "
+          f"{ideal_rate:8.0f} steps/s   ratio {ideal_rate / unfiltered_rate:.2f}x  (CPU time {ideal_cpu / unfiltered_cpu:.2f}x)")
+    ideal_env.close()
     unfiltered_env.close()
 
     for size in args.vector_sizes:
