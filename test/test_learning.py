@@ -430,6 +430,39 @@ def test_batched_update_equals_the_per_step_differentiated_rollout(columns, one_
     assert len(rollout.episodes) == 3 and rollout.steps == 21
 
 
+class SlowToyEnv(ToyReachEnv):
+    """The toy env with a step that burns `cpu_seconds` of CPU."""
+
+    def __init__(self, cpu_seconds: float):
+        super().__init__()
+        self.cpu_seconds = cpu_seconds
+
+    def step(self, action):
+        end = time.process_time() + self.cpu_seconds
+        while time.process_time() < end:
+            pass
+        return super().step(action)
+
+
+def test_a_rollout_reports_what_its_envs_cost_per_frame(one_torch_thread):
+    """perf/env_cpu_ms_per_frame is the CPU the envs took, not the net's: 3 ms more per env step shows as
+    3 ms more per frame, whatever the net costs."""
+    from jaco_prog.learning.rollout import RolloutRunner
+    cfg = TrainConfig(**{**FAST, "n_steps": 5})
+    env = ToyReachEnv()
+    net = ProgressiveNet(spec_for_env(env.observation_space, env.profile.to_dict(),
+                                      ColumnSpec.from_sizes(cfg.column_sizes, "wide", inputs="proprio", core="ff")))
+    cost = {}
+    for extra in (0.0, 0.003):
+        envs = [SlowToyEnv(extra) for _ in range(2)]
+        for i, e in enumerate(envs):
+            e.reset(seed=i)
+        rollout = RolloutRunner(envs, net.spec.observation_keys, cfg, net).collect(net)
+        cost[extra] = rollout.stats["perf/env_cpu_ms_per_frame"]
+    assert 0.0 < cost[0.0] < 1.0
+    assert 3.0 <= cost[0.003] - cost[0.0] < 4.5
+
+
 def test_running_mean_shows_a_rise_that_the_median_hides():
     from jaco_prog.learning.curves import STATISTICS, running_filter
     early = np.where(np.arange(400) % 50 == 0, 10.0, 0.0)  # 2 % of episodes score

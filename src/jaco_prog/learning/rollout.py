@@ -32,6 +32,7 @@ is terminal: zero bootstrap.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,6 +95,7 @@ class RolloutRunner:
         cfg, n_envs = self.cfg, len(self.envs)
         inputs, privileges, targets, actions_taken, rewards, dones = [], [], [], [], [], []
         episodes = []
+        env_seconds = 0.0  # CPU time (all the process's threads: the renderer's too) stepping and resetting envs
         start_state = state = self.state
         with torch.no_grad():
             for _ in range(cfg.n_steps):
@@ -109,6 +111,7 @@ class RolloutRunner:
                 actions_taken.append(actions)
 
                 step_rewards, step_dones, cut = np.zeros(n_envs, np.float32), np.zeros(n_envs, np.float32), []
+                env_start = time.process_time()
                 for i, env in enumerate(self.envs):
                     obs, reward, terminated, truncated, info = env.step(actions[i].numpy())
                     self.episode_return[i] += reward
@@ -124,6 +127,7 @@ class RolloutRunner:
                         step_dones[i] = 1.0
                         obs, info = env.reset()
                     self.obs[i], self.infos[i] = obs, info
+                env_seconds += time.process_time() - env_start
                 if cut:
                     step_rewards += self._time_limit_bootstrap(net, cut, out.state, n_envs)
                 rewards.append(torch.from_numpy(step_rewards))
@@ -137,6 +141,9 @@ class RolloutRunner:
         loss, stats = n_step_loss(net, cfg, inputs, start_state, actions_taken, rewards, dones, bootstrap,
                                   value_only, privileges if self.needs_privileged else None,
                                   targets if self.needs_target else None)
+        # what the envs cost per frame under this policy (bench/training_throughput.py sets it against the same
+        # envs under random actions: a policy that presses against the workspace makes the safety layer work)
+        stats["perf/env_cpu_ms_per_frame"] = 1e3 * env_seconds / (cfg.n_steps * n_envs)
         return Rollout(loss, stats, episodes, cfg.n_steps * n_envs)
 
     @torch.no_grad()
