@@ -562,8 +562,15 @@ def test_sim_node_services_and_episode_reset(sim_node):
     assert srv["enable"](set_bool.Request(data=False), set_bool.Response()).success and not node.world.enabled
     assert srv["enable"](set_bool.Request(data=True), set_bool.Response()).success and node.world.enabled
     target = node.world.target_position().copy()
-    find(node.subscriptions, topics.name("episode_event")).callback(common.scalar("episode_event", "end 4 7"))
+    event = find(node.subscriptions, topics.name("episode_event")).callback
+    event(common.scalar("episode_event", "end 4 7"))
     assert node.world.episode_seed == node.p["seed"] + 5 and not np.allclose(node.world.target_position(), target)
+    # any node may publish there: a malformed event is ignored (and logged), an end without a return is an end
+    for garbage in ("end", "end four 7", "end 4 nan", "hello"):
+        event(common.scalar("episode_event", garbage))
+        assert node.world.episode_seed == node.p["seed"] + 5
+    event(common.scalar("episode_event", "end 6"))
+    assert node.world.episode_seed == node.p["seed"] + 7
     assert srv["reset_episode"](trigger.Request(), trigger.Response()).success
 
 

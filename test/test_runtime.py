@@ -164,6 +164,17 @@ def test_episodes_emit_start_and_end_with_the_credited_return_and_reset_the_worl
     assert parse_event("end 1 2") == ("end", 1, 2.0) and parse_event("start 7") == ("start", 7, None)
 
 
+@pytest.mark.parametrize("text", ["", "end", "start", "start x", "end 3 x", "end 3 nan", "end 3 inf", "end x 2",
+                                  "start 3 4", "end 3 4 5", "stop 3", "end 3.5 2"])
+def test_a_malformed_episode_event_is_a_value_error_that_says_what_was_expected(text):
+    with pytest.raises(ValueError, match="episode event"):
+        parse_event(text)
+
+
+def test_an_end_event_without_a_return_still_ends_the_episode():
+    assert parse_event("end 3") == ("end", 3, None)
+
+
 def test_operator_is_asked_to_move_the_target_every_third_episode_and_aborts_end_early():
     asked, events = [], []
     manager = EpisodeManager(EpisodeParams(steps=2, settle_ticks=1, move_target_every=3),

@@ -368,18 +368,9 @@ def _replay(source, result: Evaluation, tracker, cameras, loop, profile, params,
                         tracker.set_camera(_pose_from_tf(tracker.camera, tf.transform))
         elif key == "episode_event":
             text = str(msg.data)
-            parts = text.split()
-            if len(parts) == 2 and parts[0] == "end" and current is not None and parts[1] == str(current["n"]):
-                # the episode ended, but with no return to report: leave it out, say why
-                result.skipped.append(f"episode {current['n']}: its end event at {t_bag:.3f} s has no return "
-                                      f"({text!r}); the episode is left out")
-                current = None
-                continue
             try:
                 kind, n, ret = parse_event(text)
-                if ret is not None and not np.isfinite(ret):
-                    raise ValueError(f"non-finite return {ret}")
-            except (ValueError, IndexError, OverflowError):
+            except ValueError:
                 skip(key, "episode events that do not parse ('start <n>' / 'end <n> <return>')", t_bag)
                 continue
             if loop is not None:
@@ -395,6 +386,10 @@ def _replay(source, result: Evaluation, tracker, cameras, loop, profile, params,
             elif current is None or current["n"] != n:
                 result.skipped.append(f"episode {n}: ended at {t_bag:.3f} s but its start is not in the bag "
                                       "(the recording began during it)")
+                current = None
+            elif ret is None:  # the episode ended, but with no return to report: leave it out, say why
+                result.skipped.append(f"episode {n}: its end event at {t_bag:.3f} s has no return ({text!r}); "
+                                      "the episode is left out")
                 current = None
             else:
                 result.episodes.append(_finish(current, t_bag, ret, n_joints))

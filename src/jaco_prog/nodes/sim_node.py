@@ -105,7 +105,11 @@ class SimNode(common.DriverServices, Node):
         self.world.submit_command(common.topics.read_joint_command(msg))
 
     def on_episode_event(self, msg) -> None:
-        kind, n, _ = parse_event(msg.data)
+        try:
+            kind, n, _ = parse_event(msg.data)
+        except ValueError as err:  # any node may publish here: a bad message must not stop the simulation
+            self.get_logger().warning(f"ignored: {err}")
+            return
         if kind == "end":
             self.world.reset_episode(self.p["seed"] + n + 1)
         else:

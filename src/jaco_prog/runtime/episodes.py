@@ -31,6 +31,7 @@ simulation (new arm start and target) before every episode.
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 from jaco_prog.runtime.params import EpisodeParams
@@ -57,11 +58,20 @@ def episode_ending_status(status: dict) -> str | None:
 
 
 def parse_event(text: str) -> tuple[str, int, float | None]:
-    """'start 3' -> ('start', 3, None); 'end 3 12' -> ('end', 3, 12.0)."""
-    parts = text.split()
-    if len(parts) < 2 or parts[0] not in ("start", "end"):
-        raise ValueError(f"not an episode event: {text!r}")
-    return parts[0], int(parts[1]), float(parts[2]) if parts[0] == "end" else None
+    """'start 3' -> ('start', 3, None); 'end 3 12' -> ('end', 3, 12.0); 'end 3' (an end with no return to
+    report) -> ('end', 3, None). Anything else, a non-finite return included, is a ValueError."""
+    parts = str(text).split()
+    kind = parts[0] if parts else ""
+    if not ((kind == "start" and len(parts) == 2) or (kind == "end" and len(parts) in (2, 3))):
+        raise ValueError(f"not an episode event ('start <n>' or 'end <n> <return>'): {text!r:.80}")
+    try:
+        n = int(parts[1])
+        ret = float(parts[2]) if len(parts) == 3 else None
+    except ValueError:
+        raise ValueError(f"not an episode event ('start <n>' or 'end <n> <return>'): {text!r:.80}") from None
+    if ret is not None and not math.isfinite(ret):
+        raise ValueError(f"episode event with a non-finite return: {text!r:.80}")
+    return kind, n, ret
 
 
 class EpisodeManager:
