@@ -181,6 +181,11 @@ class SafetyLayer:
             self._slide_scales = np.concatenate(([1.0], self._scales[:-1]))  # the slide, then its shares
             self._inv_b_ws = 1.0 / limits.deceleration[self._ws_joints]
             self._ws_joint_list = self._ws_joints.tolist()
+            # the same elements as indexing with _ws_joints; a slice when they are a run (they are on the Jaco:
+            # the six arm joints), which numpy indexes far faster than an index array
+            first, last = self._ws_joint_list[0], self._ws_joint_list[-1]
+            self._ws_index = slice(first, last + 1) if self._ws_joint_list == list(range(first, last + 1)) \
+                else self._ws_joints
             inv_b = np.zeros(self._n)
             inv_b[self._ws_joints] = self._inv_b_ws
             self._inv_b_list = inv_b.tolist()
@@ -564,9 +569,9 @@ class SafetyLayer:
         one decelerates at its braking deceleration. The path to rest is then a straight line in joint space
         (what the look-ahead samples), and it is the path the brake candidate of later periods follows.
         Displacement = v (T + dt) / 2 with T = max |v_i| / b_i."""
-        joints = self._ws_joints
+        joints = self._ws_index
         vw = v[..., joints]
-        stop_time = np.max(np.abs(vw) * self._inv_b_ws, axis=-1, keepdims=True)
+        stop_time = (np.abs(vw) * self._inv_b_ws).max(axis=-1, keepdims=True)
         disp = np.zeros_like(v)
         disp[..., joints] = vw * (0.5 * (stop_time + self._dt))
         return disp
@@ -627,7 +632,7 @@ class SafetyLayer:
                 stretch: float) -> tuple[np.ndarray, np.ndarray]:
         """The candidates brake + s (request - brake) on the workspace joints (the others at the request), one
         per share s, and the largest workspace violation along each one's path to rest (S,)."""
-        joints = self._ws_joints
+        joints = self._ws_index
         cands = np.repeat(request[None, :], scales.shape[0], axis=0)
         cands[:, joints] = brake[joints] + scales[:, None] * (request[joints] - brake[joints])
         disp = self._stop_displacement(cands) * stretch  # (S, n)
