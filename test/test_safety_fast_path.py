@@ -268,8 +268,7 @@ def test_the_look_ahead_bound_never_passes_a_look_ahead_that_leaves_the_workspac
     passed = 0
     for _ in range(3000):
         q_ref = start_pose(rng, near_limits=False)
-        points, jacobian = ws.kinematics.positions_and_jacobian(q_ref[None])
-        layer._ws_ref = layer._reference(q_ref, points[0], jacobian)
+        layer._ws_ref = layer._reference(q_ref, ws.kinematics.forward(q_ref[None]))
         q = q_ref + rng.normal(0, 0.05, N)
         out = rng.uniform(-1, 1, N) * layer._vmax
         speeds = np.abs(out)

@@ -40,7 +40,7 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 from operator import mul
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -136,13 +136,23 @@ class SafetyStatus:
                 "values": {"status": self.status.value, "reason": self.reason, "stamp": f"{self.stamp:.6f}"}}
 
 
-@dataclass(frozen=True)
 class _WorkspaceReference:
     """A pose whose look-ahead was computed (and passed), with what the Taylor bound needs: each workspace
-    constraint's value there (>= 0 inside) and its gradient in joint space."""
-    q: np.ndarray
-    value: np.ndarray  # (C,)
-    gradient: np.ndarray  # (C, n)
+    constraint's value there (>= 0 inside) and its gradient in joint space. The gradient comes from the
+    Jacobian of that look-ahead's forward kinematics, computed the first time a bound asks for it: near a stop
+    point a pose's look-ahead is computed in full period after period and no bound is tried."""
+
+    def __init__(self, q: np.ndarray, value: np.ndarray, gradient_of: Callable[[], np.ndarray]):
+        self.q = q
+        self.value = value  # (C,)
+        self._gradient: np.ndarray | None = None  # (C, n)
+        self._gradient_of: Callable[[], np.ndarray] | None = gradient_of
+
+    @property
+    def gradient(self) -> np.ndarray:
+        if self._gradient is None:
+            self._gradient, self._gradient_of = self._gradient_of(), None
+        return self._gradient
 
 
 class SafetyLayer:
@@ -605,10 +615,11 @@ class SafetyLayer:
         point = np.array(point)
         return point, np.array(axis), np.array(sign), np.array(offset), 0.5 * ws.kinematics.curvature[point]
 
-    def _reference(self, q: np.ndarray, points: np.ndarray, jacobian: np.ndarray) -> _WorkspaceReference:
+    def _reference(self, q: np.ndarray, forward) -> _WorkspaceReference:
+        """The reference of later bounds at q, the first pose of `forward` (ChainKinematics.forward)."""
         point, axis, sign, offset, _ = self._constraints
-        value = sign * (points[point, axis] - offset)
-        return _WorkspaceReference(q.copy(), value, sign[:, None] * jacobian[point, axis])
+        value = sign * (forward.positions[0][point, axis] - offset)
+        return _WorkspaceReference(q.copy(), value, lambda: sign[:, None] * forward.jacobian()[point, axis])
 
     def _look_ahead_inside(self, q: np.ndarray, out: np.ndarray, speeds: np.ndarray, c: float) -> bool:
         """Whether a Taylor bound from the reference pose (_ws_ref) proves every look-ahead point inside the
@@ -698,7 +709,7 @@ class SafetyLayer:
         self._ws_limited = False
         if excess[1:].max() <= allowed:
             if self.exact_shortcuts:  # a pose the look-ahead passed: the reference of the next bounds
-                self._ws_ref = self._reference(q, points[0], forward.jacobian())
+                self._ws_ref = self._reference(q, forward)
             return out, ""
         self._ws_limited = True
         if lo is None and self._positions_on:
