@@ -259,15 +259,18 @@ def test_the_jacobian_and_the_second_derivative_bound_of_the_monitored_points():
     assert max(ratios) > 0.5
 
 
-def test_the_look_ahead_bound_never_passes_a_look_ahead_that_leaves_the_workspace():
+@pytest.mark.parametrize("clipped", [False, True])
+def test_the_look_ahead_bound_never_passes_a_look_ahead_that_leaves_the_workspace(clipped):
     """Whenever _look_ahead_inside says inside, the batched look-ahead (FK at every look-ahead pose) finds
-    every point inside by more than the margin: random references, poses near them and outputs."""
+    every point inside by more than the margin: random references, poses near them and outputs. clipped:
+    poses near the joints' stop points, the look-ahead clipped at them as the layer clips it, and the bound
+    that allows for the clipping (without it, the unclipped bound must not be used there)."""
     layer = SafetyLayer.from_profile(PROFILE, PARAMS)
     ws = layer.workspace
     rng = np.random.default_rng(9)
-    passed = 0
+    passed = clipped_passes = 0
     for _ in range(3000):
-        q_ref = start_pose(rng, near_limits=False)
+        q_ref = start_pose(rng, near_limits=clipped)
         layer._ws_ref = layer._reference(q_ref, ws.kinematics.forward(q_ref[None]))
         q = q_ref + rng.normal(0, 0.05, N)
         out = rng.uniform(-1, 1, N) * layer._vmax
@@ -275,9 +278,14 @@ def test_the_look_ahead_bound_never_passes_a_look_ahead_that_leaves_the_workspac
         stretch = float(rng.choice([1.0, 2.0]))
         stop_time = float(np.max(speeds[layer._ws_joints] * layer._inv_b_ws))
         c = 0.5 * (stop_time + DT) * stretch * (1.0 + 1e-12)
-        if layer._look_ahead_inside(q, out, speeds, c):
+        if layer._look_ahead_inside(q, out, speeds, c, clipped):
             passed += 1
             disp = layer._stop_displacement(out) * stretch
             poses = q + layer._fractions * disp
+            if clipped:
+                clipped_poses = layer._clip_stop(q, poses)
+                clipped_passes += not np.array_equal(clipped_poses, poses)
+                poses = clipped_poses
             assert ws.excess_at(poses).max() < 0.0
     assert passed > 300
+    assert clipped_passes > 100 if clipped else clipped_passes == 0

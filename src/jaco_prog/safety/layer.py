@@ -465,7 +465,8 @@ class SafetyLayer:
         lo = hi = None
         # Shortcut: joints farther from their stop points than `_far` cannot be limited by them, and the
         # look-ahead of the workspace joints among them cannot reach a stop point (no clipping): only the
-        # others' bounds are computed (the same numbers), and the look-ahead's shortcut needs ws_far.
+        # others' bounds are computed (the same numbers); with a workspace joint near one (not ws_far) the
+        # look-ahead's bound allows for the clipping.
         ws_far = not self._positions_on
         if self._positions_on:
             if shortcuts:
@@ -483,7 +484,7 @@ class SafetyLayer:
                 reasons = (reasons or []) + ["position limit " + ",".join(self.joint_names[i] for i in hit)]
                 out = bounded
         if self.workspace is not None:
-            out, why = self._workspace(q, out, prev, lo, hi, stretch, values if ws_far and shortcuts else None)
+            out, why = self._workspace(q, out, prev, lo, hi, stretch, values, not ws_far)
             if why:
                 reasons = (reasons or []) + [why]
         self._prev = out
@@ -621,20 +622,27 @@ class SafetyLayer:
         value = sign * (forward.positions[0][point, axis] - offset)
         return _WorkspaceReference(q.copy(), value, lambda: sign[:, None] * forward.jacobian()[point, axis])
 
-    def _look_ahead_inside(self, q: np.ndarray, out: np.ndarray, speeds: np.ndarray, c: float) -> bool:
+    def _look_ahead_inside(self, q: np.ndarray, out: np.ndarray, speeds: np.ndarray, c: float,
+                           clipped: bool = False) -> bool:
         """Whether a Taylor bound from the reference pose (_ws_ref) proves every look-ahead point inside the
-        workspace (then the batched look-ahead passes: it is not computed). Needs no clipping of the look-ahead
-        at stop points. A look-ahead pose is q + f disp (0 < f <= 1), disp = c out with c = (T + dt) stretch / 2
-        (_stop_displacement); for constraint value g with gradient G at the reference q_ref and
-        delta = |q - q_ref| + |disp| (per joint, at least |pose - q_ref|):
+        workspace (then the batched look-ahead passes: it is not computed). A look-ahead pose is q + f disp
+        (0 < f <= 1), disp = c out with c = (T + dt) stretch / 2 (_stop_displacement); for constraint value g
+        with gradient G at the reference q_ref and delta = |q - q_ref| + |disp| (per joint, at least
+        |pose - q_ref|):
             g(pose) >= g(q_ref) + G (q - q_ref) + f G disp - delta' H delta / 2 >= bound below,
-        H the second-derivative bound of the constraint's point (curvature)."""
+        H the second-derivative bound of the constraint's point (curvature). clipped: the look-ahead may clip
+        joints at their stop points (_clip_stop), so joint i moves by f_i disp_i with its own 0 <= f_i <= f
+        (a clipped pose lies between q and the unclipped one); then the middle term is at least
+        sum_i min(0, G_i disp_i), delta still bounds |pose - q_ref|, and the bound holds as it is otherwise."""
         ref = self._ws_ref
         dq = q - ref.q
         delta = np.abs(dq) + speeds * c
         gradient = ref.gradient
         bound = gradient.dot(dq) + ref.value  # (ndarray.dot: far cheaper than @ on arrays this small)
-        bound += np.minimum(gradient.dot(out), 0.0) * c
+        if clipped:
+            bound += np.minimum(gradient * out, 0.0).sum(axis=1) * c
+        else:
+            bound += np.minimum(gradient.dot(out), 0.0) * c
         half_curvature = self._half_curvature
         bound -= half_curvature.dot(delta).reshape(-1, delta.shape[0]).dot(delta)
         return min(bound.tolist()) > WORKSPACE_MARGIN
@@ -678,10 +686,10 @@ class SafetyLayer:
         share = "" if scales[k] == 1.0 else f", the rest at {scales[k]:g}"
         return cands[k], f"workspace (sliding: {braked} braked{share})"
 
-    def _workspace(self, q, out, prev, lo, hi, stretch: float = 1.0,
-                   values: list[float] | None = None) -> tuple[np.ndarray, str]:
-        """The look-ahead. `values` (q as a list) given: the look-ahead clips no joint at a stop point, and its
-        exact shortcuts may be taken."""
+    def _workspace(self, q, out, prev, lo, hi, stretch: float = 1.0, values: list[float] | None = None,
+                   clipped: bool = True) -> tuple[np.ndarray, str]:
+        """The look-ahead. `values` (q as a list) given: its exact shortcuts may be taken; clipped: the
+        look-ahead may clip a joint at a stop point (a workspace joint is near one)."""
         joints = self._ws_joints
         if values is not None:
             speeds = np.abs(out)
@@ -691,7 +699,7 @@ class SafetyLayer:
             # (right after a period the workspace limited, the bound is not worth trying)
             if self._ws_ref is not None and not self._ws_limited:
                 c = 0.5 * (stop_time + self._dt) * stretch * (1.0 + DISPLACEMENT_HEADROOM)
-                if self._look_ahead_inside(q, out, speeds, c):
+                if self._look_ahead_inside(q, out, speeds, c, clipped):
                     return out, ""
         elif not out[joints].any():
             return out, ""  # no motion of the monitored links
