@@ -191,6 +191,10 @@ class ChainKinematics:
         self._c0, self._c1, self._c2 = np.array(c0), np.array(c1), np.array(c2)
         self._parents = parents
         self._cols = np.array(cols, dtype=int)
+        # the same columns as indexing with _cols; a slice when they are a run (the Jaco's arm: 0..5), which
+        # numpy indexes far faster than an index array
+        run = list(range(cols[0], cols[0] + len(cols))) if cols else []
+        self._col_index = slice(cols[0], cols[0] + len(cols)) if cols and cols == run else self._cols
         self._axes = np.array(axes).reshape(-1, 3)
         self._outputs = [(anchor[link][0], anchor[link][1][:, 3].copy()) for link in self.links]
         self.moving_joints = sorted(set(cols))  # joint-vector indices that move any of the links
@@ -266,16 +270,17 @@ class ChainKinematics:
             lever = out[0][:, None, :] - origins[None, :, :]  # (L, m, 3)
             w0, w1, w2 = axes[:, 0], axes[:, 1], axes[:, 2]
             d0, d1, d2 = lever[..., 0], lever[..., 1], lever[..., 2]
-            on_path, cols = self._on_path, self._cols
+            on_path, cols = self._on_path, self._col_index
             jacobian[:, 0, cols] = (w1 * d2 - w2 * d1) * on_path
             jacobian[:, 1, cols] = (w2 * d0 - w0 * d2) * on_path
             jacobian[:, 2, cols] = (w0 * d1 - w1 * d0) * on_path
         return jacobian
 
     def _forward(self, q_batch: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        q_batch = np.atleast_2d(q_batch)
+        if not (isinstance(q_batch, np.ndarray) and q_batch.ndim == 2):
+            q_batch = np.atleast_2d(q_batch)
         n = q_batch.shape[0]
-        angles = q_batch[:, self._cols][:, :, None, None]
+        angles = q_batch[:, self._col_index][:, :, None, None]
         local = self._c0 + np.sin(angles) * self._c1 + (1.0 - np.cos(angles)) * self._c2  # (N, m, 4, 4)
         frames = []
         for i, parent in enumerate(self._parents):
