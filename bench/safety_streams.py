@@ -97,11 +97,13 @@ def replay(calls: list, profile, shortcuts: bool, split: bool = False) -> tuple[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+        pass
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=Formatter)
     parser.add_argument("--episodes", type=int, default=30, help="episodes recorded per stream")
     parser.add_argument("--bias", type=float, default=0.7, help="probability a joint keeps its episode's choice")
     parser.add_argument("--repeats", type=int, default=3, help="replays timed per layer (best is reported)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="env and action seed")
     args = parser.parse_args()
     if not 0.0 <= args.bias <= 1.0 or args.episodes < 1 or args.repeats < 1:
         parser.error("--bias must be in [0, 1], --episodes and --repeats at least 1")
