@@ -193,9 +193,8 @@ class SafetyLayer:
             self._ws_joint_list = self._ws_joints.tolist()
             # the same elements as indexing with _ws_joints; a slice when they are a run (they are on the Jaco:
             # the six arm joints), which numpy indexes far faster than an index array
-            first, last = self._ws_joint_list[0], self._ws_joint_list[-1]
-            self._ws_index = slice(first, last + 1) if self._ws_joint_list == list(range(first, last + 1)) \
-                else self._ws_joints
+            run = self._ws_joint_list[:1] and list(range(self._ws_joint_list[0], self._ws_joint_list[-1] + 1))
+            self._ws_index = slice(run[0], run[-1] + 1) if run and run == self._ws_joint_list else self._ws_joints
             inv_b = np.zeros(self._n)
             inv_b[self._ws_joints] = self._inv_b_ws
             self._inv_b_list = inv_b.tolist()
