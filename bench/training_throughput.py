@@ -209,8 +209,8 @@ def main() -> None:
     before, cpu_before = env_only_rates(per_process, args.env_seconds, args.window)
     print(f"env only (2 processes x {per_process} envs, random actions): {summary(before)}", flush=True)
     with tempfile.TemporaryDirectory(prefix="train-bench-") as tmp:
-        training, cpu_training, used, env_ms = training_rates(overrides, args.train_seconds, args.warmup, args.window,
-                                                      Path(tmp))
+        training, cpu_training, used, env_ms = training_rates(overrides, args.train_seconds, args.warmup,
+                                                              args.window, Path(tmp))
     print(f"training ({used['algo']}, learning included):              {summary(training)}", flush=True)
     after, cpu_after = env_only_rates(per_process, args.env_seconds, args.window)
     print(f"env only again:                                      {summary(after)}", flush=True)
