@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.linter
 def test_flake8():
-    main_with_errors = pytest.importorskip("ament_flake8.main", reason="ament_flake8 needs a ROS 2 install").main_with_errors
+    flake8 = pytest.importorskip("ament_flake8.main", reason="ament_flake8 needs a ROS 2 install")
+    main_with_errors = flake8.main_with_errors
     rc, errors = main_with_errors(argv=["--config", str(ROOT / "setup.cfg"), str(ROOT / "src"), str(ROOT / "test")])
     assert rc == 0, "flake8 found %d errors:\n" % len(errors) + "\n".join(errors)
 

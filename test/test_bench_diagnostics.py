@@ -64,7 +64,7 @@ def test_perception_probe_reports_every_readout_against_the_centre_guess(checkpo
     assert len(rows) == 3 and rows["guess the area's centre"][1] == "1.00"
     for err, ratio in rows.values():
         assert float(err) > 0 and float(ratio) == pytest.approx(float(err) / float(rows["guess the area's centre"][0]),
-                                                                 abs=0.05)
+                                                                abs=0.05)
     assert not any(line.startswith("shipped aux head") for line in lines)  # this column has no aux head
 
 

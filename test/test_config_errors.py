@@ -80,8 +80,10 @@ def test_action_velocity_above_limit_is_refused(tmp_path):
     ({"task": {"reward_radius": -0.1}}, r"task\.yaml: task\.reward_radius: must be >= 0"),
     ({"task": {"episode_step": 50}}, r"task\.yaml: task\.episode_step: unknown key"),
     ({"scene": {"camera_pos": [1, 2]}}, r"task\.yaml: scene\.camera_pos: must be a list of 3 numbers"),
-    ({"randomisation": {"target_shape": {"shapes": ["torus"]}}}, r"randomisation\.target_shape\.shapes: unknown shape 'torus'"),
-    ({"randomisation": {"target_size": {"range": [0.05, 0.01]}}}, r"randomisation\.target_size\.range: low 0.05 is above high 0.01"),
+    ({"randomisation": {"target_shape": {"shapes": ["torus"]}}},
+     r"randomisation\.target_shape\.shapes: unknown shape 'torus'"),
+    ({"randomisation": {"target_size": {"range": [0.05, 0.01]}}},
+     r"randomisation\.target_size\.range: low 0.05 is above high 0.01"),
     ({"randomisation": {"light": {"enabled": "yes"}}}, r"randomisation\.light\.enabled: must be true or false"),
 ])
 def test_bad_task_config_names_the_field(overrides, field):

@@ -92,8 +92,8 @@ def _copy(src, dst, keep=lambda key, t: True, storage="mcap", custom=None):
     messages = _read(src)
     keys = sorted({k for k, _, t, _ in messages if keep(k, t)})
     with BagWriter(dst, keys=keys, storage=storage, custom_data=custom or {"clock": "sim", "task": "reach",
-                                                                            "seed": "0",
-                                                                            "robot_profile": "j2n6s300"}) as bag:
+                                                                           "seed": "0",
+                                                                           "robot_profile": "j2n6s300"}) as bag:
         for key, _, t, msg in messages:
             if keep(key, t):
                 bag.write(key, t, msg)
@@ -360,7 +360,7 @@ def test_recorded_bag_metadata_is_what_ros2_bag_reads(runs):
 
 @pytest.mark.parametrize("measured", [True, False])
 def test_a_bag_without_camera_pose_takes_the_real_trackers_calibration_or_the_nominal_camera(monkeypatch, tmp_path,
-                                                                                               measured):
+                                                                                             measured):
     """A bag from the real graph with neither /tf nor sim metadata: the tracker_node calibration in
     config/real_nodes.yaml, whose unset pose and field of view mean the simulated camera's, as in the node."""
     from jaco_prog import paths

@@ -35,7 +35,6 @@ from jaco_prog.learning.logger import EPISODE_FIELDS
 from jaco_prog.sweep.space import check_trials
 
 
-
 def write_run(run_dir: Path, steps, returns) -> Path:
     """A synthetic run directory: episodes.csv with the logger's columns."""
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -703,8 +702,8 @@ def test_each_resume_of_a_study_trial_is_logged_and_counted_in_its_report(ckpt, 
     fill_transfer(study, out, {"progressive": 5.0})
     rep = report.transfer_report(load_study(out), out)
     assert json.loads(rep.numbers.read_text())["resumes"] == {"logged": 2, "by_trial": {first: [2000],
-                                                                                         second: [3000]},
-                                                             "runs_resumed": 2}  # from the run dirs' own records
+                                                                                        second: [3000]},
+                                                              "runs_resumed": 2}  # from the run dirs' own records
     assert "2 resume(s) logged in resumes.csv" in rep.table.read_text()
 
 

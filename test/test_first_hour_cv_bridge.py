@@ -84,7 +84,7 @@ def test_rgb_to_image_writes_rgb8_that_reads_back(path):
     msg = common.rgb_to_image(RGB, 12.25, "camera_optical_frame", bridge=bridge)
     assert (msg.encoding, msg.height, msg.width, msg.step, msg.is_bigendian) == ("rgb8", H, W, 3 * W, 0)
     assert (msg.header.stamp.sec, msg.header.stamp.nanosec, msg.header.frame_id) == (12, 250_000_000,
-                                                                                      "camera_optical_frame")
+                                                                                     "camera_optical_frame")
     assert bytes(msg.data) == RGB.tobytes()
     assert np.array_equal(common.image_to_rgb(msg, bridge=bridge), RGB)
 

@@ -86,7 +86,6 @@ def test_train_help_defaults_are_config_train_yaml_values():
     assert f"(default {yaml_values['algo']} from" in shown_help(parser, by_dest["algo"])
 
 
-
 def test_an_unknown_option_is_refused_by_its_commands_parser_with_that_commands_usage(capsys):
     from jaco_prog.cli import main
 

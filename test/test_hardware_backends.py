@@ -234,7 +234,7 @@ def test_kortex_stop_estop_clear_close():
     backend.clear_faults()
     backend.close()
     assert [n for n in names(log) if n in ("Stop", "ApplyEmergencyStop", "ClearFaults", "CloseSession",
-                                          "TCPTransport.disconnect")] == \
+                                           "TCPTransport.disconnect")] == \
         ["Stop", "ApplyEmergencyStop", "ClearFaults", "Stop", "CloseSession", "TCPTransport.disconnect"]
     assert not backend.connected
 

@@ -364,7 +364,7 @@ def test_estop_latency_bench_prints_every_case_next_to_its_baseline(load_bench, 
     bench.main()
     out = capsys.readouterr().out
     rows = {line.split()[0]: line.split() for line in out.splitlines() if line.split()[:1] in (["healthy"],
-                                                                                            ["slow"], ["hung"])}
+                                                                                               ["slow"], ["hung"])}
     assert set(rows) == {"healthy", "slow", "hung"}
     for row in rows.values():  # baseline median, max; driver median, p95, max: numbers (no timing asserted)
         assert all(float(x) >= 0.0 for x in row[1:6])

@@ -180,8 +180,8 @@ def test_sim_and_real_launch_give_policy_node_the_shared_learn_arguments_as_type
             {k: default for k, (_, default, _) in LEARN.items()}
         (policy,) = [n for n in declared_nodes(name, given) if n.executable == "policy_node"]
         assert {k: policy.parameters[k] for k in LEARN} == {"learn": True, "run_dir": "runs/online",
-                                                           "learn_mode": "finetune", "learn_steps": 1200,
-                                                           "train_config": "site.yaml"}
+                                                            "learn_mode": "finetune", "learn_steps": 1200,
+                                                            "train_config": "site.yaml"}
 
 
 @pytest.mark.parametrize("file, nodes", [("sim_nodes.yaml", {"sim_node", "tracker_node", "policy_node"}),

@@ -145,7 +145,7 @@ def test_bias_corrected_rmsprop_first_steps_are_lr_sized_not_ten_times_lr():
 
 
 @pytest.mark.parametrize("mode,bias_correction", [("progressive", True), ("finetune", True),
-                                                   ("progressive", False)])
+                                                  ("progressive", False)])
 def test_output_lr_scale_moves_the_newest_columns_output_layer_that_many_times_further(tmp_path, mode,
                                                                                        bias_correction):
     """The same net, batch and gradients: with output_lr_scale 10 the first RMSprop step moves the trainable

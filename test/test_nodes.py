@@ -515,7 +515,7 @@ def sim_node():
 
 def test_sim_node_declares_what_camera_node_and_driver_node_declare_plus_sim_only(sim_node):
     real = {k: contract("camera_node")[k] | contract("driver_node")[k] for k in ("publishes", "subscribes",
-                                                                                  "services")}
+                                                                                 "services")}
     sim = declared(sim_node)
     for kind in real:
         assert real[kind] <= sim[kind], kind  # same names, types and QoS as the real nodes
@@ -554,7 +554,7 @@ def test_sim_node_services_and_episode_reset(sim_node):
     node = sim_node
     trigger, set_bool = common.interface("std_srvs/srv/Trigger"), common.interface("std_srvs/srv/SetBool")
     srv = {k: find(node.services, topics.name(k), "srv_name").callback for k in ("estop", "reset", "enable",
-                                                                                  "reset_episode")}
+                                                                                 "reset_episode")}
     assert srv["estop"](trigger.Request(), trigger.Response()).success and node.world.layer.estopped
     node.timer.callback()
     assert node.world.driver.last_tick.status.status.value == "estop"
@@ -670,7 +670,6 @@ def test_policy_and_tracker_nodes_refuse_config_files_that_disagree(monkeypatch)
     for node_class in (PolicyNode, TrackerNode):
         with pytest.raises(ConfigError, match="safety.yaml: defaults.command_timeout"):
             node_class()
-
 
 
 # --- parameters whose values live in config/*.yaml --------------------------------------------------------------

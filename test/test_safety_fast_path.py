@@ -107,7 +107,8 @@ def run_stream(twins: Twins, rng, periods=300, clock="nominal", tracking_noise=0
         if k % int(rng.integers(1, 8)) == 0:
             scale = rng.choice([0.1, 0.6, 1.0, 3.0])
             cmd = rng.normal(0, scale, N) if not dives else \
-                np.r_[rng.uniform(-0.3, 0.3), -rng.uniform(0.2, 0.7, 2), rng.uniform(-0.8, 0.8, 3), rng.normal(0, 0.5, 3)]
+                np.r_[rng.uniform(-0.3, 0.3), -rng.uniform(0.2, 0.7, 2), rng.uniform(-0.8, 0.8, 3),
+                      rng.normal(0, 0.5, 3)]
         roll = rng.random()
         if roll < 0.75:
             if rng.random() < 0.2:  # named, in another order
@@ -130,7 +131,7 @@ def run_stream(twins: Twins, rng, periods=300, clock="nominal", tracking_noise=0
             stamp = t - float(rng.uniform(0, 0.02)) if rng.random() < 0.3 else None
             out, _ = twins.update(q, t, stamp)
             gap = DT if clock == "nominal" else DT * (float(rng.integers(1, 4)) if clock == "late"
-                                                        else float(rng.uniform(0.5, 1.5)))
+                                                      else float(rng.uniform(0.5, 1.5)))
             q = q + out * gap
             if tracking_noise:
                 q = q + rng.normal(0, tracking_noise, N)

@@ -273,6 +273,7 @@ def test_the_sweep_modules_import_each_other_without_a_cycle():
 
 # --- command line -------------------------------------------------------------------------------------------
 
+
 def test_cli_dry_run_prints_the_trials_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "s"
     code = cli.main(["sweep", "--out", str(out), "--set", "task=toy", "--set", "total_steps=2000",

@@ -32,7 +32,7 @@ def test_every_role_uses_contract_keys_and_names_are_unique():
 def test_sim_node_offers_what_camera_and_driver_offer_plus_sim_only():
     roles = topics.ROLES
     real = {k: set(roles["camera_node"][k]) | set(roles["driver_node"][k]) for k in ("publishes", "subscribes",
-                                                                                      "services")}
+                                                                                     "services")}
     sim = {k: set(roles["sim_node"][k]) for k in real}
     for kind in real:
         assert real[kind] <= sim[kind]

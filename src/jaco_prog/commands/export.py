@@ -42,8 +42,8 @@ def register(subparsers) -> None:
     parser.add_argument("--episodes", type=int, default=100, help="evaluation episodes (default %(default)s)")
     parser.add_argument("--presets", default="", help="comma-separated presets to also score zero-shot (default: none)")
     parser.add_argument("--note", action="append", default=[], help="a paragraph for the card (repeatable; default: "
-                                                                      "none), e.g. a deviation from the recorded "
-                                                                      "configuration")
+                        "none), e.g. a deviation from the recorded "
+                        "configuration")
     parser.add_argument("--force", action="store_true", help="replace an existing export")
     parser.set_defaults(func=run)
 

@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a trained net (checkpoint.pt or its run folder) instead of --policy (default: none)")
     p.add_argument("--task", choices=("reach", "conveyor"), default="reach", help="task (default %(default)s)")
     p.add_argument("--preset", default=None, help="perturbation preset from config/presets.yaml, e.g. real_proxy "
-                                                 "(default: none, the task's own randomisation)")
+                   "(default: none, the task's own randomisation)")
     p.add_argument("--profile", default="j2n6s300", help="robot profile from config/robots.yaml (default %(default)s)")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the first episode; episode i uses seed+i (default %(default)s)")

@@ -52,6 +52,7 @@ overwritten: pass --resume to continue it, which restores weights, optimiser sta
 resumed run keeps its checkpointed configuration, only --steps may change.
 """
 
+
 def register(subparsers) -> None:
     from jaco_prog.config import add_flags
     from jaco_prog.train_settings import TrainConfig

@@ -42,7 +42,7 @@ import torch.multiprocessing as mp
 from jaco_prog.learning.config import TrainConfig
 from jaco_prog.learning.envs import make_training_env
 from jaco_prog.learning.optimizer import (attach_shared_state, begin_update, make_optimizer, share_state,
-                                         trainable_parameters, value_warmup_parameters)
+                                          trainable_parameters, value_warmup_parameters)
 from jaco_prog.learning.rollout import RolloutRunner, keep_gradients
 from jaco_prog.nets.progressive import ProgressiveNet
 from jaco_prog.nets.spec import NetSpec

@@ -164,7 +164,8 @@ class Run:
         })
 
 
-def net_and_optimizer(cfg: TrainConfig, folder: RunDirectory, probe_env) -> tuple[ProgressiveNet, torch.optim.Optimizer]:
+def net_and_optimizer(cfg: TrainConfig, folder: RunDirectory,
+                      probe_env) -> tuple[ProgressiveNet, torch.optim.Optimizer]:
     """The run's net and optimiser: restored from the resumed checkpoint (its net checked against the env, the
     torch random state restored), or built for cfg's mode from cfg.seed."""
     if folder.resumed is None:

@@ -109,6 +109,8 @@ def _vector(values: Any, what: str) -> tuple[np.ndarray | None, str]:
         except Exception as err:  # noqa: BLE001 - too large for a float, a list, a __float__ that raises
             return None, f"{what}[{i}] is not a number ({type(x).__name__}: {type(err).__name__}: {err})"[:200]
     return out, ""
+
+
 # diagnostic_msgs/DiagnosticStatus levels
 DIAGNOSTIC_LEVEL = {Status.OK: 0, Status.CLAMPED: 0, Status.LIMITED: 1, Status.STALE: 1,
                     Status.ESTOP: 2, Status.FAULT: 2}
