@@ -67,7 +67,7 @@ def check_only_the_first_period(env) -> None:
 
     def step():
         count[0] += 1
-        if count[0] % periods == 1 % periods:
+        if (count[0] - 1) % periods == 0:
             return full_step()
         env.sim.set_velocity_command(layer.last_output)
     driver.step = step
@@ -137,7 +137,8 @@ def main() -> None:
     ideal_loop(50)
     ideal_rate, ideal_cpu = rates(ideal_loop, n)
     print(f"  bound: only the first of the {env.driver_periods} driver periods through driver + layer "
-          f"{ideal_rate:8.0f} steps/s   ratio {ideal_rate / unfiltered_rate:.2f}x  (CPU time {ideal_cpu / unfiltered_cpu:.2f}x)")
+          f"{ideal_rate:8.0f} steps/s   ratio {ideal_rate / unfiltered_rate:.2f}x  "
+          f"(CPU time {ideal_cpu / unfiltered_cpu:.2f}x)")
     ideal_env.close()
     unfiltered_env.close()
 

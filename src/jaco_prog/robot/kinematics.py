@@ -39,6 +39,16 @@ def _floats(text: str | None, default: tuple[float, ...]) -> np.ndarray:
     return np.array([float(v) for v in text.split()], dtype=float)
 
 
+def fast_index(indices) -> slice | np.ndarray:
+    """What indexes the same elements as the integer array `indices`: a slice when they are a run (numpy indexes
+    far faster with one than with an index array, which matters on the safety layer's per-period arrays), else
+    the array itself."""
+    indices = np.asarray(indices, dtype=int)
+    if indices.size and np.array_equal(indices, np.arange(indices[0], indices[0] + indices.size)):
+        return slice(int(indices[0]), int(indices[0]) + indices.size)
+    return indices
+
+
 def rpy_matrix(roll: float, pitch: float, yaw: float) -> np.ndarray:
     """URDF fixed-axis roll-pitch-yaw: R = Rz(yaw) @ Ry(pitch) @ Rx(roll)."""
     cr, sr, cp, sp, cy, sy = np.cos(roll), np.sin(roll), np.cos(pitch), np.sin(pitch), np.cos(yaw), np.sin(yaw)
@@ -191,10 +201,7 @@ class ChainKinematics:
         self._c0, self._c1, self._c2 = np.array(c0), np.array(c1), np.array(c2)
         self._parents = parents
         self._cols = np.array(cols, dtype=int)
-        # the same columns as indexing with _cols; a slice when they are a run (the Jaco's arm: 0..5), which
-        # numpy indexes far faster than an index array
-        run = list(range(cols[0], cols[0] + len(cols))) if cols else []
-        self._col_index = slice(cols[0], cols[0] + len(cols)) if cols and cols == run else self._cols
+        self._col_index = fast_index(self._cols)  # a slice on the Jaco's arm (0..5)
         self._axes = np.array(axes).reshape(-1, 3)
         self._outputs = [(anchor[link][0], anchor[link][1][:, 3].copy()) for link in self.links]
         self.moving_joints = sorted(set(cols))  # joint-vector indices that move any of the links

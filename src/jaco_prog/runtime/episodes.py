@@ -62,13 +62,14 @@ def parse_event(text: str) -> tuple[str, int, float | None]:
     report) -> ('end', 3, None). Anything else, a non-finite return included, is a ValueError."""
     parts = str(text).split()
     kind = parts[0] if parts else ""
+    malformed = f"not an episode event ('start <n>' or 'end <n> <return>'): {text!r:.80}"
     if not ((kind == "start" and len(parts) == 2) or (kind == "end" and len(parts) in (2, 3))):
-        raise ValueError(f"not an episode event ('start <n>' or 'end <n> <return>'): {text!r:.80}")
+        raise ValueError(malformed)
     try:
         n = int(parts[1])
         ret = float(parts[2]) if len(parts) == 3 else None
     except ValueError:
-        raise ValueError(f"not an episode event ('start <n>' or 'end <n> <return>'): {text!r:.80}") from None
+        raise ValueError(malformed) from None
     if ret is not None and not math.isfinite(ret):
         raise ValueError(f"episode event with a non-finite return: {text!r:.80}")
     return kind, n, ret

@@ -44,7 +44,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from jaco_prog.robot.kinematics import UrdfChain
+from jaco_prog.robot.kinematics import UrdfChain, fast_index
 from jaco_prog.robot.profile import RobotProfile
 from jaco_prog.safety.limits import JointLimits, Workspace
 from jaco_prog.safety.params import SafetyParams, load_safety_params
@@ -193,10 +193,7 @@ class SafetyLayer:
             self._slide_scales = np.concatenate(([1.0], self._scales[:-1]))  # the slide, then its shares
             self._inv_b_ws = 1.0 / limits.deceleration[self._ws_joints]
             self._ws_joint_list = self._ws_joints.tolist()
-            # the same elements as indexing with _ws_joints; a slice when they are a run (they are on the Jaco:
-            # the six arm joints), which numpy indexes far faster than an index array
-            run = self._ws_joint_list[:1] and list(range(self._ws_joint_list[0], self._ws_joint_list[-1] + 1))
-            self._ws_index = slice(run[0], run[-1] + 1) if run and run == self._ws_joint_list else self._ws_joints
+            self._ws_index = fast_index(self._ws_joints)  # a slice on the Jaco: its six arm joints
             inv_b = np.zeros(self._n)
             inv_b[self._ws_joints] = self._inv_b_ws
             self._inv_b_list = inv_b.tolist()
