@@ -369,3 +369,26 @@ def test_estop_latency_bench_prints_every_case_next_to_its_baseline(load_bench, 
     for row in rows.values():  # baseline median, max; driver median, p95, max: numbers (no timing asserted)
         assert all(float(x) >= 0.0 for x in row[1:6])
     assert "worst e-stop latency" in out
+
+
+def test_stop_and_close_say_what_went_wrong_and_never_hang_on_the_way_out():
+    driver, faulty, mock, clock = make()
+    driver.submit(small())
+    tick(driver, clock, 3)
+    assert driver.stop() is None and mock.calls[-1] == ("stop",)
+    faulty.hang("stop", "close", seconds=10.0)
+    started = time.monotonic()
+    problems = driver.close()
+    took = time.monotonic() - started
+    # each call gets call_timeout, then the node's shutdown goes on while the backend still hangs
+    assert took < 3 * driver.call_timeout + 1.0, took
+    assert [p.split(":")[0] for p in problems] == ["stop failed", "close failed"]
+    assert all("did not return" in p for p in problems)
+    faulty.release()
+    until(lambda: faulty.hanging is None, "the calls return")
+    until(lambda: not mock.connected, "the late close lands")
+    assert driver.stop() == "stop not sent: backend not connected"
+    for _ in range(2):  # the link counts as lost, then comes back one reconnect interval later
+        tick(driver, clock)
+        clock.t += driver.reconnect_interval
+    assert mock.connected and driver.close() == [] and driver.events[-1][1] == "closed" and not mock.connected

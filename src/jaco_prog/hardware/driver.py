@@ -313,6 +313,29 @@ class VelocityDriver:
                 self.layer.reset()
             self._event("reset")
 
+    def stop(self) -> str | None:
+        """Stop the arm now (deactivation), within call_timeout. None once delivered, else why not: the link
+        is down, or the call failed or hung."""
+        with self._step_lock:
+            if not self._connected():
+                self._event("stop not sent: backend not connected")
+            elif self._try_stop():
+                return None
+            return self.events[-1][1]
+
+    def close(self) -> list[str]:
+        """Stop the arm, then close the backend, each within call_timeout: a backend that hangs on the way out
+        does not hang its node's shutdown. Returns what went wrong (empty: stopped and closed)."""
+        problems = [p for p in [self.stop()] if p is not None]
+        try:
+            # on a thread of its own: the periodic worker may hold a call that never returns
+            self._urgent("close", self.backend.close)
+            self._event("closed")
+        except Exception as err:  # noqa: BLE001 - closing must not raise on the way out
+            self._event(f"close failed: {_describe(err)}")
+            problems.append(self.events[-1][1])
+        return problems
+
     # --- backend calls -------------------------------------------------------------------------------
     def _event(self, what: str) -> None:
         self.events.append((self.clock(), what))

@@ -94,7 +94,7 @@ class FaultInjectingBackend(HardwareBackend):
                  e.g. Kortex' joint-speed command, which has no watchdog), "stop" halts it (an arm-side
                  watchdog, e.g. the Gen2 controller when the 100 Hz stream stops).
     fail_stop:   stop() raises `stop_error` too (a stop that cannot be delivered).
-    hang(*calls, seconds): those calls ("send", "read_state", ...) block until release() (at most `seconds`),
+    hang(*calls, seconds): those calls ("send", "read_state", "close", ...) block until release() (at most `seconds`),
                  before reaching the arm; `hanging` names the call blocked right now.
     delay:       every call takes this long (s) first: a slow link.
     A wrapper with a hang or a delay set is not an in-process backend any more: the driver gives its calls
@@ -193,5 +193,5 @@ class FaultInjectingBackend(HardwareBackend):
         self.inner.clear_faults()
 
     def close(self) -> None:
-        self.calls.append("close")
+        self._check_link("close")
         self.inner.close()

@@ -161,18 +161,16 @@ class DriverNode(common.DriverServices, Node):
         self._timers = []
 
     def _stop_arm(self) -> None:
-        if self.driver is not None and self.driver.backend.connected:
-            try:
-                self.driver.backend.stop()
-            except BackendError as err:
-                self.get_logger().error(f"stop failed: {err}")
+        problem = self.driver.stop() if self.driver is not None else None
+        if problem is not None:
+            self.get_logger().error(problem)
 
     def close(self) -> None:
         self._cancel_timers()
         if self.driver is None:
             return
-        self._stop_arm()
-        self.driver.backend.close()
+        for problem in self.driver.close():
+            self.get_logger().error(problem)
         for kind, entities in self._entities.items():
             for entity in entities:
                 getattr(self, f"destroy_{kind}")(entity)
