@@ -81,7 +81,7 @@ class DriverParams:
                                          "periods behind", above=0)
     # A backend call that has not returned after this long is a fault and the arm is stopped: the last velocity
     # stays in force at most this long beyond its period. Real links answer in a few ms.
-    call_timeout: float = setting("deadline of read_state / send / stop / e-stop / clear_faults", unit="s",
+    call_timeout: float = setting("deadline of read_state / send / stop / e-stop / clear_faults / close", unit="s",
                                   above=0)
     connect_timeout: float = setting("deadline of connect", unit="s", above=0)
     max_events: int = setting("driver.events keeps the latest this many (a failing backend logs 100 a second)",
