@@ -317,23 +317,24 @@ class VelocityDriver:
         """Stop the arm now (deactivation), within call_timeout. None once delivered, else why not: the link
         is down, or the call failed or hung."""
         with self._step_lock:
-            if not self._connected():
-                self._event("stop not sent: backend not connected")
-            elif self._try_stop():
-                return None
-            return self.events[-1][1]
+            if self._connected():
+                return self._try_stop()
+        problem = "stop not sent: backend not connected"
+        self._event(problem)
+        return problem
 
     def close(self) -> list[str]:
         """Stop the arm, then close the backend, each within call_timeout: a backend that hangs on the way out
         does not hang its node's shutdown. Returns what went wrong (empty: stopped and closed)."""
-        problems = [p for p in [self.stop()] if p is not None]
+        stop_problem = self.stop()
+        problems = [] if stop_problem is None else [stop_problem]
         try:
             # on a thread of its own: the periodic worker may hold a call that never returns
             self._urgent("close", self.backend.close)
             self._event("closed")
         except Exception as err:  # noqa: BLE001 - closing must not raise on the way out
-            self._event(f"close failed: {_describe(err)}")
-            problems.append(self.events[-1][1])
+            problems.append(f"close failed: {_describe(err)}")
+            self._event(problems[-1])
         return problems
 
     # --- backend calls -------------------------------------------------------------------------------
@@ -401,17 +402,19 @@ class VelocityDriver:
         self._event(f"hardware estop failed: did not return within {self.call_timeout:g} s")
         self._try_stop(urgent=True)
 
-    def _try_stop(self, urgent: bool = False) -> bool:
+    def _try_stop(self, urgent: bool = False) -> str | None:
+        """Issue a stop; None once issued, else why not (also logged in `events`). Never raises."""
         try:
             if urgent or self._hung is not None:
                 self._urgent("stop", self.backend.stop)
             else:
                 self._call("stop", self.backend.stop)
-            self._event("stop issued")
-            return True
         except Exception as err:  # noqa: BLE001 - a stop that cannot be delivered must not raise
-            self._event(f"stop failed: {_describe(err)}")
-            return False
+            problem = f"stop failed: {_describe(err)}"
+            self._event(problem)
+            return problem
+        self._event("stop issued")
+        return None
 
     # --- control side --------------------------------------------------------------------------------
     def _halted(self, now: float, why: str, reason: str | None = None, state: JointState | None = None) -> Tick:
