@@ -192,6 +192,39 @@ def test_output_lr_scale_moves_the_newest_columns_output_layer_that_many_times_f
             TrainConfig(**{**options, **bad}).validate()
 
 
+def test_linear_lr_schedule_anneals_every_group_to_zero_at_total_steps_and_holds_the_warmup_rate(tmp_path):
+    from jaco_prog.learning.optimizer import begin_update, make_optimizer
+
+    first = train(TrainConfig(**FAST, algo="a2c", envs=2, total_steps=100, run_dir=str(tmp_path / "first")))
+    cfg = TrainConfig(**{**FAST, "lr": 1e-3}, algo="a2c", envs=2, mode="progressive", from_checkpoint=str(first),
+                      total_steps=1_000, lr_schedule="linear", value_warmup_steps=200, value_warmup_lr=5e-3)
+    cfg.validate()
+    weights = [torch.nn.Parameter(torch.zeros(2)), torch.nn.Parameter(torch.zeros(2))]
+    optimizer = make_optimizer([{"params": [weights[0]], "lr": 1e-3, "lr_scale": 1.0},
+                                {"params": [weights[1]], "lr": 1e-2, "lr_scale": 10.0}], cfg)
+
+    def rates(step: int) -> list[float]:
+        begin_update(optimizer, cfg, step)
+        return [group["lr"] for group in optimizer.param_groups]
+
+    assert rates(0) == pytest.approx([5e-3, 5e-2]) and rates(199) == pytest.approx([5e-3, 5e-2])  # warm-up
+    assert rates(200) == pytest.approx([8e-4, 8e-3])
+    assert rates(500) == pytest.approx([5e-4, 5e-3])
+    assert rates(1_000) == [0.0, 0.0] and rates(1_100) == [0.0, 0.0]   # a run resumed past its end
+    constant = TrainConfig(**{**FAST, "lr": 1e-3}, total_steps=1_000)
+    begin_update(optimizer, constant, 900)
+    assert [group["lr"] for group in optimizer.param_groups] == pytest.approx([1e-3, 1e-2])
+
+    # a trained run ends near 0 and resumes on the schedule; an unknown schedule is refused by name
+    run_dir = tmp_path / "annealed"
+    train(TrainConfig(**FAST, algo="a2c", envs=2, total_steps=200, lr_schedule="linear", run_dir=str(run_dir)))
+    run = prepare_run(load_run_config(run_dir), resume=True)
+    assert run.cfg.lr_schedule == "linear"
+    assert 0 < run.optimizer.param_groups[0]["lr"] <= FAST["lr"] * 10 / 200 * (1 + 1e-9)  # last update at 190
+    with pytest.raises(ConfigError, match="lr_schedule"):
+        load_train_config([], {"lr_schedule": "cosine"})
+
+
 def test_a_run_checkpointed_before_bias_correction_resumes_on_plain_rmsprop(tmp_path):
     run_dir = tmp_path / "run"
     fast = {**FAST, "optimizer": "rmsprop"}

@@ -32,6 +32,7 @@ MODES = ("scratch", "progressive", "finetune")
 ALGOS = ("a2c", "a3c")
 TASKS = ("reach", "conveyor", "toy")
 OPTIMIZERS = ("rmsprop", "adam")
+LR_SCHEDULES = ("constant", "linear")
 # What a configuration saved before a field existed meant by its absence (a checkpoint resumes as it ran).
 VALUES_BEFORE_FIELD_EXISTED = {"rmsprop_bias_correction": False}
 
@@ -85,6 +86,8 @@ class TrainConfig:
     n_steps: int = setting("rollout length for n-step returns and truncated BPTT", low=1, flag=True)
     gamma: float = setting("discount", low=0, high=1, flag=True)
     lr: float = setting("learning rate", above=0, flag=True)
+    lr_schedule: str = setting("constant: lr throughout; linear: lr annealed linearly to 0 at total_steps, as "
+                               "in the A3C paper (Mnih et al. 2016)", choices=LR_SCHEDULES, flag=True)
     output_lr_scale: float = setting("progressive/finetune: the newest column's output layer (its joint logits "
                                      "and value) learns at this multiple of the learning rate; a new "
                                      "progressive column's own output weights start at zero (A2C only)",

@@ -65,9 +65,15 @@ def value_warmup_parameters(net: ProgressiveNet) -> list[torch.nn.Parameter]:
 def begin_update(optimizer: torch.optim.Optimizer, cfg: TrainConfig, step: int) -> bool:
     """For an update begun at env step `step`: sets the learning rate of its phase (times each param group's
     `lr_scale`, see parameter_groups) and returns whether it is a value warm-up update (`value_warmup_steps`,
-    at `value_warmup_lr`, 0 meaning `lr`)."""
+    at `value_warmup_lr`, 0 meaning `lr`). With `lr_schedule` linear, `lr` falls linearly from its value at
+    step 0 to 0 at `total_steps`; a value warm-up's own rate is held."""
     warmup = step < cfg.value_warmup_steps
-    lr = (cfg.value_warmup_lr or cfg.lr) if warmup else cfg.lr
+    if warmup:
+        lr = cfg.value_warmup_lr or cfg.lr
+    elif cfg.lr_schedule == "linear":
+        lr = cfg.lr * max(0.0, 1.0 - step / cfg.total_steps)
+    else:
+        lr = cfg.lr
     for group in optimizer.param_groups:
         group["lr"] = lr * group.get("lr_scale", 1.0)
     return warmup
