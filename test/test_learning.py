@@ -195,9 +195,8 @@ def test_output_lr_scale_moves_the_newest_columns_output_layer_that_many_times_f
 def test_linear_lr_schedule_anneals_every_group_to_zero_at_total_steps_and_holds_the_warmup_rate(tmp_path):
     from jaco_prog.learning.optimizer import begin_update, make_optimizer
 
-    first = train(TrainConfig(**FAST, algo="a2c", envs=2, total_steps=100, run_dir=str(tmp_path / "first")))
-    cfg = TrainConfig(**{**FAST, "lr": 1e-3}, algo="a2c", envs=2, mode="progressive", from_checkpoint=str(first),
-                      total_steps=1_000, lr_schedule="linear", value_warmup_steps=200, value_warmup_lr=5e-3)
+    cfg = TrainConfig(**{**FAST, "lr": 1e-3}, algo="a2c", envs=2, total_steps=1_000, lr_schedule="linear",
+                      value_warmup_steps=200, value_warmup_lr=5e-3)
     cfg.validate()
     weights = [torch.nn.Parameter(torch.zeros(2)), torch.nn.Parameter(torch.zeros(2))]
     optimizer = make_optimizer([{"params": [weights[0]], "lr": 1e-3, "lr_scale": 1.0},
